@@ -1,0 +1,2 @@
+// The public API of this package lands with its own issue; nothing is exported yet.
+export {};

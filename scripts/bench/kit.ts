@@ -1,0 +1,163 @@
+/**
+ * The benchmark kit every package's `bench/*.bench.ts` uses, so that all packages measure the same way
+ * and write the same `bench/results.json` shape.
+ *
+ * A bench file default-exports an async function returning `Workload[]`. Build each workload with
+ * `throughput()` (ops/s, higher is better), `latency()` (median and p99 per call, lower is better) or
+ * `measured()` (a figure you computed yourself, e.g. peak heap or start-up time). Mark our own entry
+ * with `ours: true`; the runner prints every result and our ratio to each peer measured in the same run.
+ */
+
+export type Better = 'higher' | 'lower';
+
+export interface Result {
+  /** Contender name, e.g. `@x/timeout withTimeout` or `p-timeout`. */
+  name: string;
+  /** True for the @x entry the ratios are computed from. */
+  ours?: boolean;
+  value: number;
+  /** Anything worth keeping beside the figure (sample count, raw rounds, ...). */
+  detail?: Record<string, unknown>;
+}
+
+export interface Workload {
+  name: string;
+  unit: string;
+  better: Better;
+  results: Result[];
+  /** A target from the issue, written as text (e.g. `<= 0.3x p-timeout`), printed beside the ratios. */
+  target?: string;
+}
+
+export interface Contender {
+  name: string;
+  ours?: boolean;
+  /** Run once before the measured rounds (e.g. start a pool); its return value is ignored. */
+  setup?: () => unknown | Promise<unknown>;
+  /** One measured run; performs `ops` operations. */
+  run: () => unknown | Promise<unknown>;
+  teardown?: () => unknown | Promise<unknown>;
+}
+
+export const quick = process.env.BENCH_QUICK === '1';
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
+/**
+ * Ops per second of each contender, `rounds` measured runs of `ops` operations each (after one warm-up run),
+ * interleaved contender by contender so machine noise hits everybody alike; the median round counts.
+ */
+export async function throughput(
+  name: string,
+  ops: number,
+  contenders: Contender[],
+  { rounds = quick ? 2 : 5, target }: { rounds?: number; target?: string } = {},
+): Promise<Workload> {
+  const samples = new Map<Contender, number[]>(contenders.map((c) => [c, []]));
+  for (const c of contenders) {
+    await c.setup?.();
+    await c.run(); // warm-up
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const c of contenders) {
+      gc();
+      const t0 = performance.now();
+      await c.run();
+      const ms = performance.now() - t0;
+      samples.get(c)!.push((ops * 1000) / ms);
+    }
+  }
+  for (const c of contenders) await c.teardown?.();
+  return {
+    name,
+    unit: 'ops/s',
+    better: 'higher',
+    target,
+    results: contenders.map((c) => ({
+      name: c.name,
+      ours: c.ours,
+      value: median(samples.get(c)!),
+      detail: { ops, rounds: samples.get(c)!.map(Math.round) },
+    })),
+  };
+}
+
+export interface LatencyContender {
+  name: string;
+  ours?: boolean;
+  setup?: () => unknown | Promise<unknown>;
+  /** One call, awaited; its duration is one sample. */
+  call: () => unknown | Promise<unknown>;
+  teardown?: () => unknown | Promise<unknown>;
+}
+
+/**
+ * Per-call latency in microseconds: `samples` sequential calls per contender after `warmup` calls.
+ * Returns two workloads, the median and the p99.
+ */
+export async function latency(
+  name: string,
+  contenders: LatencyContender[],
+  {
+    samples = quick ? 200 : 5000,
+    warmup = quick ? 20 : 500,
+    target,
+  }: { samples?: number; warmup?: number; target?: string } = {},
+): Promise<Workload[]> {
+  const all = new Map<LatencyContender, number[]>();
+  for (const c of contenders) {
+    await c.setup?.();
+    for (let i = 0; i < warmup; i++) await c.call();
+    const xs: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const t0 = performance.now();
+      await c.call();
+      xs.push((performance.now() - t0) * 1000);
+    }
+    all.set(c, xs);
+    await c.teardown?.();
+  }
+  const make = (label: string, pick: (xs: number[]) => number): Workload => ({
+    name: `${name} (${label})`,
+    unit: 'µs',
+    better: 'lower',
+    target: label === 'median' ? target : undefined,
+    results: contenders.map((c) => ({ name: c.name, ours: c.ours, value: pick(all.get(c)!), detail: { samples } })),
+  });
+  return [make('median', median), make('p99', (xs) => percentile(xs, 99))];
+}
+
+/** A workload whose figures were measured by the bench file itself. */
+export function measured(
+  name: string,
+  unit: string,
+  better: Better,
+  results: Result[],
+  target?: string,
+): Workload {
+  return { name, unit, better, results, target };
+}
+
+/** Median of `rounds` runs of `fn`, in milliseconds. */
+export async function timeMs(fn: () => unknown | Promise<unknown>, rounds = quick ? 1 : 5): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    await fn();
+    xs.push(performance.now() - t0);
+  }
+  return median(xs);
+}
+
+export { median, percentile };
