@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { publishablePackages, root } from './packages.mjs';
+import { publishablePackages } from './packages.mjs';
 
 const pnpm = process.env.npm_execpath;
 const pkgs = publishablePackages().filter((p) => p.hasCode);
@@ -15,7 +15,8 @@ if (!pkgs.length) {
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'x-pack-smoke-'));
 const tarballs = path.join(work, 'tarballs');
 fs.mkdirSync(tarballs);
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
 for (const pkg of pkgs) {
   // pnpm pack rewrites workspace: ranges to real versions, as publishing does.
@@ -46,5 +47,7 @@ for (const pkg of pkgs) {
   }
 }
 fs.rmSync(work, { recursive: true, force: true });
-console.log(failed ? `pack smoke: ${failed} failed` : `pack smoke: ${pkgs.length} packages import from ESM and CJS`);
+console.log(
+  failed ? `pack smoke: ${failed} failed` : `pack smoke: ${pkgs.length} packages import from ESM and CJS`,
+);
 process.exit(failed ? 1 : 0);

@@ -133,7 +133,12 @@ export async function latency(
     unit: 'µs',
     better: 'lower',
     target: label === 'median' ? target : undefined,
-    results: contenders.map((c) => ({ name: c.name, ours: c.ours, value: pick(all.get(c)!), detail: { samples } })),
+    results: contenders.map((c) => ({
+      name: c.name,
+      ours: c.ours,
+      value: pick(all.get(c)!),
+      detail: { samples },
+    })),
   });
   return [make('median', median), make('p99', (xs) => percentile(xs, 99))];
 }

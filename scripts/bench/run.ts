@@ -41,7 +41,8 @@ for (const file of files) {
   for (const w of await mod.default()) {
     workloads.push({ ...w, file });
     console.log(`\n  ${w.name} [${w.unit}, ${w.better} is better]${w.target ? `  target: ${w.target}` : ''}`);
-    for (const r of w.results) console.log(`    ${r.ours ? '*' : ' '} ${r.name.padEnd(44)} ${fmt(r.value).padStart(14)} ${w.unit}`);
+    for (const r of w.results)
+      console.log(`    ${r.ours ? '*' : ' '} ${r.name.padEnd(44)} ${fmt(r.value).padStart(14)} ${w.unit}`);
     for (const { peer, ratio, faster } of ratios(w))
       console.log(`      ours / ${peer}: ${ratio.toFixed(2)}x (${faster ? 'ours faster' : 'ours slower'})`);
   }
