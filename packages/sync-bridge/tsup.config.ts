@@ -1,3 +1,4 @@
-import { packageConfig } from '../../tsup.base';
+import { packageConfig } from '../../tsup.base.js';
 
-export default packageConfig();
+// The worker runs as a file of its own: it is built next to index.js and located from there at run time.
+export default packageConfig({ entry: ['src/index.ts', 'src/worker.ts'] });

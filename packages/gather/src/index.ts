@@ -1,2 +1,25 @@
-// The public API of this package lands with its own issue; nothing is exported yet.
-export {};
+export { type AsCompletedOptions, asCompleted, type CompletionIterator } from './as-completed.js';
+export { AbortError } from './errors.js';
+export { type GatherOptions, gather } from './gather.js';
+export { type MapContext, type MapOptions, type Mapper, map } from './map.js';
+export { type MapStreamOptions, mapStream } from './map-stream.js';
+export type {
+  Fulfilled,
+  FulfilledOf,
+  Operation,
+  OperationFunction,
+  OperationResult,
+  Rejected,
+  Results,
+  ResultsOrErrors,
+  Settled,
+  SettledOf,
+} from './types.js';
+export {
+  type PendingOf,
+  type PendingOperation,
+  type ReturnWhen,
+  type WaitOptions,
+  type WaitResult,
+  wait,
+} from './wait.js';

@@ -1,2 +1,12 @@
-// The public API of this package lands with its own issue; nothing is exported yet.
-export {};
+export type { AnyFunction, ModuleFunction, RemoteFunction } from '@x/executor';
+export { fromModule } from '@x/executor';
+export {
+  BridgeClosedError,
+  DataCloneError,
+  ReentrantCallError,
+  TimeoutError,
+  WorkerCrashedError,
+} from './errors.js';
+export { type CreateSyncFunctionOptions, createSyncFunction, runSync, runSyncStream } from './run-sync.js';
+export { type StreamChunk, SyncBridge, type SyncBridgeOptions } from './sync-bridge.js';
+export { SyncStream } from './sync-stream.js';

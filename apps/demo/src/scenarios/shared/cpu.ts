@@ -1,0 +1,35 @@
+/**
+ * The article's CPU-bound function, `sum(range(n))`. It is self-contained (it uses only its parameter), so
+ * it can be sent to a worker thread or a child process as it is.
+ */
+export const sumRange = (n: number): number => {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += i;
+  return total;
+};
+
+/** The exact value of `sumRange(n)`, to check every result. */
+export const expectedSum = (n: number): number => (n * (n - 1)) / 2;
+
+/**
+ * Times `a` and `b` in alternation, `rounds` times each, and keeps each one's fastest run: other programs
+ * share the machine, alternating exposes both to the same background load, and the fastest run is the one
+ * least disturbed by it.
+ */
+export async function fastestOfEach(
+  rounds: number,
+  a: () => Promise<unknown> | unknown,
+  b: () => Promise<unknown> | unknown,
+): Promise<[number, number]> {
+  let bestA = Number.POSITIVE_INFINITY;
+  let bestB = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < rounds; round++) {
+    let start = performance.now();
+    await a();
+    bestA = Math.min(bestA, performance.now() - start);
+    start = performance.now();
+    await b();
+    bestB = Math.min(bestB, performance.now() - start);
+  }
+  return [bestA, bestB];
+}

@@ -1,0 +1,55 @@
+/**
+ * A small `--name value` flag parser for the server and upstream commands. Unknown flags, missing values
+ * and malformed numbers are `UsageError`s with a message fit to print under the usage line.
+ */
+
+export class UsageError extends Error {
+  readonly code = 'ERR_X_USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type FlagKind = 'string' | 'port' | 'ms' | 'rate' | 'boolean';
+
+export function parseFlags<K extends string>(
+  argv: readonly string[],
+  spec: Record<K, FlagKind>,
+): Partial<Record<K, string | number | boolean>> {
+  const out: Partial<Record<K, string | number | boolean>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(arg);
+    const name = match?.[1] as K | undefined;
+    if (!match || name === undefined || !Object.hasOwn(spec, name)) {
+      throw new UsageError(`Unknown argument ${JSON.stringify(arg)}.`);
+    }
+    const kind = spec[name];
+    if (kind === 'boolean') {
+      if (match[2] !== undefined) throw new UsageError(`--${name} takes no value.`);
+      out[name] = true;
+      continue;
+    }
+    const value = match[2] ?? argv[++i];
+    if (value === undefined || value === '') throw new UsageError(`--${name} needs a value.`);
+    out[name] = convert(`--${name}`, kind, value);
+  }
+  return out;
+}
+
+/** Converts one flag value; `label` names it in the error (`--port`, or `PORT` for the variable). */
+export function convert(label: string, kind: FlagKind, value: string): string | number {
+  if (kind === 'string') return value;
+  const number = Number(value);
+  if (kind === 'port' && !(Number.isInteger(number) && number >= 0 && number <= 65535 && /^\d+$/.test(value))) {
+    throw new UsageError(`${label} must be a port number from 0 to 65535. Received ${JSON.stringify(value)}.`);
+  }
+  if (kind === 'ms' && !(Number.isFinite(number) && number >= 0 && /^\d+(\.\d+)?$/.test(value))) {
+    throw new UsageError(`${label} must be a number of milliseconds >= 0. Received ${JSON.stringify(value)}.`);
+  }
+  if (kind === 'rate' && !(number >= 0 && number <= 1 && /^\d*(\.\d+)?$/.test(value))) {
+    throw new UsageError(`${label} must be a number from 0 to 1. Received ${JSON.stringify(value)}.`);
+  }
+  return number;
+}

@@ -1,0 +1,116 @@
+import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import { startUpstreamThread, type UpstreamThread } from '../upstream/upstream-thread.js';
+import { buildServer } from './app.js';
+import { convert, parseFlags, UsageError } from './args.js';
+
+const USAGE = `Usage: pnpm demo serve [--port N] [--host H] [--upstream URL]
+                       [--latency MS] [--failure-rate R] [--word-delay MS]
+
+  --port N          port to listen on (also the PORT variable; default 8000; 0 picks a free one)
+  --host H          interface to bind (default 127.0.0.1: only this machine can connect)
+  --upstream URL    use this user/order API instead of starting the local fake
+  --latency MS      the fake's delay per request (default 50)
+  --failure-rate R  share of the fake's requests that fail, 0 to 1 (default 0)
+  --word-delay MS   the fake chat model's delay between words (default 60)
+
+/chat uses OPENAI_BASE_URL and OPENAI_API_KEY when set, else the fake's OpenAI-compatible endpoint.
+`;
+
+const FLAGS = {
+  port: 'port',
+  host: 'string',
+  upstream: 'string',
+  latency: 'ms',
+  'failure-rate': 'rate',
+  'word-delay': 'ms',
+  help: 'boolean',
+} as const;
+
+export interface ServeIo {
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  env?: NodeJS.ProcessEnv;
+  /** Stops the server when aborted, like SIGINT does. */
+  signal?: AbortSignal;
+  /** Called once the server listens, with its URL. */
+  onListening?: (url: string) => void;
+}
+
+/**
+ * `pnpm demo serve`: starts the upstream fake (unless `--upstream` is given) and the demo server, prints
+ * the URL, and resolves once a SIGINT or SIGTERM (or `io.signal`) has closed both. Bad arguments print the
+ * usage and set `process.exitCode` to 2; a port that cannot be bound rejects.
+ *
+ * @example
+ * ```ts
+ * await main(['--port', '8080']); // open http://127.0.0.1:8080, Ctrl+C to stop
+ * ```
+ */
+export async function main(argv: string[], io: ServeIo = {}): Promise<void> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const env = io.env ?? process.env;
+  let flags: ReturnType<typeof parseFlags<keyof typeof FLAGS>>;
+  let port: number;
+  try {
+    flags = parseFlags(argv, FLAGS);
+    port = (flags.port as number | undefined) ?? (env.PORT ? (convert('PORT', 'port', env.PORT) as number) : 8000);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    stderr.write(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (flags.help) {
+    stdout.write(USAGE);
+    return;
+  }
+
+  let upstream: UpstreamThread | undefined;
+  if (flags.upstream === undefined) {
+    upstream = await startUpstreamThread({
+      latencyMs: (flags.latency as number | undefined) ?? 50,
+      failureRate: (flags['failure-rate'] as number | undefined) ?? 0,
+      wordDelayMs: (flags['word-delay'] as number | undefined) ?? 60,
+    });
+  }
+  const upstreamUrl = (flags.upstream as string | undefined) ?? upstream!.url;
+  const app = buildServer({
+    upstreamUrl,
+    chat: env.OPENAI_BASE_URL
+      ? { baseURL: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY ?? '', model: env.OPENAI_MODEL ?? 'gpt-4o-mini' }
+      : {},
+  });
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  io.signal?.addEventListener('abort', onSignal, { once: true });
+  try {
+    const address = await app.listen({ port, host: (flags.host as string | undefined) ?? '127.0.0.1' });
+    const url = address.replace('[::1]', 'localhost');
+    stdout.write(
+      `Demo server listening on ${url}\n` +
+        `  upstream: ${upstreamUrl}${upstream ? ' (local fake)' : ''}\n` +
+        `  open ${url}/ in a browser; Ctrl+C to stop\n`,
+    );
+    io.onListening?.(url);
+    if (!stop.signal.aborted) await once(stop.signal, 'abort');
+    stdout.write('Shutting down...\n');
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    io.signal?.removeEventListener('abort', onSignal);
+    await app.close();
+    await upstream?.close();
+  }
+  stdout.write('Stopped.\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

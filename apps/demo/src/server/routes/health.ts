@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { watchLoopDelay } from '../loop-delay.js';
+
+const startedAt = performance.now();
+
+/**
+ * `GET /health`: a cheap liveness answer. `GET /heartbeat`: Server-Sent Events, one `data:` line per
+ * tick with how late the event loop ran the tick (`delayMs`), so a page can draw the loop's health live.
+ */
+export function healthRoutes(app: FastifyInstance): void {
+  app.get('/health', () => ({ status: 'ok', uptimeSeconds: Math.round((performance.now() - startedAt) / 1000) }));
+
+  app.get<{ Querystring: { interval_ms: number } }>(
+    '/heartbeat',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { interval_ms: { type: 'integer', minimum: 20, maximum: 5000, default: 100 } },
+        },
+      },
+    },
+    (request, reply) => {
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-accel-buffering': 'no',
+      });
+      raw.write(': heartbeat\n\n');
+      const stop = watchLoopDelay(request.query.interval_ms, (delayMs) => {
+        raw.write(`data: ${JSON.stringify({ t: Date.now(), delayMs })}\n\n`);
+      });
+      raw.once('close', stop);
+    },
+  );
+}

@@ -1,0 +1,205 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli.js';
+import { scenarios } from '../src/scenarios/index.js';
+import { createContext } from '../src/tour/context.js';
+import { runTour } from '../src/tour/runner.js';
+import { defineScenario } from '../src/tour/scenario.js';
+import { selectScenarios } from '../src/tour/select.js';
+
+const demoDir = fileURLToPath(new URL('..', import.meta.url));
+const esc = String.fromCharCode(27);
+const ansi = new RegExp(`${esc}\\[`);
+
+function capture(isTTY = false) {
+  const chunks: string[] = [];
+  return {
+    stream: { isTTY, columns: 100, write: (chunk: string) => chunks.push(chunk) },
+    text: () => chunks.join(''),
+  };
+}
+
+function io(options: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}) {
+  const stdout = capture(options.tty);
+  const stderr = capture(false);
+  return { stdout, stderr, io: { stdout: stdout.stream, stderr: stderr.stream, env: options.env ?? {} } };
+}
+
+const instant = defineScenario({
+  id: 'basics/instant',
+  title: 'An instant scenario',
+  source: 'a test',
+  expected: 'nothing',
+  async run(ctx) {
+    ctx.step('one step');
+    ctx.log('a narration line');
+    return { ok: true, measured: 'done', data: {} };
+  },
+});
+
+describe('demo list', () => {
+  it('prints every scenario id with its title and exits 0', async () => {
+    const { stdout, io: cliIo } = io();
+    expect(await main(['list'], cliIo)).toBe(0);
+    for (const scenario of scenarios) expect(stdout.text()).toContain(scenario.id);
+    expect(stdout.text().trim().split('\n')).toHaveLength(scenarios.length);
+  });
+});
+
+describe('demo --json', () => {
+  it('prints only a JSON array of { id, title, source, expected, measured, ok }', async () => {
+    const { stdout, io: cliIo } = io({ tty: true });
+    const code = await main(['--json', '--scale', '0.05', 'basics'], cliIo);
+    const parsed = JSON.parse(stdout.text()) as Record<string, unknown>[];
+    expect(code).toBe(0);
+    expect(parsed.map((result) => result.id)).toEqual(
+      scenarios.filter((scenario) => scenario.id.startsWith('basics/')).map((scenario) => scenario.id),
+    );
+    for (const result of parsed) {
+      expect(Object.keys(result).sort()).toEqual(['expected', 'id', 'measured', 'ok', 'source', 'title']);
+      expect(result.ok).toBe(true);
+      expect(typeof result.measured).toBe('string');
+    }
+    expect(stdout.text()).not.toMatch(ansi);
+  });
+});
+
+describe('demo <id or topic>', () => {
+  it('refuses an unknown name with exit code 2 and says what exists', async () => {
+    const { stderr, io: cliIo } = io();
+    expect(await main(['no-such-topic'], cliIo)).toBe(2);
+    expect(stderr.text()).toContain('There is no scenario or topic named "no-such-topic"');
+    expect(stderr.text()).toContain('basics, gather');
+  });
+
+  it('refuses a --scale that is not a positive number', async () => {
+    const { stderr, io: cliIo } = io();
+    expect(await main(['--scale', 'fast'], cliIo)).toBe(2);
+    expect(stderr.text()).toContain('"--scale"');
+  });
+
+  it('refuses an unknown option and prints the usage', async () => {
+    const { stderr, io: cliIo } = io();
+    expect(await main(['--fast'], cliIo)).toBe(2);
+    expect(stderr.text()).toContain('Usage: pnpm demo');
+  });
+
+  it('selects by id and by topic, in tour order and without duplicates', () => {
+    const picked = selectScenarios(scenarios, ['basics/for-await', 'basics', 'basics/for-await']);
+    expect(picked.map((scenario) => scenario.id)).toEqual(
+      scenarios.filter((scenario) => scenario.id.startsWith('basics/')).map((scenario) => scenario.id),
+    );
+  });
+});
+
+describe('output', () => {
+  it('uses colour and a spinner on a TTY', async () => {
+    const out = capture(true);
+    await runTour([instant], { stdout: out.stream, env: {} });
+    expect(out.text()).toMatch(ansi);
+    expect(out.text()).toContain('\r\u001b[K');
+    expect(out.text()).toContain('a narration line');
+  });
+
+  it('uses no colour on a TTY when NO_COLOR is set', async () => {
+    const out = capture(true);
+    await runTour([instant], { stdout: out.stream, env: { NO_COLOR: '1' } });
+    expect(out.text().replaceAll('\r\u001b[K', '')).not.toMatch(ansi);
+  });
+
+  it('prints plain progress lines, no colour and no spinner when not a TTY', async () => {
+    const out = capture(false);
+    await runTour([instant], { stdout: out.stream, env: {} });
+    expect(out.text()).not.toMatch(ansi);
+    expect(out.text()).not.toContain('\r');
+    expect(out.text()).toContain('… one step');
+    expect(out.text()).toContain('measured done');
+  });
+
+  it('reports a scenario that throws as differing, and goes on', async () => {
+    const broken = defineScenario({
+      ...instant,
+      id: 'basics/broken',
+      run: async () => Promise.reject(new RangeError('boom')),
+    });
+    const report = await runTour([broken, instant], { stdout: capture().stream, env: {} });
+    expect(report.results.map((result) => [result.id, result.ok])).toEqual([
+      ['basics/broken', false],
+      ['basics/instant', true],
+    ]);
+    expect(report.results[0]?.measured).toBe('failed: RangeError: boom');
+  });
+
+  it('stops a scenario that overruns its time limit and aborts its signal', async () => {
+    let seen: AbortSignal | undefined;
+    const stuck = defineScenario({
+      ...instant,
+      id: 'basics/stuck',
+      run: (ctx) => {
+        seen = ctx.signal;
+        return new Promise<never>(() => {});
+      },
+    });
+    const report = await runTour([stuck], { stdout: capture().stream, env: {}, scenarioTimeoutMs: 50 });
+    expect(report.results[0]?.ok).toBe(false);
+    expect(report.results[0]?.measured).toContain('did not finish within 0.05 s');
+    expect(seen?.aborted).toBe(true);
+  });
+});
+
+describe('createContext', () => {
+  it("scales the documents' delays and never goes below 1 ms", () => {
+    const ctx = createContext({ scale: 0.1 });
+    expect(ctx.ms(2000)).toBe(200);
+    expect(ctx.ms(1)).toBe(1);
+    expect(createContext({ scale: 1 }).ms(2000)).toBe(2000);
+  });
+
+  it('rejects a scale that is not a positive finite number', () => {
+    expect(() => createContext({ scale: 0 })).toThrow(RangeError);
+    expect(() => createContext({ scale: Number.NaN })).toThrow('"options.scale"');
+  });
+});
+
+describe('demo serve', () => {
+  it.skipIf(existsSync(`${demoDir}src/server/cli.ts`))(
+    'says plainly that the server is not available yet',
+    async () => {
+      const stderr = capture();
+      expect(await main(['serve'], { stdout: capture().stream, stderr: stderr.stream, env: {} })).toBe(1);
+      expect(stderr.text()).toContain('The demo server is not available yet');
+    },
+  );
+
+  it.runIf(existsSync(`${demoDir}src/server/cli.ts`))(
+    'hands the remaining arguments to the server module',
+    async () => {
+      const previous = process.exitCode;
+      const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        // A bad port makes the server print its usage and set exit code 2 without listening.
+        expect(await main(['serve', '--port', 'not-a-port'])).toBe(2);
+        expect(write.mock.calls.map(([chunk]) => String(chunk)).join('')).toContain('--port');
+      } finally {
+        write.mockRestore();
+        process.exitCode = previous;
+      }
+    },
+  );
+});
+
+describe('the demo process', () => {
+  it('runs from the command line, prints JSON and exits on its own when the tour ends', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--json', 'basics'], {
+      cwd: demoDir,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as unknown[]).length).toBeGreaterThan(0);
+  }, 30_000);
+});

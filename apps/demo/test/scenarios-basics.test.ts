@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import awaitOutsideAsync from '../src/scenarios/basics/await-outside-async.js';
+import eagerAsyncFunctions from '../src/scenarios/basics/eager-async-functions.js';
+import forAwait from '../src/scenarios/basics/for-await.js';
+import { runScenario } from './scenarios-harness.js';
+
+describe('basics/eager-async-functions', () => {
+  it('shows that an async function has started before anyone awaits it, and the lazy form has not', async () => {
+    const outcome = await runScenario(eagerAsyncFunctions);
+    expect(outcome.data).toMatchObject({
+      isPromise: true,
+      startedBeforeAwait: true,
+      lazyRanBeforeCall: false,
+    });
+    expect(outcome.data.value).toBe('hello, Ada');
+    expect(outcome.ok).toBe(true);
+  });
+});
+
+describe('basics/await-outside-async', () => {
+  it('gets a SyntaxError for await in a plain function, 42 from await 42, and an async result in a plain function via runSync', async () => {
+    const outcome = await runScenario(awaitOutsideAsync);
+    expect(outcome.data).toEqual({
+      syntaxError: 'SyntaxError',
+      awaitedNumber: 42,
+      fromPlainFunction: 'processed: user 7',
+    });
+    expect(outcome.ok).toBe(true);
+  });
+});
+
+describe('basics/for-await', () => {
+  it('receives 0..4 in order, one step apart, not all at once', async () => {
+    const outcome = await runScenario(forAwait);
+    const { received, arrivals, stepMs } = outcome.data;
+    expect(received).toEqual([0, 1, 2, 3, 4]);
+    // The last number cannot arrive before five steps have passed.
+    expect(arrivals.at(-1)).toBeGreaterThanOrEqual(stepMs * 5 * 0.8);
+    expect(arrivals[0]).toBeLessThan(arrivals.at(-1)! * 0.5);
+    expect(outcome.lines).toHaveLength(5);
+    expect(outcome.ok).toBe(true);
+  });
+});

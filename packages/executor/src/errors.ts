@@ -1,0 +1,186 @@
+/**
+ * Every error class of @x/executor. The worker packages (@x/to-thread, @x/process-pool, @x/sync-bridge)
+ * throw these, so a caller can handle a crashed thread and a crashed child process the same way.
+ */
+
+/** Options accepted by every error class here. */
+export interface XErrorOptions {
+  cause?: unknown;
+}
+
+/**
+ * The work was cancelled: the caller aborted the signal it passed, or the pool was shut down with
+ * `cancelPending: true`. When the caller's own `signal.reason` exists it is rejected with unchanged instead.
+ *
+ * @example
+ * ```ts
+ * try { await pool.submit(fn, [], { signal }); } catch (e) { if ((e as Error).name === 'AbortError') {} }
+ * ```
+ * Like Python's `asyncio.CancelledError`.
+ */
+export class AbortError extends Error {
+  override name = 'AbortError' as const;
+  readonly code = 'ERR_X_ABORTED' as const;
+  constructor(message = 'The operation was aborted.', options?: XErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * A task ran longer than its `timeout`; its worker was stopped (and replaced) if it was still running it.
+ *
+ * @example
+ * ```ts
+ * await pool.submit(slow, [], { timeout: 1000 }).catch((e) => e.name === 'TimeoutError');
+ * ```
+ * Like Python's `TimeoutError` raised by `asyncio.wait_for`.
+ */
+export class TimeoutError extends Error {
+  override name = 'TimeoutError' as const;
+  readonly code = 'ERR_X_TIMEOUT' as const;
+  /** The deadline that passed, in milliseconds. */
+  readonly timeout: number;
+  constructor(timeout: number, message?: string, options?: XErrorOptions) {
+    super(
+      message ?? `The task did not finish within its timeout of ${timeout} ms, so it was stopped.`,
+      options,
+    );
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * The worker (thread or child process) running a task died: it called `process.exit`, was killed by a
+ * signal, ran out of memory or threw an uncaught error. Only the tasks that were running on it fail with
+ * this error; the worker is replaced and the pool keeps serving.
+ *
+ * @example
+ * ```ts
+ * try { await toThread(() => process.exit(3)); } catch (e) { e.exitCode === 3; }
+ * ```
+ * Python's counterpart is `BrokenProcessPool`, which breaks the whole pool; here only the task fails.
+ */
+export class WorkerCrashedError extends Error {
+  override name = 'WorkerCrashedError' as const;
+  readonly code = 'ERR_X_WORKER_CRASHED' as const;
+  /** The exit code of the worker, or null when it was killed by a signal. */
+  readonly exitCode: number | null;
+  /** The signal that killed the worker (child processes only), or null. */
+  readonly signal: string | null;
+  constructor(
+    exitCode: number | null,
+    signal: string | null = null,
+    message?: string,
+    options?: XErrorOptions,
+  ) {
+    const how = signal ? `was killed by signal ${signal}` : `exited with code ${exitCode}`;
+    const why =
+      options?.cause instanceof Error
+        ? ` (${(options.cause as Error).name}: ${(options.cause as Error).message})`
+        : '';
+    super(
+      message ??
+        `The worker running this task ${how}${why} before the task finished. The worker was replaced; retry the task if it is safe to run again.`,
+      options,
+    );
+    this.exitCode = exitCode;
+    this.signal = signal;
+  }
+}
+
+/**
+ * `submit` was called while the pool's queue already held `maxQueue` waiting tasks.
+ *
+ * @example
+ * ```ts
+ * const pool = new ThreadPool({ maxQueue: 100 });
+ * pool.submit(fn, []).catch((e) => e.code === 'ERR_X_QUEUE_FULL');
+ * ```
+ * Python's executors have no bound; this is back-pressure: wait for some tasks and retry.
+ */
+export class QueueFullError extends Error {
+  override name = 'QueueFullError' as const;
+  readonly code = 'ERR_X_QUEUE_FULL' as const;
+  /** The `maxQueue` limit that was reached. */
+  readonly maxQueue: number;
+  constructor(maxQueue: number, options?: XErrorOptions) {
+    super(
+      `The task queue is full (maxQueue: ${maxQueue}). Wait for running tasks to settle before submitting more, or raise maxQueue.`,
+      options,
+    );
+    this.maxQueue = maxQueue;
+  }
+}
+
+/**
+ * The pool was shut down: new tasks are refused, and with `shutdown({ cancelPending: true })` the tasks
+ * still waiting in the queue are rejected with this error.
+ *
+ * @example
+ * ```ts
+ * await pool.shutdown();
+ * await pool.submit(fn, []).catch((e) => e.code === 'ERR_X_POOL_CLOSED');
+ * ```
+ * Like the `RuntimeError` Python's `Executor.submit` raises after `shutdown()`.
+ */
+export class PoolClosedError extends Error {
+  override name = 'PoolClosedError' as const;
+  readonly code = 'ERR_X_POOL_CLOSED' as const;
+  constructor(
+    message = 'The pool has been shut down; it accepts no new tasks. Create a new pool.',
+    options?: XErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A value could not be sent to or from a worker by structured clone (a function, a symbol, a class
+ * with native state, ...). The message names the position (`argument 2`, `the result`); nothing was sent
+ * and the worker stays healthy.
+ *
+ * @example
+ * ```ts
+ * await toThread((f) => f, () => 1).catch((e) => e.code === 'ERR_X_DATA_CLONE'); // argument 1
+ * ```
+ * Python's counterpart is the `PicklingError` of `ProcessPoolExecutor`.
+ */
+export class DataCloneError extends Error {
+  override name = 'DataCloneError' as const;
+  readonly code = 'ERR_X_DATA_CLONE' as const;
+  /** Where the value was: `argument 1`, `the result`, ... */
+  readonly position: string;
+  constructor(position: string, detail: string, options?: XErrorOptions) {
+    super(
+      `Cannot send ${position} to the worker: ${detail} Only structured-cloneable values (primitives, plain objects, arrays, Map, Set, Date, typed arrays, errors, ...) can cross a thread or process boundary; pass plain data instead.`,
+      options,
+    );
+    this.position = position;
+  }
+}
+
+/**
+ * A self-contained function used a variable of the caller's scope, which does not exist in the worker.
+ * This is a `ReferenceError` (so `instanceof ReferenceError` holds) with an explanation and the
+ * original error as `cause`.
+ *
+ * @example
+ * ```ts
+ * const n = 3;
+ * await toThread(() => n * 2).catch((e) => e.code === 'ERR_X_CAPTURED_VARIABLE');
+ * ```
+ * Python pickles functions by name and has no counterpart; `multiprocessing` fails similarly.
+ */
+export class CapturedVariableError extends ReferenceError {
+  override name = 'ReferenceError' as const;
+  readonly code = 'ERR_X_CAPTURED_VARIABLE' as const;
+  /** The identifier that was not defined in the worker. */
+  readonly identifier: string;
+  constructor(identifier: string, options?: XErrorOptions) {
+    super(
+      `${identifier} is not defined in the worker. The function runs in another thread or process and cannot see variables of the scope that created it; pass "${identifier}" as an argument, or import it inside the function with await import(...), or use fromModule().`,
+      options,
+    );
+    this.identifier = identifier;
+  }
+}

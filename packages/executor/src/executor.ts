@@ -1,0 +1,70 @@
+import type { TransferListItem } from 'node:worker_threads';
+import type { AnyFunction, RemoteFunction } from './remote-function.js';
+
+/** Options of {@link Executor.submit}. */
+export interface SubmitOptions {
+  /** Cancels the task: a queued task is dropped, a running one is stopped (its worker replaced if it was stuck in sync code). */
+  signal?: AbortSignal;
+  /** Milliseconds from submission after which the task fails with `TimeoutError` and is stopped like an abort. Default: none. */
+  timeout?: number;
+  /** Values among the arguments to transfer instead of copy (ArrayBuffer, MessagePort, ...). Default: none. */
+  transfer?: readonly TransferListItem[];
+}
+
+/** Options of {@link Executor.map}. */
+export interface MapOptions {
+  /** Most tasks in flight at once. Default: enough to keep every worker busy. */
+  concurrency?: number;
+  /** Yield results in input order (`true`, like Python's `Executor.map`) or as they complete. Default: `true`. */
+  ordered?: boolean;
+  /** Stops the iteration and cancels the tasks in flight. */
+  signal?: AbortSignal;
+  /** Per-task timeout in milliseconds. Default: none. */
+  timeout?: number;
+}
+
+/** Options of {@link Executor.shutdown}. */
+export interface ShutdownOptions {
+  /** Resolve only when the accepted tasks have settled and the workers are gone. Default: `true`. */
+  wait?: boolean;
+  /** Reject the tasks not yet handed to a worker with an `AbortError` instead of running them. Default: `false`. */
+  cancelPending?: boolean;
+}
+
+/**
+ * What every pool of the toolkit implements (threads, child processes, and later a distributed engine):
+ * run remote code with arguments, map it over an iterable, shut down.
+ *
+ * @example
+ * ```ts
+ * async function sumSquares(executor: Executor, xs: number[]) {
+ *   let total = 0;
+ *   for await (const y of executor.map((x: number) => x * x, xs)) total += y;
+ *   return total;
+ * }
+ * ```
+ * Like Python's `concurrent.futures.Executor`.
+ */
+export interface Executor {
+  /** Runs `fn(...args)` on a worker; resolves with its result or rejects with its (re-created) error. */
+  submit<F extends AnyFunction>(
+    fn: RemoteFunction<F>,
+    args: Parameters<F>,
+    options?: SubmitOptions,
+  ): Promise<Awaited<ReturnType<F>>>;
+  /** Runs `fn(item)` for each item, a bounded number at once; the first failure ends the iteration. */
+  map<F extends (item: any) => any>(
+    fn: RemoteFunction<F>,
+    items: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
+    options?: MapOptions,
+  ): AsyncIterable<Awaited<ReturnType<F>>>;
+  /** Refuses new tasks, then (by default) waits for the accepted ones and stops the workers. */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+  /** `shutdown()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** `Symbol.asyncDispose`, or Node's registered symbol where the runtime predates it. */
+export const asyncDispose: typeof Symbol.asyncDispose =
+  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
+  (Symbol.for('nodejs.asyncDispose') as typeof Symbol.asyncDispose);

@@ -1,0 +1,179 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { CapturedVariableError } from './errors.js';
+import type { AnyFunction, RemoteRef } from './remote-function.js';
+
+interface Entry {
+  fn: AnyFunction | undefined;
+  loading: Promise<AnyFunction> | undefined;
+  source: string | undefined;
+}
+
+const cache = new Map<string, Entry>();
+
+let shimmed = false;
+function installShims() {
+  if (shimmed) return;
+  shimmed = true;
+  // Functions compiled by esbuild with keepNames (tsx, some bundlers) call a module-local `__name`
+  // helper that does not exist in the worker; give them a global one.
+  const g = globalThis as { __name?: unknown; __vite_ssr_dynamic_import__?: unknown };
+  if (g.__name === undefined) {
+    g.__name = (target: object, value: string) =>
+      Object.defineProperty(target, 'name', { value, configurable: true });
+  }
+  // Vitest rewrites `import()` in test files to this helper; functions defined in tests still work.
+  if (g.__vite_ssr_dynamic_import__ === undefined) {
+    g.__vite_ssr_dynamic_import__ = (specifier: string) => import(specifier);
+  }
+}
+
+// Indirect eval compiles in the worker's global scope, so the function sees globals only. Running the
+// caller's code is the point of this module, so the lint rule does not apply.
+// biome-ignore lint/security/noGlobalEval: compiling the caller's function is this module's job
+const globalEval = eval;
+
+function compile(source: string): AnyFunction {
+  installShims();
+  let value: unknown;
+  try {
+    value = globalEval(`(${source}\n)`);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    // Method shorthand (`run(x) { ... }`) is not an expression on its own; wrap it in an object literal.
+    try {
+      value = Object.values(globalEval(`({${source}\n})`) as object)[0];
+    } catch {
+      throw error;
+    }
+  }
+  if (typeof value !== 'function')
+    throw new TypeError(`The source sent to the worker is not a function: ${source}`);
+  return value as AnyFunction;
+}
+
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    // On Node 20 a TS loader's ESM hooks (tsx via --import) do not reach worker threads, but its require
+    // hook does: load a .ts module through require instead.
+    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !url.startsWith('file:')) throw error;
+    try {
+      return createRequire(url)(fileURLToPath(url)) as Record<string, unknown>;
+    } catch {
+      throw error;
+    }
+  }
+}
+
+async function load(ref: Extract<RemoteRef, { kind: 'module' }>, entry: Entry): Promise<AnyFunction> {
+  try {
+    const mod = await importModule(ref.url);
+    let fn = mod[ref.exportName];
+    // A CommonJS module imported from ESM exposes module.exports as `default`.
+    if (fn === undefined && ref.exportName !== 'default' && mod.default && typeof mod.default === 'object') {
+      fn = (mod.default as Record<string, unknown>)[ref.exportName];
+    }
+    if (typeof fn !== 'function') {
+      const names = Object.keys(mod).join(', ') || 'none';
+      throw new TypeError(
+        fn === undefined
+          ? `The module ${ref.url} has no export named "${ref.exportName}" (its exports: ${names}).`
+          : `The export "${ref.exportName}" of ${ref.url} is not a function (it is ${typeof fn}).`,
+      );
+    }
+    entry.fn = fn as AnyFunction;
+    return entry.fn;
+  } catch (error) {
+    // Do not cache a failure: the next task retries (and reports the error again).
+    cache.delete(ref.key);
+    throw error;
+  }
+}
+
+/**
+ * Worker side: returns the function a {@link RemoteRef} names, compiling source or importing the module
+ * once per key (later calls may pass just the key). Throws (or rejects, for a module) with the compile
+ * or import error; an unknown key throws an `Error`.
+ *
+ * @example
+ * ```ts
+ * const fn = await resolveRemote({ kind: 'source', key: 'k', source: '(a, b) => a + b' });
+ * ```
+ * Python's counterpart is `pickle.loads` of a function.
+ */
+export function resolveRemote(ref: RemoteRef | string): AnyFunction | Promise<AnyFunction> {
+  const key = typeof ref === 'string' ? ref : ref.key;
+  let entry = cache.get(key);
+  if (entry === undefined) {
+    if (typeof ref === 'string') {
+      throw new Error(
+        `Internal error: the worker has no function for key ${key}; its definition was never sent.`,
+      );
+    }
+    entry = { fn: undefined, loading: undefined, source: ref.kind === 'source' ? ref.source : undefined };
+    cache.set(key, entry);
+    if (ref.kind === 'source') {
+      try {
+        entry.fn = compile(ref.source);
+      } catch (error) {
+        cache.delete(key);
+        throw error;
+      }
+    } else {
+      entry.loading = load(ref, entry);
+    }
+  }
+  return entry.fn ?? entry.loading!;
+}
+
+function explain(error: unknown, key: string): unknown {
+  if (!(error instanceof ReferenceError) || error instanceof CapturedVariableError) return error;
+  const source = cache.get(key)?.source;
+  const match = /^(\S+) is not defined$/.exec(error.message);
+  if (source === undefined || match === null) return error;
+  const id = match[1]!;
+  if (!new RegExp(`(^|[^\\w$.])${id.replace(/\$/g, '\\$')}([^\\w$]|$)`).test(source)) return error;
+  const wrapped = new CapturedVariableError(id, { cause: error });
+  const frames = error.stack?.indexOf('\n    at ') ?? -1;
+  if (frames >= 0) wrapped.stack = `${wrapped.name}: ${wrapped.message}${error.stack!.slice(frames)}`;
+  return wrapped;
+}
+
+function call(fn: AnyFunction, args: readonly unknown[], key: string): unknown {
+  let result: unknown;
+  try {
+    result = fn(...args);
+  } catch (error) {
+    throw explain(error, key);
+  }
+  if (
+    result !== null &&
+    typeof result === 'object' &&
+    typeof (result as PromiseLike<unknown>).then === 'function'
+  ) {
+    return Promise.resolve(result).catch((error: unknown) => {
+      throw explain(error, key);
+    });
+  }
+  return result;
+}
+
+/**
+ * Worker side: runs the function a {@link RemoteRef} (or a known key) names with `args`. Returns its value,
+ * or a promise when the function is async or its module is still loading. A `ReferenceError` for a
+ * variable of the caller's scope is re-thrown as a {@link CapturedVariableError} explaining the fix.
+ *
+ * @example
+ * ```ts
+ * invokeRemote({ kind: 'source', key: 'k', source: '(a, b) => a + b' }, [1, 2]); // 3
+ * ```
+ * Python's counterpart is the worker loop of `concurrent.futures.ProcessPoolExecutor` calling the function.
+ */
+export function invokeRemote(ref: RemoteRef | string, args: readonly unknown[]): unknown {
+  const key = typeof ref === 'string' ? ref : ref.key;
+  const fn = resolveRemote(ref);
+  if (typeof fn === 'function') return call(fn, args, key);
+  return fn.then((loaded) => call(loaded, args, key));
+}

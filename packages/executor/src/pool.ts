@@ -1,0 +1,663 @@
+import { availableParallelism } from 'node:os';
+import type { TransferListItem } from 'node:worker_threads';
+import { assertCloneable, cloneError } from './clone.js';
+import { describeReceived, subject, validateDuration, validateInteger, validateObject, validateSignal } from './describe.js';
+import { AbortError, PoolClosedError, QueueFullError, TimeoutError, WorkerCrashedError } from './errors.js';
+import { asyncDispose, type Executor, type MapOptions, type ShutdownOptions, type SubmitOptions } from './executor.js';
+import { mapOnExecutor } from './map.js';
+import { type AnyFunction, type RemoteFunction, type RemoteRef, toRemoteRef } from './remote-function.js';
+import { deserializeError, type SerializedError } from './serialize-error.js';
+import {
+  type ExitInfo,
+  MSG_CANCEL,
+  MSG_RESULTS,
+  MSG_RUN,
+  STATE_RUNNING,
+  STATE_STARTED,
+  type Transport,
+  type TransportFactory,
+  type WorkerMessage,
+} from './transport.js';
+
+/** Options of {@link Pool}. */
+export interface PoolOptions {
+  /** Starts one worker; see `Transport`. */
+  transport: TransportFactory;
+  /** Workers kept alive even when idle. Default: 0. */
+  minWorkers?: number;
+  /** Most workers at once. Default: `os.availableParallelism()`. */
+  maxWorkers?: number;
+  /** Milliseconds an idle worker above `minWorkers` lives. Default: 10000. */
+  idleTimeout?: number;
+  /** Most tasks waiting for a worker; more are rejected with `QueueFullError`. Default: Infinity. */
+  maxQueue?: number;
+  /** Replace a worker after it has run this many tasks. Default: Infinity. */
+  maxTasksPerWorker?: number;
+  /**
+   * Most tasks handed to one worker at once. Above 1, tiny tasks travel in batches (much higher throughput)
+   * and async tasks overlap inside a worker; a long task can then delay the ones queued behind it on the same
+   * worker. Default: 1.
+   */
+  concurrentTasksPerWorker?: number;
+  /** Milliseconds a worker may take to acknowledge a cancelled task before it is terminated. Default: 20. */
+  cancelGrace?: number;
+  /** What a worker is called in messages (`thread`, `child process`). Default: `worker`. */
+  label?: string;
+}
+
+const QUEUED = 0;
+const ASSIGNED = 1;
+const SENT = 2;
+const DONE = 3;
+
+const fids = new Map<string, number>();
+/** The small number standing for a function key in messages (same for every worker and pool). */
+const fidOf = (key: string) => {
+  let fid = fids.get(key);
+  if (fid === undefined) fids.set(key, (fid = fids.size));
+  return fid;
+};
+
+class Task {
+  state = QUEUED;
+  readonly fid: number;
+  worker: Slot | undefined = undefined;
+  /** Position in its worker's send order, for telling started tasks from unstarted ones after a crash. */
+  seq = 0;
+  abandoned = false;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  resolve!: (value: unknown) => void;
+  reject!: (reason: unknown) => void;
+  onAbort: (() => void) | undefined = undefined;
+  constructor(
+    readonly id: number,
+    readonly ref: RemoteRef,
+    readonly args: unknown[],
+    readonly transfer: readonly TransferListItem[] | undefined,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    this.fid = fidOf(ref.key);
+  }
+}
+
+class Slot {
+  transport!: Transport;
+  readonly inflight = new Map<number, Task>();
+  readonly known: boolean[] = [];
+  outbox: Task[] = [];
+  /** Tasks ever assigned (for recycling) and sent (for `seq`). */
+  assigned = 0;
+  sent = 0;
+  retiring = false;
+  stopping = false;
+  exited = false;
+  referenced = true;
+  lastActive = 0;
+  idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  watchdog: ReturnType<typeof setTimeout> | undefined = undefined;
+  exitPromise: Promise<void>;
+  resolveExit!: () => void;
+  constructor() {
+    this.exitPromise = new Promise((resolve) => {
+      this.resolveExit = resolve;
+    });
+  }
+}
+
+let nextId = 1;
+const takeId = () => {
+  const id = nextId;
+  nextId = nextId >= 0x7fffffff ? 1 : nextId + 1;
+  return id;
+};
+
+/**
+ * One pool scheduler over any {@link TransportFactory}: FIFO queue with optional bound, dispatch to idle
+ * workers (several tasks in flight per worker if configured), per-task timeout and abort (a worker stuck
+ * in the task is terminated and replaced), crash detection (only the tasks running on the dead worker
+ * fail, with `WorkerCrashedError`; unstarted ones run elsewhere), recycling, idle shutdown, and no
+ * handle keeping the process alive while idle. `ThreadPool` and `ProcessPool` are thin wrappers.
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool({ transport: (handlers) => new MyTransport(handlers), maxWorkers: 2 });
+ * await pool.submit((a: number, b: number) => a + b, [1, 2]); // 3
+ * await pool.shutdown();
+ * ```
+ * Like Python's `concurrent.futures.ThreadPoolExecutor` / `ProcessPoolExecutor` internals.
+ */
+export class Pool implements Executor {
+  readonly #factory: TransportFactory;
+  readonly #min: number;
+  readonly #max: number;
+  readonly #idleTimeout: number;
+  readonly #maxQueue: number;
+  readonly #maxTasks: number;
+  readonly #perWorker: number;
+  readonly #grace: number;
+  readonly #label: string;
+  readonly #workers: Slot[] = [];
+  readonly #queue: Task[] = [];
+  #queueHead = 0;
+  /** Live tasks in #queue (abandoned ones stay in the array until reached). */
+  #queuedLive = 0;
+  readonly #dirty: Slot[] = [];
+  /** Functions seen holding a worker for long: never queued behind other tasks on one worker. */
+  readonly #slow = new Set<number>();
+  #flushQueued = false;
+  #closed = false;
+  #pending = 0;
+  #drained: (() => void) | undefined = undefined;
+
+  constructor(options: PoolOptions) {
+    validateObject(options, 'options');
+    if (options === undefined || typeof options.transport !== 'function') {
+      throw new TypeError(
+        `${subject('options.transport')} must be a function.${describeReceived(options?.transport)}`,
+      );
+    }
+    validateInteger(options.minWorkers, 'options.minWorkers', 0);
+    validateInteger(options.maxWorkers, 'options.maxWorkers', 1);
+    validateDuration(options.idleTimeout, 'options.idleTimeout');
+    validateInteger(options.maxQueue, 'options.maxQueue', 0, Number.POSITIVE_INFINITY, true);
+    validateInteger(options.maxTasksPerWorker, 'options.maxTasksPerWorker', 1, Number.POSITIVE_INFINITY, true);
+    validateInteger(options.concurrentTasksPerWorker, 'options.concurrentTasksPerWorker', 1);
+    validateDuration(options.cancelGrace, 'options.cancelGrace');
+    this.#factory = options.transport;
+    this.#min = options.minWorkers ?? 0;
+    this.#max = options.maxWorkers ?? Math.max(this.#min, availableParallelism());
+    if (this.#min > this.#max) {
+      throw new RangeError(
+        `The value of "options.minWorkers" (${this.#min}) must not exceed "options.maxWorkers" (${this.#max}).`,
+      );
+    }
+    this.#idleTimeout = options.idleTimeout ?? 10_000;
+    this.#maxQueue = options.maxQueue ?? Number.POSITIVE_INFINITY;
+    this.#maxTasks = options.maxTasksPerWorker ?? Number.POSITIVE_INFINITY;
+    this.#perWorker = options.concurrentTasksPerWorker ?? 1;
+    this.#grace = options.cancelGrace ?? 20;
+    this.#label = options.label ?? 'worker';
+    for (let i = 0; i < this.#min; i++) this.#idle(this.#spawn());
+  }
+
+  /** Workers alive now. */
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  /** Tasks waiting for a worker. */
+  get queued(): number {
+    return this.#queuedLive;
+  }
+
+  /** Tasks accepted and not yet settled. */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  submit<F extends AnyFunction>(
+    fn: RemoteFunction<F>,
+    args: Parameters<F>,
+    options?: SubmitOptions,
+  ): Promise<Awaited<ReturnType<F>>> {
+    const ref = toRemoteRef(fn, 'fn');
+    if (!Array.isArray(args)) {
+      throw new TypeError(`${subject('args')} must be an array.${describeReceived(args)}`);
+    }
+    let signal: AbortSignal | undefined;
+    let timeout: number | undefined;
+    let transfer: readonly TransferListItem[] | undefined;
+    if (options !== undefined) {
+      validateObject(options, 'options');
+      ({ signal, timeout, transfer } = options);
+      validateSignal(signal, 'options.signal');
+      validateDuration(timeout, 'options.timeout');
+      if (transfer !== undefined && !Array.isArray(transfer)) {
+        throw new TypeError(`${subject('options.transfer')} must be an array.${describeReceived(transfer)}`);
+      }
+    }
+    if (this.#closed) return Promise.reject(new PoolClosedError());
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (arg !== null && (typeof arg === 'object' || typeof arg === 'function' || typeof arg === 'symbol')) {
+        try {
+          assertCloneable(arg, `argument ${i + 1}`);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+    }
+    const task = new Task(takeId(), ref, args, transfer, signal);
+    const promise = new Promise<Awaited<ReturnType<F>>>((resolve, reject) => {
+      task.resolve = resolve as (value: unknown) => void;
+      task.reject = reject;
+    });
+    if (!this.#assign(task)) {
+      if (this.queued >= this.#maxQueue) return Promise.reject(new QueueFullError(this.#maxQueue));
+      this.#queue.push(task);
+      this.#queuedLive++;
+    }
+    this.#pending++;
+    if (signal !== undefined) {
+      task.onAbort = () => this.#abandon(task, signal.reason);
+      signal.addEventListener('abort', task.onAbort, { once: true });
+    }
+    if (timeout !== undefined && timeout !== Number.POSITIVE_INFINITY) {
+      task.timer = setTimeout(() => this.#abandon(task, new TimeoutError(timeout)), timeout);
+    }
+    return promise;
+  }
+
+  map<F extends (item: any) => any>(
+    fn: RemoteFunction<F>,
+    items: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
+    options?: MapOptions,
+  ): AsyncIterable<Awaited<ReturnType<F>>> {
+    return mapOnExecutor(this, fn, items, options, this.#max * Math.max(2, this.#perWorker));
+  }
+
+  async shutdown(options?: ShutdownOptions): Promise<void> {
+    validateObject(options, 'options');
+    const wait = options?.wait ?? true;
+    this.#closed = true;
+    if (options?.cancelPending) {
+      const reason = () =>
+        new AbortError('The pool was shut down before this task started (shutdown({ cancelPending: true })).', {
+          cause: new PoolClosedError(),
+        });
+      for (let i = this.#queueHead; i < this.#queue.length; i++) {
+        const task = this.#queue[i]!;
+        if (task.state === QUEUED) this.#settle(task, false, reason());
+      }
+      this.#queue.length = 0;
+      this.#queueHead = 0;
+      this.#queuedLive = 0;
+      for (const slot of this.#workers) {
+        for (const task of slot.outbox) {
+          if (task.state !== ASSIGNED) continue;
+          slot.inflight.delete(task.id);
+          this.#settle(task, false, reason());
+        }
+        slot.outbox.length = 0;
+      }
+    }
+    const done = (async () => {
+      if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+      const exits = this.#workers.map((slot) => slot.exitPromise);
+      for (const slot of [...this.#workers]) this.#stop(slot);
+      await Promise.all(exits);
+    })();
+    if (wait) await done;
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  // ---- dispatch ---------------------------------------------------------------------------------
+
+  /** Hands `task` to a worker with room, spawning one if allowed; false when all are full. */
+  #assign(task: Task): boolean {
+    let best: Slot | undefined;
+    let bestLoad = Number.POSITIVE_INFINITY;
+    for (const slot of this.#workers) {
+      if (slot.retiring || slot.stopping) continue;
+      const load = slot.inflight.size;
+      if (load < bestLoad) {
+        best = slot;
+        bestLoad = load;
+        if (load === 0) break;
+      }
+    }
+    if (bestLoad > 0 && this.#workers.length < this.#max && !this.#closedForSpawn()) {
+      best = this.#spawn();
+      bestLoad = 0;
+    }
+    if (best === undefined || bestLoad >= this.#limit(task)) return false;
+    this.#put(best, task);
+    return true;
+  }
+
+  #limit(task: Task) {
+    return this.#slow.has(task.fid) ? 1 : this.#perWorker;
+  }
+
+  #closedForSpawn() {
+    return this.#closed && this.#pending === 0;
+  }
+
+  #put(slot: Slot, task: Task) {
+    task.state = ASSIGNED;
+    task.worker = slot;
+    slot.inflight.set(task.id, task);
+    if (slot.idleTimer !== undefined) slot.lastActive = -1;
+    if (!slot.referenced) {
+      slot.referenced = true;
+      slot.transport.ref();
+    }
+    if (++slot.assigned >= this.#maxTasks) slot.retiring = true;
+    if (slot.outbox.length === 0) this.#dirty.push(slot);
+    slot.outbox.push(task);
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  readonly #flush = () => {
+    this.#flushQueued = false;
+    for (const slot of this.#dirty) this.#send(slot);
+    this.#dirty.length = 0;
+  };
+
+  #send(slot: Slot) {
+    const tasks = slot.outbox;
+    slot.outbox = [];
+    if (slot.exited) return;
+    const message: unknown[] = [MSG_RUN, 0];
+    let defs: unknown[] | undefined;
+    let transfer: TransferListItem[] | undefined;
+    for (const task of tasks) {
+      if (task.state !== ASSIGNED) continue;
+      const { fid, args } = task;
+      if (slot.known[fid] !== true) {
+        slot.known[fid] = true;
+        (defs ??= []).push(fid, task.ref);
+      }
+      message.push(task.id, fid, args.length);
+      for (let i = 0; i < args.length; i++) message.push(args[i]);
+      if (task.transfer !== undefined) (transfer ??= []).push(...task.transfer);
+    }
+    if (message.length === 2) return;
+    if (defs !== undefined) message[1] = defs;
+    try {
+      slot.transport.send(message, transfer);
+    } catch (error) {
+      this.#sendFailed(slot, tasks, defs, error);
+      return;
+    }
+    for (const task of tasks) {
+      if (task.state !== ASSIGNED) continue;
+      task.state = SENT;
+      task.seq = slot.sent++;
+    }
+  }
+
+  /** Nothing was sent: fail the tasks whose arguments cannot be cloned, then send the others. */
+  #sendFailed(slot: Slot, tasks: Task[], defs: unknown[] | undefined, error: unknown) {
+    if (defs !== undefined) for (let i = 0; i < defs.length; i += 2) slot.known[defs[i] as number] = false;
+    let failed = 0;
+    for (const task of tasks) {
+      if (task.state !== ASSIGNED) continue;
+      let problem: unknown;
+      for (let i = 0; i < task.args.length && problem === undefined; i++) {
+        problem = cloneError(task.args[i], `argument ${i + 1}`);
+      }
+      if (problem !== undefined) {
+        slot.inflight.delete(task.id);
+        this.#settle(task, false, problem);
+        failed++;
+      }
+    }
+    if (failed === 0) {
+      // Not an argument's fault (e.g. a bad transfer list): fail the batch with the error itself.
+      for (const task of tasks) {
+        if (task.state !== ASSIGNED) continue;
+        slot.inflight.delete(task.id);
+        this.#settle(task, false, error);
+      }
+    } else {
+      slot.outbox = tasks.filter((t) => t.state === ASSIGNED);
+      if (slot.outbox.length > 0) this.#send(slot);
+    }
+    this.#afterChange(slot);
+  }
+
+  // ---- results ----------------------------------------------------------------------------------
+
+  #onMessage(slot: Slot, message: WorkerMessage) {
+    if (message[0] !== MSG_RESULTS) return;
+    const slow = message[1] as 0 | number[];
+    // A function is slow while its runs report so; one fast run clears it.
+    if (this.#slow.size > 0) {
+      for (let i = 2; i < message.length; i += 2) {
+        const task = slot.inflight.get(Math.abs(message[i] as number));
+        if (task !== undefined) this.#slow.delete(task.fid);
+      }
+    }
+    if (slow !== 0) for (let i = 0; i < slow.length; i += 2) this.#slow.add(slow[i]!);
+    for (let i = 2; i < message.length; i += 2) {
+      const signed = message[i] as number;
+      const id = signed > 0 ? signed : -signed;
+      const task = slot.inflight.get(id);
+      if (task === undefined) continue;
+      slot.inflight.delete(id);
+      if (task.abandoned) continue;
+      const value = message[i + 1];
+      if (signed > 0) this.#settle(task, true, value);
+      else if (value === 0) this.#settle(task, false, new AbortError());
+      else this.#settle(task, false, deserializeError(value as SerializedError));
+    }
+    this.#afterChange(slot);
+  }
+
+  /** Refills `slot` from the queue, or retires / idles it. */
+  #afterChange(slot: Slot) {
+    if (slot.exited) return;
+    if (slot.retiring) {
+      if (slot.inflight.size === 0) {
+        this.#stop(slot);
+        this.#refill();
+      }
+      return;
+    }
+    while (!slot.stopping && !slot.retiring) {
+      const task = this.#peek();
+      if (task === undefined || slot.inflight.size >= this.#limit(task)) break;
+      this.#dequeue();
+      this.#put(slot, task);
+    }
+    if (slot.inflight.size === 0) this.#idle(slot);
+  }
+
+  /** The first live queued task, or undefined. */
+  #peek(): Task | undefined {
+    while (this.#queueHead < this.#queue.length) {
+      const task = this.#queue[this.#queueHead]!;
+      if (task.state === QUEUED) return task;
+      this.#queue[this.#queueHead++] = undefined as never;
+    }
+    if (this.#queueHead > 0) {
+      this.#queue.length = 0;
+      this.#queueHead = 0;
+    }
+    return undefined;
+  }
+
+  #dequeue(): Task | undefined {
+    while (this.#queueHead < this.#queue.length) {
+      const task = this.#queue[this.#queueHead]!;
+      this.#queue[this.#queueHead++] = undefined as never;
+      if (this.#queueHead === this.#queue.length) {
+        this.#queue.length = 0;
+        this.#queueHead = 0;
+      }
+      if (task.state === QUEUED) {
+        this.#queuedLive--;
+        return task;
+      }
+    }
+    return undefined;
+  }
+
+  /** Dispatches queued tasks to any worker with room (after a worker left or a task was withdrawn). */
+  #refill() {
+    while (this.queued > 0) {
+      const task = this.#dequeue();
+      if (task === undefined) break;
+      if (!this.#assign(task)) {
+        this.#queue.splice(this.#queueHead, 0, task);
+        this.#queuedLive++;
+        break;
+      }
+    }
+  }
+
+  #settle(task: Task, ok: boolean, value: unknown) {
+    if (task.state === DONE) return;
+    task.state = DONE;
+    if (task.timer !== undefined) clearTimeout(task.timer);
+    if (task.onAbort !== undefined) task.signal!.removeEventListener('abort', task.onAbort);
+    if (ok) task.resolve(value);
+    else task.reject(value);
+    if (--this.#pending === 0 && this.#drained !== undefined) {
+      const drained = this.#drained;
+      this.#drained = undefined;
+      drained();
+    }
+  }
+
+  // ---- cancellation -----------------------------------------------------------------------------
+
+  #abandon(task: Task, reason: unknown) {
+    if (task.state === DONE) return;
+    const slot = task.worker;
+    const state = task.state;
+    this.#settle(task, false, reason);
+    if (state === QUEUED) {
+      this.#queuedLive--; // the entry itself is skipped when reached
+      return;
+    }
+    if (slot === undefined) return;
+    if (state === ASSIGNED) {
+      slot.inflight.delete(task.id); // still in the outbox: #send skips it
+      this.#afterChange(slot);
+      return;
+    }
+    task.abandoned = true;
+    try {
+      slot.transport.send([MSG_CANCEL, task.id]);
+    } catch {
+      // The worker is gone; its exit handler cleans up.
+    }
+    this.#arm(slot);
+  }
+
+  /** Terminates `slot` if an abandoned task is still running there after the grace period. */
+  #arm(slot: Slot) {
+    if (slot.watchdog !== undefined || slot.exited) return;
+    slot.watchdog = setTimeout(() => {
+      slot.watchdog = undefined;
+      if (slot.exited) return;
+      let waiting = false;
+      for (const task of slot.inflight.values()) {
+        if (!task.abandoned) continue;
+        const state = slot.transport.state;
+        // With shared state we know whether the task is the one executing right now; without, assume so.
+        if (state === undefined || Atomics.load(state, STATE_RUNNING) === task.id) {
+          this.#stop(slot, true);
+          return;
+        }
+        waiting = true;
+      }
+      if (waiting) this.#arm(slot);
+    }, this.#grace);
+    slot.watchdog.unref?.();
+  }
+
+  // ---- worker lifecycle -------------------------------------------------------------------------
+
+  #spawn(): Slot {
+    const slot = new Slot();
+    this.#workers.push(slot);
+    slot.transport = this.#factory({
+      onMessage: (message) => this.#onMessage(slot, message),
+      onExit: (info) => this.#onExit(slot, info),
+    });
+    return slot;
+  }
+
+  #idle(slot: Slot) {
+    if (slot.referenced) {
+      slot.referenced = false;
+      slot.transport.unref();
+    }
+    if (this.#workers.length <= this.#min || this.#idleTimeout === Number.POSITIVE_INFINITY) return;
+    slot.lastActive = performance.now();
+    if (slot.idleTimer !== undefined) return;
+    const check = () => {
+      slot.idleTimer = undefined;
+      if (slot.exited || slot.stopping || slot.inflight.size > 0 || this.#workers.length <= this.#min) return;
+      const left = slot.lastActive < 0 ? this.#idleTimeout : slot.lastActive + this.#idleTimeout - performance.now();
+      if (left > 1) {
+        slot.idleTimer = setTimeout(check, left);
+        slot.idleTimer.unref?.();
+      } else {
+        this.#stop(slot);
+      }
+    };
+    slot.idleTimer = setTimeout(check, this.#idleTimeout);
+    slot.idleTimer.unref?.();
+  }
+
+  /** Ends a worker on purpose (idle, recycled, shutdown, or stuck in an abandoned task). */
+  #stop(slot: Slot, stuck = false) {
+    if (slot.stopping || slot.exited) return;
+    slot.stopping = true;
+    if (stuck) slot.retiring = true;
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    const index = this.#workers.indexOf(slot);
+    if (index >= 0) this.#workers.splice(index, 1);
+    slot.transport.terminate();
+    if (stuck) this.#replace();
+  }
+
+  #onExit(slot: Slot, info: ExitInfo) {
+    if (slot.exited) return;
+    slot.exited = true;
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    if (slot.watchdog !== undefined) clearTimeout(slot.watchdog);
+    const index = this.#workers.indexOf(slot);
+    if (index >= 0) this.#workers.splice(index, 1);
+    const state = slot.transport.state;
+    const started = state === undefined ? Number.POSITIVE_INFINITY : Atomics.load(state, STATE_STARTED);
+    const retry: Task[] = [];
+    let failed = 0;
+    const crash = () =>
+      new WorkerCrashedError(info.code, info.signal, undefined, info.error ? { cause: info.error } : undefined);
+    for (const task of slot.inflight.values()) {
+      if (task.abandoned || task.state === DONE) continue;
+      if (task.state === ASSIGNED || task.seq >= started) {
+        task.state = QUEUED;
+        task.worker = undefined;
+        retry.push(task);
+      } else {
+        this.#settle(task, false, crash());
+        failed++;
+      }
+    }
+    slot.inflight.clear();
+    slot.outbox.length = 0;
+    if (retry.length > 0) {
+      this.#queue.splice(this.#queueHead, 0, ...retry);
+      this.#queuedLive += retry.length;
+    }
+    if (!slot.stopping && failed === 0 && info.error !== undefined) {
+      // An error no task was waiting for (e.g. thrown from a timer after the task returned): report it.
+      process.emitWarning(
+        `A ${this.#label} of the pool crashed after its tasks had settled and was replaced: ${info.error.stack ?? info.error}`,
+        { code: 'ERR_X_WORKER_CRASHED' },
+      );
+    }
+    slot.resolveExit();
+    this.#replace();
+  }
+
+  /** Keeps `minWorkers` alive and the queue moving after a worker left. */
+  #replace() {
+    if (this.#closedForSpawn()) return;
+    while (!this.#closed && this.#workers.length < this.#min) this.#idle(this.#spawn());
+    this.#refill();
+  }
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { deserializeError, serializeError } from '../src/index.js';
+
+const roundTrip = (e: unknown) => deserializeError(structuredClone(serializeError(e)));
+
+class ValidationError extends TypeError {
+  override name = 'ValidationError';
+  code = 'E_INVALID';
+  field = 'email';
+}
+
+describe('serializeError / deserializeError', () => {
+  it('keeps built-in classes, message and the remote stack', () => {
+    const original = new RangeError('too big');
+    const back = roundTrip(original) as Error;
+    expect(back).toBeInstanceOf(RangeError);
+    expect(back.message).toBe('too big');
+    expect(back.stack).toContain(original.stack!);
+    expect(back.stack).toContain('<received from a worker>');
+  });
+
+  it('keeps a custom name, code and own properties, and the nearest built-in class', () => {
+    const back = roundTrip(new ValidationError('bad email')) as Error & Record<string, unknown>;
+    expect(back).toBeInstanceOf(TypeError);
+    expect(back.name).toBe('ValidationError');
+    expect(back.code).toBe('E_INVALID');
+    expect(back.field).toBe('email');
+    expect(Object.keys(back)).not.toContain('name');
+  });
+
+  it('keeps cause chains and AggregateError errors', () => {
+    const inner = Object.assign(new Error('disk'), { code: 'ENOSPC' });
+    const agg = new AggregateError([new TypeError('a'), 'plain'], 'many', { cause: inner });
+    const back = roundTrip(new Error('outer', { cause: agg })) as Error;
+    const cause = back.cause as AggregateError;
+    expect(cause).toBeInstanceOf(AggregateError);
+    expect(cause.errors[0]).toBeInstanceOf(TypeError);
+    expect(cause.errors[1]).toBe('plain');
+    expect(cause.cause).toMatchObject({ message: 'disk', code: 'ENOSPC' });
+  });
+
+  it('keeps DOMException names (AbortError)', () => {
+    const back = roundTrip(new DOMException('stop', 'AbortError')) as DOMException;
+    expect(back).toBeInstanceOf(DOMException);
+    expect(back.name).toBe('AbortError');
+  });
+
+  it('passes thrown non-errors through, and stringifies what cannot be cloned', () => {
+    expect(roundTrip(42)).toBe(42);
+    expect(roundTrip({ reason: 'x' })).toEqual({ reason: 'x' });
+    expect(roundTrip(Symbol('s'))).toBe('Symbol(s)');
+  });
+
+  it('drops uncloneable properties and survives cycles', () => {
+    const e = Object.assign(new Error('cyclic'), { fn: () => 1, n: 1 }) as Error & { self?: unknown };
+    e.cause = e;
+    const back = roundTrip(e) as Error & Record<string, unknown>;
+    expect(back.n).toBe(1);
+    expect(back.fn).toBeUndefined();
+    expect(back.message).toBe('cyclic');
+  });
+});

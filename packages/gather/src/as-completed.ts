@@ -1,0 +1,186 @@
+import { AbortError, abortedBySibling } from './errors.js';
+import { OpsRun } from './run-ops.js';
+import { sharedController } from './shared-controller.js';
+import type { FulfilledOf, Operation, SettledOf } from './types.js';
+import { readCommonOptions, toOperations } from './validate.js';
+
+/** Options of {@link asCompleted}. */
+export interface AsCompletedOptions {
+  /**
+   * Yield failures as `{ index, status: 'rejected', reason }` records instead of throwing the first one.
+   * @default false
+   */
+  readonly returnExceptions?: boolean;
+  /**
+   * At most this many function operations run at once (an integer >= 1, or `Infinity`).
+   * @default Infinity
+   */
+  readonly concurrency?: number;
+  /** Aborting it aborts every operation; the loop then throws `signal.reason`, unchanged. */
+  readonly signal?: AbortSignal;
+}
+
+type Ops = readonly Operation[] | Iterable<Operation>;
+
+/** The iterator {@link asCompleted} returns; also `await using`-disposable (disposing = leaving the loop). */
+export interface CompletionIterator<T> extends AsyncIterableIterator<T>, AsyncDisposable {
+  [Symbol.asyncIterator](): CompletionIterator<T>;
+  return(): Promise<IteratorResult<T, undefined>>;
+}
+
+const asyncDispose: typeof Symbol.asyncDispose =
+  Symbol.asyncDispose ?? (Symbol.for('nodejs.asyncDispose') as typeof Symbol.asyncDispose);
+
+/**
+ * Yields each operation's outcome as soon as it settles, in completion order, as `{ index, status, value }` records.
+ *
+ * Why records and not bare values: to show "each API's answer as it arrives" you need to know *which* API
+ * answered, and `index` says so (for tuples it is a literal type, so `if (r.index === 0)` narrows `r.value`).
+ * The shape is `Promise.allSettled`'s, so the same code handles both modes. By default the first failure aborts the
+ * others (their signal gets an `AbortError` with the failure as `cause`) and the loop throws it; with
+ * `returnExceptions: true` failures are yielded as `'rejected'` records and the loop runs to the end. Leaving the
+ * loop early (`break`, `return`, a throw) aborts what is still running. Operations start on the first `next()`.
+ *
+ * @example
+ * ```ts
+ * const apis = [(s) => weather(s), (s) => news(s), (s) => stocks(s)] as const;
+ * for await (const { index, value } of asCompleted(apis)) render(index, value);
+ * ```
+ * Like Python's `asyncio.as_completed`, with the position of each result and cancellation on exit.
+ */
+export function asCompleted<const O extends Ops>(
+  ops: O,
+  options: AsCompletedOptions & { readonly returnExceptions: true },
+): CompletionIterator<SettledOf<O>>;
+export function asCompleted<const O extends Ops>(
+  ops: O,
+  options?: AsCompletedOptions & { readonly returnExceptions?: false },
+): CompletionIterator<FulfilledOf<O>>;
+export function asCompleted<const O extends Ops>(
+  ops: O,
+  options?: AsCompletedOptions,
+): CompletionIterator<SettledOf<O>>;
+export function asCompleted(ops: unknown, options?: AsCompletedOptions): CompletionIterator<unknown> {
+  const list = toOperations(ops);
+  const { concurrency, signal, returnExceptions } = readCommonOptions(options);
+  return new Completion(list, concurrency, signal, returnExceptions);
+}
+
+type Record =
+  | { index: number; status: 'fulfilled'; value: unknown }
+  | { index: number; status: 'rejected'; reason: unknown };
+type Waiter = { resolve: (r: IteratorResult<unknown, undefined>) => void; reject: (e: unknown) => void };
+
+const DONE: IteratorResult<unknown, undefined> = Object.freeze({ done: true, value: undefined });
+
+class Completion implements CompletionIterator<unknown> {
+  #run: OpsRun | undefined;
+  #controller: AbortController | undefined;
+  #queue: Record[] = [];
+  #waiters: Waiter[] = [];
+  #remaining: number;
+  /** Set once nothing more will be produced; `#error` (if any) is thrown once, then the iterator is done. */
+  #finished = false;
+  #hasError = false;
+  #error: unknown;
+
+  constructor(
+    private readonly ops: readonly unknown[],
+    private readonly concurrency: number,
+    private readonly signal: AbortSignal | undefined,
+    private readonly returnExceptions: boolean,
+  ) {
+    this.#remaining = ops.length;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<unknown, undefined>> {
+    if (this.#run === undefined && !this.#finished) this.#start();
+    const record = this.#queue.shift();
+    if (record !== undefined) return Promise.resolve({ done: false, value: record });
+    if (this.#hasError) {
+      this.#hasError = false;
+      const error = this.#error;
+      this.#error = undefined;
+      return Promise.reject(error);
+    }
+    if (this.#finished) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<unknown, undefined>> {
+    this.#stop(new AbortError('The asCompleted() loop ended before every operation settled.'));
+    this.#queue.length = 0;
+    this.#hasError = false;
+    this.#error = undefined;
+    return Promise.resolve(DONE);
+  }
+
+  async [asyncDispose](): Promise<void> {
+    await this.return();
+  }
+
+  readonly #onAbort = () => {
+    this.#queue.length = 0;
+    this.#fail(this.signal!.reason);
+    this.#stop(this.signal!.reason);
+  };
+
+  #start(): void {
+    if (this.signal?.aborted) {
+      this.#finished = true;
+      this.#hasError = true;
+      this.#error = this.signal.reason;
+      return;
+    }
+    if (this.ops.length === 0) {
+      this.#finished = true;
+      return;
+    }
+    const controller = (this.#controller = sharedController());
+    const run = (this.#run = new OpsRun(this.ops, controller.signal, (index, ok, value) => {
+      if (run.stopped) return;
+      this.#remaining--;
+      if (ok) this.#push({ index, status: 'fulfilled', value });
+      else if (this.returnExceptions) this.#push({ index, status: 'rejected', reason: value });
+      else {
+        this.#fail(value);
+        this.#stop(abortedBySibling(value));
+        return;
+      }
+      if (this.#remaining === 0) this.#stop(undefined);
+    }));
+    this.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    run.start(this.concurrency);
+  }
+
+  #push(record: Record): void {
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter.resolve({ done: false, value: record });
+    else this.#queue.push(record);
+  }
+
+  /** Delivers `error` after the records already queued, then ends the iteration. */
+  #fail(error: unknown): void {
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter.reject(error);
+    else {
+      this.#hasError = true;
+      this.#error = error;
+    }
+    for (const w of this.#waiters.splice(0)) w.resolve(DONE);
+  }
+
+  /** Ends the run; `reason` (if given) aborts whatever is still running. */
+  #stop(reason: unknown): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.#run) this.#run.stopped = true;
+    this.signal?.removeEventListener('abort', this.#onAbort);
+    if (reason !== undefined && this.#remaining > 0) this.#controller?.abort(reason);
+    for (const w of this.#waiters.splice(0)) w.resolve(DONE);
+  }
+}

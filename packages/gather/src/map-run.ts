@@ -1,0 +1,248 @@
+import { AbortError, abortedBySibling, invalidArgType } from './errors.js';
+import { sharedController } from './shared-controller.js';
+import { type CommonOptions, isThenable, validateFunction } from './validate.js';
+
+/** What {@link map}'s and {@link mapStream}'s `fn` receives besides the item. */
+export interface MapContext {
+  /** The item's position in the input. */
+  readonly index: number;
+  /** Aborted when the map gives up (a failure in fail-fast mode, the caller's signal, the consumer left). */
+  readonly signal: AbortSignal;
+}
+
+export type Mapper<T, R> = (item: T, context: MapContext) => R | PromiseLike<R>;
+
+const DONE: unique symbol = Symbol('done');
+type Pulled<T> = { item: T; index: number } | typeof DONE;
+const ignore = () => {};
+
+/**
+ * The pull loop behind `map` and `mapStream`: up to `concurrency` lanes, each pulling the next item from the
+ * source, calling `fn` and awaiting it, so an item costs one `await` and no per-item closure, and the source is
+ * never read further ahead than the lanes (plus, for streams, the consumer's window) allow.
+ */
+export abstract class MapRun<T, R> {
+  readonly controller = sharedController();
+  stopped = false;
+  /** Items taken from the source so far (= the next index). */
+  pulled = 0;
+  /** Items the consumer has taken (streams); lanes stop pulling when `pulled - consumed` reaches `window`. */
+  consumed = 0;
+  lanes = 0;
+  sourceDone = false;
+  #spawning = false;
+  #toSpawn = 0;
+  #array: ArrayLike<T> | undefined;
+  #iterator: Iterator<T> | undefined;
+  #asyncIterator: AsyncIterator<T> | undefined;
+  #pullTail: Promise<Pulled<T>> | undefined;
+  #space: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  constructor(
+    readonly source: unknown,
+    readonly fn: Mapper<T, R>,
+    readonly options: CommonOptions,
+    readonly window: number,
+  ) {}
+
+  /** Called with each result (or, with `returnExceptions`, each error) at its index. */
+  protected abstract store(index: number, value: unknown): void;
+  /** Called once, when every item has been processed and the source is exhausted. */
+  protected abstract complete(): void;
+  /** Called once, with the failure, the source's error or the caller's `signal.reason`. */
+  protected abstract failed(error: unknown): void;
+
+  readonly #onAbort = () => this.abort(this.options.signal!.reason, this.options.signal!.reason);
+
+  start(): void {
+    const signal = this.options.signal;
+    if (signal?.aborted) {
+      this.stopped = true;
+      this.failed(signal.reason);
+      return;
+    }
+    const source = this.source;
+    if (Array.isArray(source)) this.#array = source as T[];
+    else if (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === 'function')
+      this.#asyncIterator = (source as AsyncIterable<T>)[Symbol.asyncIterator]();
+    else this.#iterator = (source as Iterable<T>)[Symbol.iterator]();
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
+    this.requestLane();
+  }
+
+  /** Stops everything: aborts running items with `reason`, closes the source, reports `error`. */
+  abort(reason: unknown, error: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.options.signal?.removeEventListener('abort', this.#onAbort);
+    this.controller.abort(reason);
+    this.#closeSource();
+    this.#wake();
+    this.failed(error);
+  }
+
+  /** The consumer took an item: lanes waiting for room may pull again. */
+  advance(): void {
+    this.consumed++;
+    this.#wake();
+  }
+
+  /** Adds a lane if there is room; lanes started from inside a lane are trampolined, so the stack stays flat. */
+  requestLane(): void {
+    if (this.lanes >= this.options.concurrency || this.sourceDone || this.stopped) return;
+    this.lanes++;
+    if (this.#spawning) {
+      this.#toSpawn++;
+      return;
+    }
+    this.#spawning = true;
+    void mapLane(this);
+    while (this.#toSpawn > 0) {
+      this.#toSpawn--;
+      void mapLane(this);
+    }
+    this.#spawning = false;
+  }
+
+  laneExited(): void {
+    if (--this.lanes === 0 && !this.stopped) {
+      this.stopped = true;
+      this.options.signal?.removeEventListener('abort', this.#onAbort);
+      this.complete();
+    }
+  }
+
+  /** Records one item's outcome; in fail-fast mode a failure stops the run. */
+  settle(index: number, ok: boolean, value: unknown): void {
+    if (this.stopped) return;
+    if (ok || this.options.returnExceptions) this.store(index, value);
+    else this.abort(abortedBySibling(value), value);
+  }
+
+  /** Next item, or DONE. Sync sources are read inline; async ones one `next()` at a time, in order. */
+  pull(): Pulled<T> | Promise<Pulled<T>> {
+    if (this.stopped || this.sourceDone) return DONE;
+    const array = this.#array;
+    if (array !== undefined) {
+      if (this.pulled >= array.length) {
+        this.sourceDone = true;
+        return DONE;
+      }
+      const index = this.pulled++;
+      return { item: array[index]!, index };
+    }
+    const iterator = this.#iterator;
+    if (iterator !== undefined) {
+      let result: IteratorResult<T>;
+      try {
+        result = iterator.next();
+      } catch (error) {
+        this.#sourceFailed(error);
+        return DONE;
+      }
+      if (result.done) {
+        this.sourceDone = true;
+        return DONE;
+      }
+      return { item: result.value, index: this.pulled++ };
+    }
+    const tail = this.#pullTail;
+    return (this.#pullTail = tail === undefined ? this.#pullAsync() : tail.then(this.#pullAsync));
+  }
+
+  readonly #pullAsync = async (): Promise<Pulled<T>> => {
+    if (this.stopped || this.sourceDone) return DONE;
+    let result: IteratorResult<T>;
+    try {
+      result = await this.#asyncIterator!.next();
+    } catch (error) {
+      this.#sourceFailed(error);
+      return DONE;
+    }
+    if (result.done) {
+      this.sourceDone = true;
+      return DONE;
+    }
+    return { item: result.value, index: this.pulled++ };
+  };
+
+  /** Resolves when the consumer makes room (or the run stops). */
+  space(): Promise<void> {
+    if (this.#space === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#space = { promise, resolve };
+    }
+    return this.#space.promise;
+  }
+
+  #wake(): void {
+    const space = this.#space;
+    if (space !== undefined) {
+      this.#space = undefined;
+      space.resolve();
+    }
+  }
+
+  #sourceFailed(error: unknown): void {
+    this.sourceDone = true; // an iterator that threw is finished; do not call its return()
+    this.abort(
+      new AbortError('Aborted because the input iterable threw. See `cause`.', { cause: error }),
+      error,
+    );
+  }
+
+  #closeSource(): void {
+    if (this.sourceDone) return;
+    this.sourceDone = true;
+    try {
+      const closing = (this.#iterator ?? this.#asyncIterator)?.return?.();
+      if (isThenable(closing)) Promise.resolve(closing).then(undefined, ignore);
+    } catch {
+      // The run already failed with the error that matters; a source that also fails to close adds nothing.
+    }
+  }
+}
+
+async function mapLane<T, R>(run: MapRun<T, R>): Promise<void> {
+  const fn = run.fn;
+  const signal = run.controller.signal;
+  try {
+    while (!run.stopped) {
+      if (run.pulled - run.consumed >= run.window) {
+        await run.space();
+        continue;
+      }
+      let next = run.pull();
+      if (next !== DONE && !('index' in next)) next = await next;
+      if (next === DONE) return;
+      const index = next.index;
+      let ok = true;
+      let value: unknown;
+      try {
+        value = fn(next.item, { index, signal });
+        if (isThenable(value)) {
+          run.requestLane();
+          value = await value;
+        }
+      } catch (error) {
+        ok = false;
+        value = error;
+      }
+      run.settle(index, ok, value);
+    }
+  } finally {
+    run.laneExited();
+  }
+}
+
+/** Validates map's and mapStream's positional arguments. */
+export function validateMapArguments(iterable: unknown, fn: unknown): void {
+  if (
+    iterable == null ||
+    (typeof (iterable as Iterable<unknown>)[Symbol.iterator] !== 'function' &&
+      typeof (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function')
+  )
+    throw invalidArgType('iterable', 'an array, an iterable or an async iterable', iterable);
+  validateFunction(fn, 'fn');
+}

@@ -1,0 +1,156 @@
+import { AbortError, invalidArgType, outOfRange } from './errors.js';
+import type { MapOptions } from './map.js';
+import { type Mapper, MapRun, validateMapArguments } from './map-run.js';
+import { readCommonOptions } from './validate.js';
+
+/** Options of {@link mapStream}. */
+export interface MapStreamOptions extends MapOptions {
+  /**
+   * How many items may be started but not yet read by the loop (an integer >= `concurrency`, or `Infinity`). When
+   * the loop is slower than `fn`, reading the input pauses at this many, so memory stays flat.
+   * @default concurrency
+   */
+  readonly backpressure?: number;
+}
+
+type Input<T> = Iterable<T> | AsyncIterable<T>;
+
+/**
+ * Like {@link map}, but an async iterable that yields each result in input order as soon as it and every result
+ * before it are ready, so results stream out while the input is still being read.
+ *
+ * Memory stays bounded by `backpressure` items whatever the input's length. By default the first failure aborts
+ * the running calls and the loop throws it; with `returnExceptions: true` errors are yielded in place. Leaving the
+ * loop early aborts the running calls and closes the input. Nothing starts before the first `next()`.
+ *
+ * @example
+ * ```ts
+ * for await (const user of mapStream(idsFromDb(), (id, { signal }) => fetchUser(id, { signal }), { concurrency: 16 }))
+ *   await writeRow(user);
+ * ```
+ * Like Python's `asyncio.as_completed` over a semaphore-bounded generator, but ordered; `p-map`'s `pMapIterable`.
+ */
+export function mapStream<T, R>(
+  iterable: Input<T>,
+  fn: Mapper<T, R>,
+  options: MapStreamOptions & { readonly returnExceptions: true },
+): AsyncIterableIterator<Awaited<R> | Error>;
+export function mapStream<T, R>(
+  iterable: Input<T>,
+  fn: Mapper<T, R>,
+  options?: MapStreamOptions & { readonly returnExceptions?: false },
+): AsyncIterableIterator<Awaited<R>>;
+export function mapStream<T, R>(
+  iterable: Input<T>,
+  fn: Mapper<T, R>,
+  options?: MapStreamOptions,
+): AsyncIterableIterator<Awaited<R> | Error>;
+export function mapStream<T, R>(
+  iterable: Input<T>,
+  fn: Mapper<T, R>,
+  options?: MapStreamOptions,
+): AsyncIterableIterator<unknown> {
+  validateMapArguments(iterable, fn);
+  const common = readCommonOptions(options);
+  const backpressure = options?.backpressure ?? common.concurrency;
+  if (typeof backpressure !== 'number')
+    throw invalidArgType('options.backpressure', 'of type number', backpressure);
+  if (
+    !(
+      backpressure >= common.concurrency &&
+      (Number.isInteger(backpressure) || backpressure === Number.POSITIVE_INFINITY)
+    )
+  )
+    throw outOfRange(
+      'options.backpressure',
+      `an integer >= options.concurrency (${common.concurrency})`,
+      backpressure,
+    );
+  return new StreamMapRun(iterable, fn, common, backpressure);
+}
+
+type Waiter = { resolve: (r: IteratorResult<unknown, undefined>) => void; reject: (e: unknown) => void };
+const DONE: IteratorResult<unknown, undefined> = Object.freeze({ done: true, value: undefined });
+
+class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<unknown> {
+  readonly #buffer = new Map<number, unknown>();
+  #started = false;
+  #completed = false;
+  #hasError = false;
+  #error: unknown;
+  #waiter: Waiter | undefined;
+  #waiters: Waiter[] = [];
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<unknown, undefined>> {
+    if (!this.#started) {
+      this.#started = true;
+      this.start();
+    }
+    if (this.#waiter !== undefined)
+      return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    return this.#take() ?? new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<unknown, undefined>> {
+    this.#started = true;
+    this.#completed = true; // before abort(), so failed() has nothing to report
+    this.#buffer.clear();
+    this.#hasError = false;
+    this.#error = undefined;
+    this.abort(new AbortError('The mapStream() loop ended before every item was processed.'), undefined);
+    this.#settleWaiters();
+    return Promise.resolve(DONE);
+  }
+
+  /** What the consumer gets now, or undefined if it has to wait. */
+  #take(): Promise<IteratorResult<unknown, undefined>> | undefined {
+    const index = this.consumed;
+    if (this.#buffer.has(index)) {
+      const value = this.#buffer.get(index);
+      this.#buffer.delete(index);
+      this.advance();
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.#hasError) {
+      this.#hasError = false;
+      const error = this.#error;
+      this.#error = undefined;
+      this.#completed = true;
+      return Promise.reject(error);
+    }
+    if (this.#completed) return Promise.resolve(DONE);
+    return undefined;
+  }
+
+  #settleWaiters(): void {
+    while (this.#waiter !== undefined) {
+      const promise = this.#take();
+      if (promise === undefined) return;
+      const waiter = this.#waiter;
+      this.#waiter = this.#waiters.shift();
+      promise.then(waiter.resolve, waiter.reject);
+    }
+  }
+
+  protected store(index: number, value: unknown): void {
+    this.#buffer.set(index, value);
+    if (index === this.consumed) this.#settleWaiters();
+  }
+
+  protected complete(): void {
+    this.#completed = true;
+    this.#settleWaiters();
+  }
+
+  protected failed(error: unknown): void {
+    if (this.#completed) return;
+    this.#buffer.clear();
+    this.#hasError = true;
+    this.#error = error;
+    this.#settleWaiters();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Busy-waits up to `ms` milliseconds for `control[index]` to differ from `value`; true when it did.
+ * A short spin before `Atomics.wait` turns a reply that is microseconds away into a few hundred
+ * nanoseconds instead of a futex sleep and wake-up.
+ */
+export function spinUntilChanged(control: Int32Array, index: number, value: number, ms: number): boolean {
+  const end = performance.now() + ms;
+  do {
+    for (let i = 0; i < 64; i++) if (Atomics.load(control, index) !== value) return true;
+  } while (performance.now() < end);
+  return false;
+}
+
+/**
+ * A spin that learns whether spinning pays. When the other thread has a core of its own, its answer comes
+ * within the spin and the spin stays. When it has none (a loaded machine), spinning only delays it, the
+ * spins time out, and the budget halves down to zero; every 32nd wait then probes with a short spin.
+ */
+export class AdaptiveSpin {
+  #budget: number;
+  #skipped = 0;
+
+  constructor(readonly maxMs: number) {
+    this.#budget = maxMs;
+  }
+
+  /** Spins for the current budget; true when `control[index]` changed from `value` meanwhile. */
+  spin(control: Int32Array, index: number, value: number): boolean {
+    if (this.#budget === 0) {
+      if (++this.#skipped < 32) return false;
+      this.#skipped = 0;
+      this.#budget = this.maxMs / 8;
+    }
+    const changed = spinUntilChanged(control, index, value, this.#budget);
+    if (changed) this.#budget = Math.min(this.maxMs, this.#budget * 2);
+    else this.#budget = this.#budget > this.maxMs / 8 ? this.#budget / 2 : 0;
+    return changed;
+  }
+}

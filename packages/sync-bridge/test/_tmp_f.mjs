@@ -1,0 +1,10 @@
+import { SyncBridge } from '@x/sync-bridge';
+import { createSyncFn } from 'synckit';
+const b = new SyncBridge();
+const f = async (x) => x;
+const sk = createSyncFn(new URL('../bench/fixtures/synckit-echo.mjs', import.meta.url).pathname);
+const big = 'x'.repeat(65536);
+const med = (call) => { const xs = []; for (let i = 0; i < 2000; i++) { const t = performance.now(); call(); xs.push(performance.now() - t); } xs.sort((a, b) => a - b); return (xs[1000] * 1000).toFixed(1); };
+b.run(f, 1); sk(1);
+for (let k = 0; k < 3; k++) console.log('ours', med(() => b.run(f, big)), 'synckit', med(() => sk(big)), 'ours trivial', med(() => b.run(f, 1)), 'synckit trivial', med(() => sk(1)));
+b.close();

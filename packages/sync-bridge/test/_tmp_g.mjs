@@ -1,0 +1,10 @@
+import { Worker, MessageChannel } from 'node:worker_threads';
+const which = process.argv[2];
+const control = new Int32Array(new SharedArrayBuffer(32));
+const { port1, port2 } = new MessageChannel();
+const { port1: w1, port2: w2 } = new MessageChannel();
+const t0 = performance.now();
+const w = new Worker(new URL(`../dist/worker.${which}`, import.meta.url), { workerData: { control, port: port2, watch: w2 }, transferList: [port2, w2] });
+while (Atomics.load(control, 2) === 0) Atomics.wait(control, 1, Atomics.load(control, 1), 5);
+process.stdout.write(`${which} ${(performance.now() - t0).toFixed(1)}  `);
+process.exit(0);

@@ -1,0 +1,61 @@
+import { type Bucket, type Deadline, now, schedule, unschedule } from './deadline-queue.js';
+import { validateMs, validateOptions, validateSignal } from './validate.js';
+
+export interface SleepOptions {
+  /**
+   * Ends the sleep early: the promise rejects with `signal.reason`, unchanged, and the timer is dropped.
+   * @default undefined
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Resolves with `undefined` after `ms` milliseconds (never earlier), on the same shared clock as
+ * `withTimeout`. Rejects with `options.signal.reason` if the signal aborts first (at once if it already has).
+ * `ms = 0` resolves on the next turn of the event loop; `ms = Infinity` waits until the signal aborts (and
+ * keeps no timer). A pending sleep keeps the process alive, like `setTimeout`.
+ *
+ * Throws synchronously a `TypeError`/`RangeError` for a negative, NaN or non-number `ms` or a bad signal.
+ *
+ * @example
+ * ```ts
+ * await sleep(250);
+ * await sleep(10_000, { signal: AbortSignal.timeout(100) }); // rejects after ~100 ms
+ * ```
+ * Like Python's `asyncio.sleep(delay)`.
+ */
+export function sleep(ms: number, options?: SleepOptions): Promise<void> {
+  validateMs(ms, 'ms');
+  validateOptions(options, 'options');
+  const signal = options?.signal;
+  validateSignal(signal, 'options.signal');
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const sleeper = new Sleeper(resolve, reject, signal);
+    if (ms !== Number.POSITIVE_INFINITY) schedule(sleeper, now() + ms, true);
+    signal?.addEventListener('abort', sleeper);
+  });
+}
+
+class Sleeper implements Deadline {
+  _bucket: Bucket | null = null;
+  _slot = 0;
+  _ref = true;
+
+  constructor(
+    readonly resolve: () => void,
+    readonly reject: (reason: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  _expire(): void {
+    this.signal?.removeEventListener('abort', this);
+    this.resolve();
+  }
+
+  handleEvent(): void {
+    unschedule(this);
+    this.signal!.removeEventListener('abort', this);
+    this.reject(this.signal!.reason);
+  }
+}

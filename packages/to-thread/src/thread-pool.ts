@@ -1,0 +1,154 @@
+import type { ResourceLimits } from 'node:worker_threads';
+import {
+  type AnyFunction,
+  asyncDispose,
+  type Executor,
+  type MapOptions,
+  Pool,
+  type RemoteFunction,
+  type ShutdownOptions,
+  type SubmitOptions,
+} from '@x/executor';
+import { ThreadTransport } from './thread-transport.js';
+
+/** Options of {@link ThreadPool}. */
+export interface ThreadPoolOptions {
+  /** Threads kept alive even when idle. Default: 0. */
+  minThreads?: number;
+  /** Most threads at once. Default: `os.availableParallelism()`. */
+  maxThreads?: number;
+  /** Milliseconds an idle thread above `minThreads` lives. Default: 10000. */
+  idleTimeout?: number;
+  /** Most tasks waiting for a thread; more are rejected with `QueueFullError`. Default: Infinity. */
+  maxQueue?: number;
+  /** Replace a thread after it has run this many tasks. Default: Infinity. */
+  maxTasksPerThread?: number;
+  /**
+   * Tasks handed to one thread at once. Higher values batch tiny tasks (throughput) and let async tasks
+   * overlap in one thread; a long task then delays those queued behind it on the same thread. Default: 16.
+   */
+  concurrentTasksPerThread?: number;
+  /** V8 heap limits of each thread (`worker_threads` `resourceLimits`); exceeding them fails the task with `WorkerCrashedError`. */
+  resourceLimits?: ResourceLimits;
+  /** Node flags of each thread. Default: the parent's `process.execArgv` (so a TS loader is inherited). */
+  execArgv?: string[];
+  /** Environment of each thread. Default: a copy of `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Thread name shown in debuggers. Default: `@x/to-thread`. */
+  name?: string;
+}
+
+/**
+ * A pool of worker threads that runs self-contained functions or module functions off the event loop,
+ * in parallel. Invalid options throw a `TypeError`/`RangeError`; a task that throws rejects with its error
+ * (class, name, code, cause and remote stack kept); a thread that dies fails only its running tasks with
+ * `WorkerCrashedError` and is replaced; idle threads never keep the process alive.
+ *
+ * @example
+ * ```ts
+ * await using pool = new ThreadPool({ maxThreads: 4 });
+ * const hash = await pool.submit((s: string) => require('node:crypto'), ['x']);
+ * for await (const n of pool.map((x: number) => x * 2, [1, 2, 3])) console.log(n);
+ * ```
+ * Like Python's `concurrent.futures.ThreadPoolExecutor` (with real parallelism: no GIL).
+ */
+export class ThreadPool implements Executor {
+  readonly #pool: Pool;
+
+  constructor(options: ThreadPoolOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(
+        `The "options" argument must be of type object. Received ${options === null ? 'null' : `type ${typeof options} (${String(options)})`}`,
+      );
+    }
+    const { resourceLimits, execArgv, env, name = '@x/to-thread' } = options;
+    if (resourceLimits !== undefined && (resourceLimits === null || typeof resourceLimits !== 'object')) {
+      throw new TypeError(`The "options.resourceLimits" property must be of type object. Received ${typeof resourceLimits}`);
+    }
+    if (execArgv !== undefined && !Array.isArray(execArgv)) {
+      throw new TypeError(`The "options.execArgv" property must be an array. Received type ${typeof execArgv}`);
+    }
+    this.#pool = new Pool({
+      transport: (handlers) => new ThreadTransport(handlers, { resourceLimits, execArgv, env, name }),
+      minWorkers: options.minThreads,
+      maxWorkers: options.maxThreads,
+      idleTimeout: options.idleTimeout,
+      maxQueue: options.maxQueue,
+      maxTasksPerWorker: options.maxTasksPerThread,
+      concurrentTasksPerWorker: options.concurrentTasksPerThread ?? 64,
+      label: 'thread',
+    });
+  }
+
+  /** Threads alive now. */
+  get threads(): number {
+    return this.#pool.size;
+  }
+
+  /** Tasks waiting for a thread. */
+  get queued(): number {
+    return this.#pool.queued;
+  }
+
+  /** Tasks accepted and not yet settled. */
+  get pending(): number {
+    return this.#pool.pending;
+  }
+
+  /**
+   * Runs `fn(...args)` on a thread. Throws a `TypeError` at once for a `fn` that is not a function or module
+   * function, or bad options; rejects with the task's error, `DataCloneError` (naming the argument),
+   * `TimeoutError`, the signal's reason, `QueueFullError`, `PoolClosedError` or `WorkerCrashedError`.
+   *
+   * @example
+   * ```ts
+   * const sum = await pool.submit((a: number, b: number) => a + b, [1, 2], { timeout: 1000 });
+   * ```
+   * Like Python's `Executor.submit`.
+   */
+  submit<F extends AnyFunction>(
+    fn: RemoteFunction<F>,
+    args: Parameters<F>,
+    options?: SubmitOptions,
+  ): Promise<Awaited<ReturnType<F>>> {
+    return this.#pool.submit(fn, args, options);
+  }
+
+  /**
+   * Runs `fn(item)` on threads for each item of a (sync or async) iterable, pulled lazily with at most
+   * `concurrency` in flight; yields in input order unless `ordered: false`. The first failure cancels the
+   * rest and is thrown by the loop.
+   *
+   * @example
+   * ```ts
+   * for await (const size of pool.map((p: string) => require('fs').statSync(p).size, paths)) {}
+   * ```
+   * Like Python's `Executor.map`.
+   */
+  map<F extends (item: any) => any>(
+    fn: RemoteFunction<F>,
+    items: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
+    options?: MapOptions,
+  ): AsyncIterable<Awaited<ReturnType<F>>> {
+    return this.#pool.map(fn, items, options);
+  }
+
+  /**
+   * Refuses new tasks; waits for accepted ones (unless `cancelPending`, which rejects those not yet handed
+   * to a thread with `AbortError`), then stops the threads. With `wait: false` it returns at once.
+   *
+   * @example
+   * ```ts
+   * await pool.shutdown({ cancelPending: true });
+   * ```
+   * Like Python's `Executor.shutdown(wait, cancel_futures)`.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    return this.#pool.shutdown(options);
+  }
+
+  /** `shutdown()`, for `await using pool = new ThreadPool()`. */
+  [asyncDispose](): Promise<void> {
+    return this.#pool.shutdown();
+  }
+}

@@ -1,0 +1,116 @@
+import { MessageChannel, type MessagePort, type ResourceLimits, receiveMessageOnPort, type TransferListItem, Worker } from 'node:worker_threads';
+import {
+  type ExitInfo,
+  type MainMessage,
+  STATE_LENGTH,
+  STATE_MAIL,
+  STATE_RESULTS,
+  STATE_SLEEPING,
+  type Transport,
+  type TransportHandlers,
+  type WorkerMessage,
+} from '@x/executor';
+
+/** What a thread is started with. */
+export interface ThreadOptions {
+  resourceLimits?: ResourceLimits;
+  execArgv?: string[];
+  env?: NodeJS.ProcessEnv;
+  name?: string;
+}
+
+// The built worker entry sits next to this module in dist/ (ESM and CJS builds alike; tsup shims
+// import.meta.url in CJS).
+const workerFile = new URL('./worker.js', import.meta.url);
+
+/**
+ * A worker thread speaking the @x/executor protocol over its own MessageChannel, plus shared memory: the
+ * thread waits for work in `Atomics.wait` when idle and signals results with `Atomics.notify`, which the
+ * main thread hears through `Atomics.waitAsync` — a faster wake-up than a message event alone.
+ */
+export class ThreadTransport implements Transport {
+  readonly state: Int32Array;
+  readonly #worker: Worker;
+  readonly #port: MessagePort;
+  readonly #onMessage: (message: WorkerMessage) => void;
+  #error: Error | undefined;
+  #busy = true;
+  #armed = false;
+  #seen = 0;
+  #exited = false;
+
+  constructor(handlers: TransportHandlers, options: ThreadOptions) {
+    const shared = new SharedArrayBuffer(STATE_LENGTH * Int32Array.BYTES_PER_ELEMENT);
+    this.state = new Int32Array(shared);
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    this.#onMessage = handlers.onMessage;
+    this.#worker = new Worker(workerFile, {
+      workerData: { state: shared, port: port2 },
+      transferList: [port2],
+      resourceLimits: options.resourceLimits,
+      execArgv: options.execArgv,
+      env: options.env,
+      name: options.name,
+    });
+    port1.on('message', handlers.onMessage);
+    this.#worker.on('error', (error) => {
+      this.#error ??= error;
+    });
+    this.#worker.on('exit', (code) => {
+      this.#exited = true;
+      // Results sent just before the thread ended may still sit in the port: deliver them first.
+      this.#drain();
+      port1.close();
+      const info: ExitInfo = { code, signal: null };
+      if (this.#error !== undefined) info.error = this.#error;
+      handlers.onExit(info);
+    });
+  }
+
+  #drain() {
+    for (let m = receiveMessageOnPort(this.#port); m !== undefined; m = receiveMessageOnPort(this.#port)) {
+      this.#onMessage(m.message as WorkerMessage);
+    }
+  }
+
+  /** Waits (without blocking) for the thread's next notify, then takes its messages synchronously. */
+  #arm() {
+    if (this.#armed || this.#exited) return;
+    const seen = Atomics.load(this.state, STATE_RESULTS);
+    const wait = Atomics.waitAsync(this.state, STATE_RESULTS, seen);
+    this.#armed = true;
+    const wake = () => {
+      this.#armed = false;
+      if (this.#exited) return;
+      this.#seen = seen;
+      this.#drain();
+      if (this.#busy) this.#arm();
+    };
+    if (wait.async) void wait.value.then(wake);
+    else queueMicrotask(wake);
+  }
+
+  send(message: MainMessage, transfer?: readonly TransferListItem[]): void {
+    this.#port.postMessage(message, transfer);
+    Atomics.add(this.state, STATE_MAIL, 1);
+    if (Atomics.load(this.state, STATE_SLEEPING) === 1) Atomics.notify(this.state, STATE_MAIL);
+    this.#arm();
+  }
+
+  terminate(): void {
+    void this.#worker.terminate();
+  }
+
+  ref(): void {
+    this.#busy = true;
+    this.#worker.ref();
+    this.#port.ref();
+  }
+
+  unref(): void {
+    this.#busy = false;
+    this.#worker.unref();
+    this.#port.unref();
+  }
+}

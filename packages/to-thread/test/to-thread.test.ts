@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { threadId } from 'node:worker_threads';
+import { CapturedVariableError } from '@x/executor';
+import { DataCloneError, defaultThreadPool, fromModule, toThread } from '@x/to-thread';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
+const unhandled: unknown[] = [];
+const trap = (reason: unknown) => unhandled.push(reason);
+beforeAll(() => process.on('unhandledRejection', trap));
+afterAll(() => {
+  process.off('unhandledRejection', trap);
+  expect(unhandled).toEqual([]);
+});
+
+const run = (args: string[], cwd = fileURLToPath(new URL('.', import.meta.url))) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
+    const t0 = performance.now();
+    const child = execFile(process.execPath, args, { cwd, timeout: 15_000 }, (_error, stdout, stderr) =>
+      resolve({ code: child.exitCode, stdout, stderr, ms: performance.now() - t0 }),
+    );
+  });
+
+describe('toThread', () => {
+  it('runs a self-contained function with its arguments in another thread', async () => {
+    const result = await toThread(
+      async (a: number, b: number) => {
+        const { threadId } = await import('node:worker_threads');
+        return { sum: a + b, threadId };
+      },
+      2,
+      3,
+    );
+    expect(result.sum).toBe(5);
+    expect(result.threadId).not.toBe(threadId);
+    expectTypeOf(result).toEqualTypeOf<{ sum: number; threadId: number }>();
+  });
+
+  it('runs a module function, typed by its export', async () => {
+    const fib = fromModule<typeof import('./fixtures/work.mjs')['fib']>(fixture('work.mjs'), 'fib');
+    const value = await toThread(fib, 20);
+    expect(value).toBe(6765);
+    expectTypeOf(toThread(fib, 20)).toEqualTypeOf<Promise<any>>();
+    const typed = fromModule<(n: number) => number>(fixture('work.mjs'), 'fib');
+    expectTypeOf(toThread(typed, 1)).toEqualTypeOf<Promise<number>>();
+  });
+
+  it('throws a TypeError synchronously for a fn that is not a function', () => {
+    expect(() => toThread(42 as never)).toThrow(
+      'The "fn" argument must be a function or a module function made by fromModule(). Received type number (42)',
+    );
+    expect(() => toThread(Math.max as never)).toThrow(/native or bound/);
+  });
+
+  it('explains a variable captured from the caller scope', async () => {
+    const factor = 3;
+    const error = await toThread((n: number) => n * factor, 2).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReferenceError);
+    expect(error).toMatchObject({ name: 'ReferenceError', code: 'ERR_X_CAPTURED_VARIABLE', identifier: 'factor' });
+    expect((error as Error).message).toMatch(/runs in another thread or process.*pass "factor" as an argument/);
+    expect(CapturedVariableError).toBeDefined();
+  });
+
+  it('keeps the class, name, code, cause and remote stack of an error thrown in the thread', async () => {
+    const error = (await toThread(() => {
+      class QuotaError extends RangeError {
+        override name = 'QuotaError';
+        code = 'E_QUOTA';
+        limit = 10;
+      }
+      throw new QuotaError('over quota', { cause: Object.assign(new Error('db'), { code: 'E_DB' }) });
+    }).catch((e: unknown) => e)) as RangeError & { code: string; limit: number; cause: Error & { code: string } };
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.name).toBe('QuotaError');
+    expect(error.code).toBe('E_QUOTA');
+    expect(error.limit).toBe(10);
+    expect(error.message).toBe('over quota');
+    expect(error.cause).toBeInstanceOf(Error);
+    expect(error.cause.code).toBe('E_DB');
+    expect(error.stack).toMatch(/QuotaError: over quota\n\s+at /);
+    expect(error.stack).toContain('<received from a worker>');
+  });
+
+  it('refuses an argument that cannot be cloned, naming its position, and the thread stays healthy', async () => {
+    const before = await toThread(async () => (await import('node:worker_threads')).threadId);
+    const error = await toThread((a: number, _b: unknown) => a, 1, { callback: () => 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataCloneError);
+    expect((error as DataCloneError).position).toBe('argument 2 (at .callback)');
+    expect(await toThread(async () => (await import('node:worker_threads')).threadId)).toBe(before);
+  });
+
+  it('fails only the task whose result cannot be cloned, and the thread stays healthy', async () => {
+    const pool = defaultThreadPool();
+    const [bad, good] = await Promise.allSettled([
+      toThread(async () => ({ id: (await import('node:worker_threads')).threadId, fn: () => 1 })),
+      toThread(async () => (await import('node:worker_threads')).threadId),
+    ]);
+    expect(bad.status).toBe('rejected');
+    const reason = (bad as PromiseRejectedResult).reason as DataCloneError;
+    expect(reason.name).toBe('DataCloneError');
+    expect(reason.message).toMatch(/the result \(at \.fn\)/);
+    expect(good.status).toBe('fulfilled');
+    expect(pool.threads).toBeGreaterThan(0);
+    expect(await toThread(() => 'still fine')).toBe('still fine');
+  });
+
+  it('lets a script that used it once exit promptly', async () => {
+    const { code, stdout } = await run([fileURLToPath(fixture('once.mjs'))]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).value).toBe(42);
+  });
+
+  it('runs a module function written in TypeScript when the app runs under a TS loader (threads inherit execArgv)', async () => {
+    const { code, stdout, stderr } = await run(['--import', 'tsx', fileURLToPath(fixture('ts-module.mjs'))]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe('HI!');
+  });
+});
