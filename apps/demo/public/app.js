@@ -136,7 +136,7 @@ function drawHeartbeat() {
     context.moveTo(0, y);
     context.lineTo(width, y);
     context.stroke();
-    context.fillText(`${mark.toFixed(0)} ms`, 4, y - 2);
+    if (mark > 0) context.fillText(`${mark.toFixed(0)} ms`, 4, y + 12);
   }
   context.strokeStyle = samples.some((s) => s > 50) ? '#c2571a' : '#2e6bd8';
   context.lineWidth = 2;

@@ -48,8 +48,16 @@ async function tour(argv: readonly string[], io: CliIo): Promise<number> {
     return 0;
   }
   const colors = createColors(!values.json && shouldColor(io.stdout, io.env));
-  if (positionals[0] === 'list') {
-    io.stdout.write(`${formatList(selectOrAll(positionals.slice(1)), colors)}\n`);
+  const listing = positionals[0] === 'list';
+  let selected: typeof scenarios;
+  try {
+    selected = selectScenarios(scenarios, listing ? positionals.slice(1) : positionals);
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
+  if (listing) {
+    io.stdout.write(`${formatList(selected, colors)}\n`);
     return 0;
   }
 
@@ -63,14 +71,6 @@ async function tour(argv: readonly string[], io: CliIo): Promise<number> {
       );
       return 2;
     }
-  }
-
-  let selected: typeof scenarios;
-  try {
-    selected = selectScenarios(scenarios, positionals);
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n`);
-    return 2;
   }
 
   const report = await runTour(selected, {
@@ -96,10 +96,6 @@ function parse(argv: readonly string[]) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-}
-
-function selectOrAll(names: readonly string[]) {
-  return selectScenarios(scenarios, names);
 }
 
 interface ServerCli {

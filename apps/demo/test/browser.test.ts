@@ -102,7 +102,8 @@ describe.skipIf(skip)(
       const main = await run('#compute-main');
       expect(main.text).toContain('on the main thread');
       expect(main.peak).toBeGreaterThan(thread.peak);
-      expect(thread.peak).toBeLessThan(100);
+      // Low, not zero: the machine is shared, so other processes still delay the loop a little.
+      expect(thread.peak).toBeLessThan(150);
       // And toThread once more so the screenshot shows the flat line after the spike.
       await run('#compute-thread');
     }, 60_000);

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.js';
 import { scenarios } from '../src/scenarios/index.js';
 import { createContext } from '../src/tour/context.js';
 import { runTour } from '../src/tour/runner.js';
-import { defineScenario } from '../src/tour/scenario.js';
+import { defineScenario, topicOf, topics } from '../src/tour/scenario.js';
 import { selectScenarios } from '../src/tour/select.js';
 
 const demoDir = fileURLToPath(new URL('..', import.meta.url));
@@ -39,12 +39,47 @@ const instant = defineScenario({
   },
 });
 
+describe('the scenario registry', () => {
+  it('has unique topic/name ids on known topics, and a test for every scenario', () => {
+    const ids = scenarios.map((scenario) => scenario.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const tests = readdirSync(new URL('.', import.meta.url))
+      .filter((name) => name.startsWith('scenarios-') && name.endsWith('.test.ts'))
+      .map((name) => readFileSync(new URL(name, import.meta.url), 'utf8'))
+      .join('\n');
+    for (const scenario of scenarios) {
+      expect(ids.filter((id) => id === scenario.id)).toHaveLength(1);
+      expect(topics).toContain(topicOf(scenario));
+      expect(scenario.id).toMatch(/^[a-z]+\/[a-z0-9-]+$/);
+      expect(tests, `a test for ${scenario.id}`).toContain(`describe('${scenario.id}'`);
+    }
+  });
+
+  it('lists the topics in tour order', () => {
+    const order = scenarios.map((scenario) => topics.indexOf(topicOf(scenario)));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+});
+
 describe('demo list', () => {
   it('prints every scenario id with its title and exits 0', async () => {
     const { stdout, io: cliIo } = io();
     expect(await main(['list'], cliIo)).toBe(0);
     for (const scenario of scenarios) expect(stdout.text()).toContain(scenario.id);
     expect(stdout.text().trim().split('\n')).toHaveLength(scenarios.length);
+  });
+});
+
+describe('demo list <topic>', () => {
+  it('lists only the scenarios of the topic, and refuses an unknown one', async () => {
+    const { stdout, io: cliIo } = io();
+    expect(await main(['list', 'gather'], cliIo)).toBe(0);
+    const lines = stdout.text().trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^gather\//);
+    const bad = io();
+    expect(await main(['list', 'nope'], bad.io)).toBe(2);
+    expect(bad.stderr.text()).toContain('"nope"');
   });
 });
 

@@ -70,6 +70,12 @@ describe('the page, /health and errors in general', () => {
     expect(response.json()).toMatchObject({ status: 'ok' });
   });
 
+  it('offers no HEAD for the event streams, which would stream for nobody', async () => {
+    expect((await stack.app.inject({ method: 'HEAD', url: '/chat?prompt=hi' })).statusCode).toBe(404);
+    expect((await stack.app.inject({ method: 'HEAD', url: '/heartbeat' })).statusCode).toBe(404);
+    expect((await stack.app.inject({ method: 'HEAD', url: '/health' })).statusCode).toBe(200);
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     const response = await get('/no/such/route?x=1');
     expect(response.statusCode).toBe(404);
@@ -140,6 +146,20 @@ describe('GET /users/:userId', () => {
     expectErrorBody(response.json(), 504, 'ERR_X_UPSTREAM_TIMEOUT');
     await upstreamIdle();
     expect((await stack.upstream.stats()).abandoned).toBe(before.abandoned + 1);
+  });
+
+  it('answers 502 when the upstream cannot be reached at all', async () => {
+    const closed = await startStack();
+    const orphan = buildServer({ upstreamUrl: closed.upstream.url });
+    await closed.close();
+    try {
+      const response = await orphan.inject('/users/1');
+      expect(response.statusCode).toBe(502);
+      expectErrorBody(response.json(), 502, 'ERR_X_UPSTREAM');
+      expect(response.json().message).toBe('The upstream could not be reached.');
+    } finally {
+      await orphan.close();
+    }
   });
 });
 
@@ -280,6 +300,12 @@ describe('GET /fetch', () => {
     const missing = await fetchUrl(`${stack.upstream.url}/users/999999`);
     expect(missing.statusCode).toBe(502);
     expect(missing.json().details).toEqual({ upstreamStatus: 404 });
+  });
+
+  it('answers 502 for an answer over 1 MiB instead of buffering it', async () => {
+    const response = await fetchUrl(`${stack.upstream.url}/large`);
+    expect(response.statusCode).toBe(502);
+    expect(response.json().message).toBe('The upstream answer is larger than 1048576 bytes.');
   });
 
   it('answers 504 at the deadline and cancels the request', async () => {

@@ -1,8 +1,10 @@
 import { once } from 'node:events';
 import OpenAI from 'openai';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main as upstreamMain } from '../src/upstream/cli.js';
 import { answerChunks, cannedAnswer, ordersOf } from '../src/upstream/data.js';
 import { type ChatStreamEnd, startUpstream, type Upstream } from '../src/upstream/upstream.js';
+import { startUpstreamThread } from '../src/upstream/upstream-thread.js';
 
 let upstream: Upstream;
 
@@ -136,5 +138,63 @@ describe('startUpstream: the OpenAI-compatible chat endpoint', () => {
     const [end] = (await ended) as [ChatStreamEnd];
     expect(end.completed).toBe(false);
     expect(upstream.stats.inFlight).toBe(0);
+  });
+});
+
+describe('startUpstreamThread', () => {
+  it('runs the fake in its own thread and relays settings, stats and events', async () => {
+    const thread = await startUpstreamThread({ latencyMs: 0, wordDelayMs: 1 });
+    try {
+      await thread.configure({ failureRate: 1 });
+      expect((await fetch(`${thread.url}/users/1`)).status).toBe(500);
+      expect(await thread.stats()).toMatchObject({ requests: 1, failures: 1, inFlight: 0 });
+      await expect(thread.configure({ latencyMs: -5 })).rejects.toThrow(/"latencyMs" option/);
+    } finally {
+      await thread.close();
+    }
+    await expect(fetch(`${thread.url}/health`)).rejects.toThrow();
+    await expect(thread.stats()).rejects.toThrow(/The upstream thread exited/);
+  });
+
+  it('rejects when its port is taken, in a thread or not', async () => {
+    const port = Number(new URL(upstream.url).port);
+    await expect(startUpstream({ port })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startUpstreamThread({ port })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe('the upstream command (src/upstream/cli.ts)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  it('serves until SIGTERM, then closes', async () => {
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const done = upstreamMain(['--port', '0', '--latency', '0']);
+    for (let i = 0; i < 200 && !written.join('').includes('listening on'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    vi.restoreAllMocks();
+    const url = /listening on (\S+)/.exec(written.join(''))![1]!;
+    expect(await (await fetch(`${url}/users/1`)).json()).toMatchObject({ id: 1 });
+    process.emit('SIGTERM');
+    await done;
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
+  it('refuses a bad flag with the usage and exit code 2', async () => {
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    await upstreamMain(['--latency', 'soon']);
+    expect(written.join('')).toContain('--latency must be a number of milliseconds >= 0. Received "soon".');
+    expect(process.exitCode).toBe(2);
   });
 });

@@ -1,6 +1,12 @@
 /**
- * Node-core style description of a received value for argument errors, e.g. `type number (1)`,
- * `an instance of Map`, `function fn`.
+ * Node-core style description of a received value for argument errors (` Received type number (1)`,
+ * ` Received an instance of Map`), shared by the worker packages' validation. Never throws.
+ *
+ * @example
+ * ```ts
+ * throw new TypeError(`The "fn" argument must be a function.${describeReceived(fn)}`);
+ * ```
+ * Python's counterpart is the `repr` in a `TypeError` message.
  */
 export function describeReceived(value: unknown): string {
   if (value == null) return ` Received ${value}`;
@@ -20,14 +26,31 @@ export function subject(name: string): string {
   return name.includes('.') ? `The "${name}" property` : `The "${name}" argument`;
 }
 
-/** Throws a TypeError unless `value` is an AbortSignal (or undefined). */
+/**
+ * Throws a `TypeError` naming `name` unless `value` is an AbortSignal or undefined.
+ *
+ * @example
+ * ```ts
+ * validateSignal(options.signal, 'options.signal');
+ * ```
+ * No asyncio counterpart (asyncio cancels tasks, not signals).
+ */
 export function validateSignal(value: unknown, name: string): asserts value is AbortSignal | undefined {
   if (value !== undefined && !(value instanceof AbortSignal)) {
     throw new TypeError(`${subject(name)} must be an instance of AbortSignal.${describeReceived(value)}`);
   }
 }
 
-/** Throws unless `value` is an integer within [min, max] (or undefined). */
+/**
+ * Throws a `TypeError` (not a number) or `RangeError` (not an integer in `[min, max]`, or `Infinity` when
+ * allowed) naming `name`; undefined passes.
+ *
+ * @example
+ * ```ts
+ * validateInteger(options.maxThreads, 'options.maxThreads', 1);
+ * ```
+ * Python's counterpart is the `ValueError` of `ThreadPoolExecutor(max_workers=0)`.
+ */
 export function validateInteger(
   value: unknown,
   name: string,
@@ -51,7 +74,16 @@ export function validateInteger(
   }
 }
 
-/** Throws unless `value` is a non-negative finite number or Infinity (a duration in ms) or undefined. */
+/**
+ * Throws a `TypeError` or `RangeError` naming `name` unless `value` is a duration in ms (`>= 0`, `Infinity`
+ * allowed) or undefined.
+ *
+ * @example
+ * ```ts
+ * validateDuration(options.timeout, 'options.timeout');
+ * ```
+ * Python's counterpart is the check of `timeout` in `asyncio.wait_for`.
+ */
 export function validateDuration(value: unknown, name: string): asserts value is number | undefined {
   if (value === undefined) return;
   if (typeof value !== 'number') {
@@ -64,7 +96,15 @@ export function validateDuration(value: unknown, name: string): asserts value is
   }
 }
 
-/** Throws unless `value` is a plain options object (or undefined). */
+/**
+ * Throws a `TypeError` naming `name` unless `value` is an object or undefined.
+ *
+ * @example
+ * ```ts
+ * validateObject(options, 'options');
+ * ```
+ * Python has no counterpart (keyword arguments).
+ */
 export function validateObject(value: unknown, name: string): asserts value is object | undefined {
   if (value !== undefined && (value === null || typeof value !== 'object')) {
     throw new TypeError(`${subject(name)} must be of type object.${describeReceived(value)}`);

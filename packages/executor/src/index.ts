@@ -1,5 +1,12 @@
 export { assertCloneable, cloneError } from './clone.js';
 export {
+  describeReceived,
+  validateDuration,
+  validateInteger,
+  validateObject,
+  validateSignal,
+} from './describe.js';
+export {
   AbortError,
   CapturedVariableError,
   DataCloneError,
@@ -9,7 +16,16 @@ export {
   WorkerCrashedError,
   type XErrorOptions,
 } from './errors.js';
+export {
+  asyncDispose,
+  type Executor,
+  type MapOptions,
+  type ShutdownOptions,
+  type SubmitOptions,
+} from './executor.js';
 export { invokeRemote, resolveRemote } from './invoke-remote.js';
+export { mapOnExecutor } from './map.js';
+export { Pool, type PoolOptions } from './pool.js';
 export {
   type AnyFunction,
   type FunctionOf,
@@ -21,26 +37,23 @@ export {
   toRemoteRef,
 } from './remote-function.js';
 export { deserializeError, type SerializedError, serializeError } from './serialize-error.js';
+export { serveWorker, type WorkerChannel } from './serve-worker.js';
 export {
   type ExitInfo,
+  IDLE_WAIT_MS,
   type MainMessage,
   MSG_CANCEL,
   MSG_RESULTS,
   MSG_RUN,
+  SLOW_TASK_MICROS,
   STATE_LENGTH,
   STATE_MAIL,
   STATE_RESULTS,
   STATE_RUNNING,
-  IDLE_WAIT_MS,
   STATE_SLEEPING,
   STATE_STARTED,
-  SLOW_TASK_MICROS,
   type Transport,
   type TransportFactory,
   type TransportHandlers,
   type WorkerMessage,
 } from './transport.js';
-export { asyncDispose, type Executor, type MapOptions, type ShutdownOptions, type SubmitOptions } from './executor.js';
-export { mapOnExecutor } from './map.js';
-export { Pool, type PoolOptions } from './pool.js';
-export { serveWorker, type WorkerChannel } from './serve-worker.js';

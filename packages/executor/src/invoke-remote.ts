@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CapturedVariableError } from './errors.js';
 import type { AnyFunction, RemoteRef } from './remote-function.js';
 
@@ -17,7 +17,10 @@ function installShims() {
   shimmed = true;
   // Functions compiled by esbuild with keepNames (tsx, some bundlers) call a module-local `__name`
   // helper that does not exist in the worker; give them a global one.
-  const g = globalThis as { __name?: unknown; __vite_ssr_dynamic_import__?: unknown };
+  const g = globalThis as { __name?: unknown; __vite_ssr_dynamic_import__?: unknown; require?: unknown };
+  // Inline functions often use `require`; workers run as ES modules, so give them one that resolves
+  // from the working directory (where the app's node_modules are).
+  if (g.require === undefined) g.require = createRequire(pathToFileURL(`${process.cwd()}/`).href);
   if (g.__name === undefined) {
     g.__name = (target: object, value: string) =>
       Object.defineProperty(target, 'name', { value, configurable: true });
@@ -58,7 +61,8 @@ async function importModule(url: string): Promise<Record<string, unknown>> {
   } catch (error) {
     // On Node 20 a TS loader's ESM hooks (tsx via --import) do not reach worker threads, but its require
     // hook does: load a .ts module through require instead.
-    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !url.startsWith('file:')) throw error;
+    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !url.startsWith('file:'))
+      throw error;
     try {
       return createRequire(url)(fileURLToPath(url)) as Record<string, unknown>;
     } catch {

@@ -1,4 +1,11 @@
-import { describeReceived, subject, validateDuration, validateInteger, validateObject, validateSignal } from './describe.js';
+import {
+  describeReceived,
+  subject,
+  validateDuration,
+  validateInteger,
+  validateObject,
+  validateSignal,
+} from './describe.js';
 import type { Executor, MapOptions } from './executor.js';
 import { type RemoteFunction, toRemoteRef } from './remote-function.js';
 
@@ -23,9 +30,12 @@ export function mapOnExecutor<R>(
   defaultConcurrency: number,
 ): AsyncIterable<R> {
   toRemoteRef(fn, 'fn');
-  const isAsync = items != null && typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+  const isAsync =
+    items != null && typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
   if (!isAsync && (items == null || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
-    throw new TypeError(`${subject('items')} must be an iterable or async iterable.${describeReceived(items)}`);
+    throw new TypeError(
+      `${subject('items')} must be an iterable or async iterable.${describeReceived(items)}`,
+    );
   }
   validateObject(options, 'options');
   validateInteger(options?.concurrency, 'options.concurrency', 1, Number.POSITIVE_INFINITY, true);

@@ -1,9 +1,22 @@
 import { availableParallelism } from 'node:os';
 import type { TransferListItem } from 'node:worker_threads';
 import { assertCloneable, cloneError } from './clone.js';
-import { describeReceived, subject, validateDuration, validateInteger, validateObject, validateSignal } from './describe.js';
+import {
+  describeReceived,
+  subject,
+  validateDuration,
+  validateInteger,
+  validateObject,
+  validateSignal,
+} from './describe.js';
 import { AbortError, PoolClosedError, QueueFullError, TimeoutError, WorkerCrashedError } from './errors.js';
-import { asyncDispose, type Executor, type MapOptions, type ShutdownOptions, type SubmitOptions } from './executor.js';
+import {
+  asyncDispose,
+  type Executor,
+  type MapOptions,
+  type ShutdownOptions,
+  type SubmitOptions,
+} from './executor.js';
 import { mapOnExecutor } from './map.js';
 import { type AnyFunction, type RemoteFunction, type RemoteRef, toRemoteRef } from './remote-function.js';
 import { deserializeError, type SerializedError } from './serialize-error.js';
@@ -90,6 +103,8 @@ class Slot {
   sent = 0;
   retiring = false;
   stopping = false;
+  /** The worker has sent something: it started. */
+  spoke = false;
   exited = false;
   referenced = true;
   lastActive = 0;
@@ -146,7 +161,10 @@ export class Pool implements Executor {
   readonly #slow = new Set<number>();
   #flushQueued = false;
   #closed = false;
+  #stopped: Promise<void> | undefined = undefined;
   #pending = 0;
+  /** Workers in a row that died with an error before saying anything: the entry itself is broken. */
+  #startFailures = 0;
   #drained: (() => void) | undefined = undefined;
 
   constructor(options: PoolOptions) {
@@ -160,7 +178,13 @@ export class Pool implements Executor {
     validateInteger(options.maxWorkers, 'options.maxWorkers', 1);
     validateDuration(options.idleTimeout, 'options.idleTimeout');
     validateInteger(options.maxQueue, 'options.maxQueue', 0, Number.POSITIVE_INFINITY, true);
-    validateInteger(options.maxTasksPerWorker, 'options.maxTasksPerWorker', 1, Number.POSITIVE_INFINITY, true);
+    validateInteger(
+      options.maxTasksPerWorker,
+      'options.maxTasksPerWorker',
+      1,
+      Number.POSITIVE_INFINITY,
+      true,
+    );
     validateInteger(options.concurrentTasksPerWorker, 'options.concurrentTasksPerWorker', 1);
     validateDuration(options.cancelGrace, 'options.cancelGrace');
     this.#factory = options.transport;
@@ -263,9 +287,12 @@ export class Pool implements Executor {
     this.#closed = true;
     if (options?.cancelPending) {
       const reason = () =>
-        new AbortError('The pool was shut down before this task started (shutdown({ cancelPending: true })).', {
-          cause: new PoolClosedError(),
-        });
+        new AbortError(
+          'The pool was shut down before this task started (shutdown({ cancelPending: true })).',
+          {
+            cause: new PoolClosedError(),
+          },
+        );
       for (let i = this.#queueHead; i < this.#queue.length; i++) {
         const task = this.#queue[i]!;
         if (task.state === QUEUED) this.#settle(task, false, reason());
@@ -282,13 +309,14 @@ export class Pool implements Executor {
         slot.outbox.length = 0;
       }
     }
-    const done = (async () => {
+    // Every call (a second one too) resolves when the same drain-and-stop has finished.
+    this.#stopped ??= (async () => {
       if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
       const exits = this.#workers.map((slot) => slot.exitPromise);
       for (const slot of [...this.#workers]) this.#stop(slot);
       await Promise.all(exits);
     })();
-    if (wait) await done;
+    if (wait) await this.#stopped;
   }
 
   [asyncDispose](): Promise<void> {
@@ -417,6 +445,8 @@ export class Pool implements Executor {
   // ---- results ----------------------------------------------------------------------------------
 
   #onMessage(slot: Slot, message: WorkerMessage) {
+    slot.spoke = true;
+    this.#startFailures = 0;
     if (message[0] !== MSG_RESULTS) return;
     const slow = message[1] as 0 | number[];
     // A function is slow while its runs report so; one fast run clears it.
@@ -589,7 +619,8 @@ export class Pool implements Executor {
     const check = () => {
       slot.idleTimer = undefined;
       if (slot.exited || slot.stopping || slot.inflight.size > 0 || this.#workers.length <= this.#min) return;
-      const left = slot.lastActive < 0 ? this.#idleTimeout : slot.lastActive + this.#idleTimeout - performance.now();
+      const left =
+        slot.lastActive < 0 ? this.#idleTimeout : slot.lastActive + this.#idleTimeout - performance.now();
       if (left > 1) {
         slot.idleTimer = setTimeout(check, left);
         slot.idleTimer.unref?.();
@@ -625,7 +656,12 @@ export class Pool implements Executor {
     const retry: Task[] = [];
     let failed = 0;
     const crash = () =>
-      new WorkerCrashedError(info.code, info.signal, undefined, info.error ? { cause: info.error } : undefined);
+      new WorkerCrashedError(
+        info.code,
+        info.signal,
+        undefined,
+        info.error ? { cause: info.error } : undefined,
+      );
     for (const task of slot.inflight.values()) {
       if (task.abandoned || task.state === DONE) continue;
       if (task.state === ASSIGNED || task.seq >= started) {
@@ -643,10 +679,29 @@ export class Pool implements Executor {
       this.#queue.splice(this.#queueHead, 0, ...retry);
       this.#queuedLive += retry.length;
     }
+    if (!slot.stopping && !slot.spoke && info.error !== undefined && ++this.#startFailures >= 3) {
+      // Workers die before starting (a missing or broken entry script): fail the waiting tasks instead of
+      // respawning forever. The next submit tries again.
+      this.#startFailures = 0;
+      for (let task = this.#dequeue(); task !== undefined; task = this.#dequeue()) {
+        this.#settle(
+          task,
+          false,
+          new WorkerCrashedError(
+            info.code,
+            info.signal,
+            `Every new ${this.#label} of the pool died while starting (${info.error.message}); the task was not run.`,
+            { cause: info.error },
+          ),
+        );
+      }
+      slot.resolveExit();
+      return;
+    }
     if (!slot.stopping && failed === 0 && info.error !== undefined) {
       // An error no task was waiting for (e.g. thrown from a timer after the task returned): report it.
       process.emitWarning(
-        `A ${this.#label} of the pool crashed after its tasks had settled and was replaced: ${info.error.stack ?? info.error}`,
+        `A ${this.#label} of the pool ${slot.spoke ? 'crashed after its tasks had settled' : 'failed to start'} and was replaced: ${info.error.stack ?? info.error}`,
         { code: 'ERR_X_WORKER_CRASHED' },
       );
     }

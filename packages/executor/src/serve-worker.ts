@@ -3,16 +3,16 @@ import { invokeRemote } from './invoke-remote.js';
 import type { RemoteRef } from './remote-function.js';
 import { serializeError } from './serialize-error.js';
 import {
+  IDLE_WAIT_MS,
   type MainMessage,
   MSG_CANCEL,
   MSG_RESULTS,
   MSG_RUN,
-  IDLE_WAIT_MS,
   SLOW_TASK_MICROS,
   STATE_MAIL,
   STATE_RESULTS,
-  STATE_SLEEPING,
   STATE_RUNNING,
+  STATE_SLEEPING,
   STATE_STARTED,
   type WorkerMessage,
 } from './transport.js';
@@ -34,6 +34,12 @@ export interface WorkerChannel {
   /** The shared state the transport created (threads only); see `STATE_*`. */
   state?: Int32Array;
 }
+
+/**
+ * How long (ms) an idle worker polls for the next task before blocking in `Atomics.wait`: long enough to
+ * cover the main thread's turn-around between one awaited task and the next, so that task needs no wake-up.
+ */
+const SPIN_MS = 0.2;
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function';
@@ -79,7 +85,16 @@ export function serveWorker(channel: WorkerChannel): void {
   /** Blocks briefly for the next message when idle; true if one arrived (then the inbox has work). */
   const idleWait = (): boolean => {
     if (!fast || running.size > 0) return false;
-    const deadline = performance.now() + IDLE_WAIT_MS;
+    const start = performance.now();
+    const deadline = start + IDLE_WAIT_MS;
+    // Spin a few microseconds first: a task sent meanwhile then needs no futex wake-up at all.
+    const spinUntil = start + SPIN_MS;
+    while (performance.now() < spinUntil) {
+      if (Atomics.load(state, STATE_MAIL) !== mailSeen) {
+        checkMail();
+        if (inboxHead < inbox.length) return true;
+      }
+    }
     Atomics.store(state, STATE_SLEEPING, 1);
     try {
       for (;;) {
@@ -193,27 +208,28 @@ export function serveWorker(channel: WorkerChannel): void {
     pumping = true;
     try {
       do {
-      while (inboxHead < inbox.length) {
-        const message = inbox[inboxHead]!;
-        if (cursor === 2) {
-          const defs = message[1] as 0 | unknown[];
-          if (defs !== 0) for (let i = 0; i < defs.length; i += 2) refs[defs[i] as number] = defs[i + 1] as RemoteRef;
+        while (inboxHead < inbox.length) {
+          const message = inbox[inboxHead]!;
+          if (cursor === 2) {
+            const defs = message[1] as 0 | unknown[];
+            if (defs !== 0)
+              for (let i = 0; i < defs.length; i += 2) refs[defs[i] as number] = defs[i + 1] as RemoteRef;
+          }
+          while (cursor < message.length) {
+            checkMail();
+            const id = message[cursor] as number;
+            const fid = message[cursor + 1] as number;
+            const argc = message[cursor + 2] as number;
+            const start = cursor + 3;
+            cursor = start + argc;
+            runOne(id, fid, message.slice(start, cursor));
+          }
+          inbox[inboxHead++] = undefined as never;
+          cursor = 2;
         }
-        while (cursor < message.length) {
-          checkMail();
-          const id = message[cursor] as number;
-          const fid = message[cursor + 1] as number;
-          const argc = message[cursor + 2] as number;
-          const start = cursor + 3;
-          cursor = start + argc;
-          runOne(id, fid, message.slice(start, cursor));
-        }
-        inbox[inboxHead++] = undefined as never;
-        cursor = 2;
-      }
-      inbox.length = 0;
-      inboxHead = 0;
-      flush();
+        inbox.length = 0;
+        inboxHead = 0;
+        flush();
       } while (idleWait());
     } finally {
       pumping = false;
@@ -226,4 +242,3 @@ export function serveWorker(channel: WorkerChannel): void {
     else flush();
   });
 }
-

@@ -3,5 +3,5 @@ export { assertCloneable, cloneError } from './clone.js';
 export { CapturedVariableError, DataCloneError } from './errors.js';
 export { invokeRemote, resolveRemote } from './invoke-remote.js';
 export { deserializeError, type SerializedError, serializeError } from './serialize-error.js';
-export * from './transport.js';
 export { serveWorker, type WorkerChannel } from './serve-worker.js';
+export * from './transport.js';

@@ -71,48 +71,66 @@ function observe(value: unknown): void {
   if (isThenable(value)) Promise.resolve(value).then(undefined, ignore);
 }
 
-/** Everything at once: one AbortController, then `Promise.all`, which settles faster than anything we could write. */
+/** What `startOne` needs, passed as `map`'s `thisArg` so no closure is created per call. */
+interface Start {
+  controller: AbortController | undefined;
+  signal: AbortSignal | undefined;
+  readonly returnExceptions: boolean;
+  failed: boolean;
+  error: unknown;
+}
+
+/** Starts one operation; after a synchronous throw (fail-fast) it starts nothing more. */
+function startOne(this: Start, op: unknown): unknown {
+  if (typeof op !== 'function')
+    return this.returnExceptions ? Promise.resolve(op).then(undefined, passError) : op;
+  if (this.failed) return undefined;
+  if (this.signal === undefined) {
+    this.controller = sharedController();
+    this.signal = this.controller.signal;
+  }
+  try {
+    const value = op(this.signal);
+    return this.returnExceptions && isThenable(value)
+      ? Promise.resolve(value).then(undefined, passError)
+      : value;
+  } catch (error) {
+    if (this.returnExceptions) return error;
+    this.failed = true;
+    this.error = error;
+    return undefined;
+  }
+}
+
+/**
+ * Everything at once: one AbortController, `Array.prototype.map` (its packed result is what `Promise.all` is
+ * fastest on) and `Promise.all`, which settles faster than anything we could write.
+ */
 function gatherAll(
   ops: readonly unknown[],
   signal: AbortSignal | undefined,
   returnExceptions: boolean,
 ): Promise<unknown[]> {
-  const n = ops.length;
-  const values: unknown[] = new Array(n);
-  let controller: AbortController | undefined;
-  let opSignal: AbortSignal | undefined; // read once: `controller.signal` is a getter
-  for (let i = 0; i < n; i++) {
-    const op = ops[i];
-    if (typeof op !== 'function') {
-      values[i] = returnExceptions ? Promise.resolve(op).then(undefined, passError) : op;
-      continue;
-    }
-    if (opSignal === undefined) {
-      controller = sharedController();
-      opSignal = controller.signal;
-    }
-    try {
-      const value = op(opSignal);
-      values[i] =
-        returnExceptions && isThenable(value) ? Promise.resolve(value).then(undefined, passError) : value;
-    } catch (error) {
-      if (returnExceptions) {
-        values[i] = error;
-        continue;
-      }
-      controller!.abort(abortedBySibling(error));
-      // We reject before Promise.all could observe these; observe them so none rejects unhandled.
-      for (let j = 0; j < i; j++) observe(values[j]);
-      for (let j = i + 1; j < n; j++) observe(ops[j]);
-      return Promise.reject(error);
-    }
+  const start: Start = {
+    controller: undefined,
+    signal: undefined,
+    returnExceptions,
+    failed: false,
+    error: undefined,
+  };
+  const values = ops.map(startOne, start);
+  const controller = start.controller;
+  if (start.failed) {
+    controller!.abort(abortedBySibling(start.error));
+    // We reject before Promise.all could observe these; observe them so none rejects unhandled.
+    for (let i = 0; i < values.length; i++) observe(values[i]);
+    return Promise.reject(start.error);
   }
   const all = Promise.all(values);
   if (signal === undefined) {
     if (returnExceptions || controller === undefined) return all;
-    const ctl = controller;
     return all.then(undefined, (error: unknown) => {
-      ctl.abort(abortedBySibling(error));
+      controller.abort(abortedBySibling(error));
       throw error;
     });
   }

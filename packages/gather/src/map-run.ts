@@ -10,6 +10,14 @@ export interface MapContext {
   readonly signal: AbortSignal;
 }
 
+/**
+ * The function {@link map} and {@link mapStream} call for each item; it should stop when `context.signal` aborts.
+ *
+ * @example
+ * ```ts
+ * const fetchUser: Mapper<number, User> = (id, { signal }) => fetch(`/users/${id}`, { signal }).then((r) => r.json());
+ * ```
+ */
 export type Mapper<T, R> = (item: T, context: MapContext) => R | PromiseLike<R>;
 
 const DONE: unique symbol = Symbol('done');

@@ -140,6 +140,21 @@ describe('asCompleted', () => {
     expect(third.done).toBe(true);
   });
 
+  it('throws a synchronous throw of an operation from the loop and aborts the others', async () => {
+    const probe = new Probe();
+    const failure = new Error('sync');
+    const iterator = asCompleted([
+      probe.op(0, 200, 'slow'),
+      () => {
+        throw failure;
+      },
+    ]);
+    await expect(iterator.next()).rejects.toBe(failure);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    await ticks(5);
+    expect((probe.aborted.get(0) as AbortError).cause).toBe(failure);
+  });
+
   it('validates its arguments synchronously', () => {
     expect(() => asCompleted([() => 1, 'x'] as never)).toThrow('"ops[1]"');
     expect(() => asCompleted([() => 1], { concurrency: 0 })).toThrow(RangeError);

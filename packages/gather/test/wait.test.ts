@@ -96,6 +96,18 @@ describe('wait', () => {
     await expect(second.pending[0]!.promise).rejects.toBe(reason);
   });
 
+  it('records a synchronous throw as a rejected operation instead of throwing', async () => {
+    const failure = new Error('sync');
+    const { done } = await wait([
+      () => {
+        throw failure;
+      },
+      Promise.resolve(1),
+    ]);
+    expect(done).toContainEqual({ index: 0, status: 'rejected', reason: failure });
+    expect(done).toContainEqual({ index: 1, status: 'fulfilled', value: 1 });
+  });
+
   it('resolves { done: [], pending: [] } for no operations', async () => {
     expect(await wait([])).toEqual({ done: [], pending: [] });
   });

@@ -1,2 +1,15 @@
-// The public API of this package lands with its own issue; nothing is exported yet.
-export {};
+export {
+  AbortError,
+  DataCloneError,
+  fromModule,
+  type ModuleFunction,
+  PoolClosedError,
+  QueueFullError,
+  type RemoteFunction,
+  type ShutdownOptions,
+  type SubmitOptions,
+  TimeoutError,
+  WorkerCrashedError,
+} from '@x/executor';
+export { InitializerError } from './errors.js';
+export { type ProcessMapOptions, ProcessPool, type ProcessPoolOptions } from './process-pool.js';

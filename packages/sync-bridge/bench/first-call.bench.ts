@@ -6,7 +6,8 @@ import { measured, median, quick, type Workload } from '../../../scripts/bench/k
 const script = fileURLToPath(new URL('./fixtures/first-call.mjs', import.meta.url));
 const rounds = quick ? 3 : 9;
 
-const firstCallMs = (which: string) => Number(execFileSync(process.execPath, [script, which], { encoding: 'utf8' }));
+const firstCallMs = (which: string) =>
+  Number(execFileSync(process.execPath, [script, which], { encoding: 'utf8' }));
 
 export default async (): Promise<Workload[]> => {
   const all = { ours: [] as number[], synckit: [] as number[], makeSync: [] as number[] };
@@ -22,7 +23,12 @@ export default async (): Promise<Workload[]> => {
       'ms',
       'lower',
       [
-        { name: '@x/sync-bridge runSync', ours: true, value: median(all.ours), detail: { samples: all.ours } },
+        {
+          name: '@x/sync-bridge runSync',
+          ours: true,
+          value: median(all.ours),
+          detail: { samples: all.ours },
+        },
         { name: 'synckit', value: median(all.synckit), detail: { samples: all.synckit } },
         { name: 'make-synchronous', value: median(all.makeSync), detail: { samples: all.makeSync } },
       ],

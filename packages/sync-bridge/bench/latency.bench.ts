@@ -2,9 +2,10 @@
  * Per-call latency of a trivial async function and of one echoing a 64 KiB string, through our bridge,
  * synckit (worker + Atomics.wait, the worker waits on its event loop) and make-synchronous.
  */
+
+import { SyncBridge } from '@x/sync-bridge';
 import makeSynchronous from 'make-synchronous';
 import { createSyncFn } from 'synckit';
-import { SyncBridge } from '@x/sync-bridge';
 import { type LatencyContender, latency, quick, type Workload } from '../../../scripts/bench/kit.js';
 
 const echoFile = new URL('./fixtures/synckit-echo.mjs', import.meta.url).pathname;
@@ -15,15 +16,24 @@ async function compare(name: string, arg: unknown, target: string): Promise<Work
   const synckitEcho = createSyncFn<(x: unknown) => Promise<unknown>>(echoFile);
   const makeSyncEcho = makeSynchronous(async (x: unknown) => x);
   const fast: LatencyContender[] = [
-    { name: '@x/sync-bridge runSync', ours: true, call: () => bridge.run(echo, arg), teardown: () => bridge.close() },
+    {
+      name: '@x/sync-bridge runSync',
+      ours: true,
+      call: () => bridge.run(echo, arg),
+      teardown: () => bridge.close(),
+    },
     { name: 'synckit', call: () => synckitEcho(arg) },
   ];
   const [median, p99] = await latency(name, fast, { target });
   // make-synchronous starts a worker per call (milliseconds): fewer samples keep the run short.
-  const [slowMedian, slowP99] = await latency(name, [{ name: 'make-synchronous', call: () => makeSyncEcho(arg) }], {
-    samples: quick ? 10 : 200,
-    warmup: quick ? 2 : 10,
-  });
+  const [slowMedian, slowP99] = await latency(
+    name,
+    [{ name: 'make-synchronous', call: () => makeSyncEcho(arg) }],
+    {
+      samples: quick ? 10 : 200,
+      warmup: quick ? 2 : 10,
+    },
+  );
   median!.results.push(...slowMedian!.results);
   p99!.results.push(...slowP99!.results);
   return [median!, p99!];

@@ -3,9 +3,17 @@
  * soon a chunk reaches the consumer after the producer yields it. No peer streams: synckit can only collect
  * every chunk in its worker and return them at once.
  */
-import { createSyncFn } from 'synckit';
+
 import { SyncBridge } from '@x/sync-bridge';
-import { measured, median, percentile, quick, throughput, type Workload } from '../../../scripts/bench/kit.js';
+import { createSyncFn } from 'synckit';
+import {
+  measured,
+  median,
+  percentile,
+  quick,
+  throughput,
+  type Workload,
+} from '../../../scripts/bench/kit.js';
 
 const CHUNKS = 100_000;
 
@@ -54,7 +62,8 @@ export default async (): Promise<Workload[]> => {
   // Time to each chunk: the producer yields every `gap` ms, so the consumer is always already waiting.
   const lags: number[] = [];
   const count = quick ? 30 : 200;
-  for (const at of bridge.stream(stamped, count, 5)) lags.push((performance.timeOrigin + performance.now() - at) * 1000);
+  for (const at of bridge.stream(stamped, count, 5))
+    lags.push((performance.timeOrigin + performance.now() - at) * 1000);
   // synckit's first chunk arrives only with the last one: the whole stream's duration after the first yield.
   const t0 = performance.now();
   collect(1);

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import {
   MessageChannel,
   type MessagePort,
@@ -8,6 +7,7 @@ import {
 } from 'node:worker_threads';
 import { type RemoteRef, type SerializedError, TimeoutError, WorkerCrashedError } from '@x/executor';
 import { ReentrantCallError } from './errors.js';
+import { locateWorker } from './locate-worker.js';
 import {
   CONTROL_SLOTS,
   EXIT_CODE,
@@ -20,16 +20,25 @@ import {
   STATE_READY,
   STATE_STARTING,
   type ToWorker,
+  WAS_READY,
 } from './protocol.js';
 import { AdaptiveSpin } from './spin.js';
 import { watchForExit } from './watchdog.js';
 import { receiveError } from './wire.js';
 
 /** How long the caller spins for an answer before it sleeps in Atomics.wait. */
-const spinner = new AdaptiveSpin(Number(process.env.SB_SPIN_C ?? 0.05));
+const spinner = new AdaptiveSpin(0.05);
 
-/** A worker not up after this long gets watched anyway (it may have died while starting). */
-const WATCH_AFTER_MS = 100;
+/**
+ * The watchdog thread is started only for a wait that lasts: a call answered within this many ms never
+ * needs it (a worker that exits through process.exit or an uncaught error reports that itself), and not
+ * starting a thread keeps short-lived scripts fast.
+ */
+const WATCH_AFTER_MS = 20;
+/** With a finite `timeout`, how long a worker may take to start (the call's own clock starts after). */
+const STARTUP_TIMEOUT_MS = 30_000;
+/** A worker still starting after this long gets watched anyway (it may have died while starting). */
+const WATCH_STARTUP_AFTER_MS = 1000;
 
 /** What a call waits for; filled in by {@link Connection.dispatch}. */
 export interface CallRecord {
@@ -54,21 +63,6 @@ export interface StreamRecord {
 export interface ConnectionOptions {
   resourceLimits: ResourceLimits | undefined;
   execArgv: string[] | undefined;
-}
-
-let workerFile: URL | undefined;
-
-/** The built worker entry next to this module (dist/), or dist/worker.js when running from src/. */
-function locateWorker(): URL {
-  if (workerFile) return workerFile;
-  const candidates = [new URL('./worker.js', import.meta.url), new URL('../dist/worker.js', import.meta.url)];
-  workerFile = candidates.find((url) => existsSync(url));
-  if (!workerFile) {
-    throw new Error(
-      `@x/sync-bridge cannot find its worker entry (looked for ${candidates.map((u) => u.pathname).join(', ')}). If you bundle this package, copy dist/worker.js next to the bundle.`,
-    );
-  }
-  return workerFile;
 }
 
 /**
@@ -133,13 +127,19 @@ export class Connection {
   }
 
   /**
-   * Hands the worker's death notice to the watchdog once the worker is up (or slow to come up): starting
-   * the watchdog thread at the same time as the worker would slow the first call down.
+   * Hands the worker's death notice to the watchdog when a wait has lasted `WATCH_AFTER_MS` with the worker
+   * up, or the worker is slow to come up: booting the watchdog alongside the worker would slow down the
+   * first call. If the worker died meanwhile, the watchdog still sees it at once (the close is queued).
    */
-  #watch(): void {
+  #watch(waitStart: number): void {
     const port = this.#watched;
     if (port === undefined) return;
-    if (Atomics.load(this.control, STATE) === STATE_STARTING && performance.now() - this.#created < WATCH_AFTER_MS) return;
+    const now = performance.now();
+    const due =
+      Atomics.load(this.control, STATE) === STATE_STARTING
+        ? now - this.#created >= WATCH_STARTUP_AFTER_MS
+        : now - waitStart >= WATCH_AFTER_MS;
+    if (!due) return;
     this.#watched = undefined;
     watchForExit(this.control, port);
   }
@@ -210,18 +210,26 @@ export class Connection {
     }
   }
 
-  #drain(): void {
+  /** Dispatches the messages received so far, stopping early once `done()` holds. */
+  #drain(done?: () => boolean): void {
     for (let m = receiveMessageOnPort(this.#port); m !== undefined; m = receiveMessageOnPort(this.#port)) {
       this.dispatch(m.message as FromWorker);
+      if (done?.()) return;
     }
   }
 
   /**
-   * Blocks the calling thread until `done()` holds, reading the worker's messages as they come. Throws a
-   * TimeoutError after `timeout` ms (counted from when the worker is up) and the crash error if the worker
-   * died; either way the connection is failed and must be dropped.
+   * Blocks the calling thread until `done()` holds (true), reading the worker's messages as they come, or
+   * until `giveUpAfter` ms have passed (false; nothing is failed). Throws a TimeoutError after `timeout` ms
+   * (counted from when the worker is up) and the crash error if the worker died; either way the connection
+   * is failed and must be dropped.
    */
-  waitUntil(done: () => boolean, timeout: number, what: string): void {
+  waitUntil(
+    done: () => boolean,
+    timeout: number,
+    what: string,
+    giveUpAfter = Number.POSITIVE_INFINITY,
+  ): boolean {
     if (this.failure) throw this.failure;
     if (this.#waiting)
       throw new ReentrantCallError(
@@ -231,31 +239,44 @@ export class Connection {
     try {
       const control = this.control;
       let deadline = Number.POSITIVE_INFINITY;
+      const waitStart = performance.now();
       for (;;) {
         const seen = Atomics.load(control, RESP);
-        this.#drain();
-        if (done()) return;
-        this.#watch();
+        this.#drain(done);
+        if (done()) return true;
+        this.#watch(waitStart);
         if (!this.isUsable()) {
-          if (done()) return;
+          if (done()) return true;
           throw this.failure!;
         }
+        const left = waitStart + giveUpAfter - performance.now();
+        if (left <= 0) return false;
         let wait = Number.POSITIVE_INFINITY;
-        if (timeout !== Number.POSITIVE_INFINITY && Atomics.load(control, STATE) === STATE_READY) {
+        if (timeout !== Number.POSITIVE_INFINITY) {
           const now = performance.now();
-          if (deadline === Number.POSITIVE_INFINITY) deadline = now + timeout;
-          wait = deadline - now;
-          if (wait <= 0) {
-            const error = new TimeoutError(
-              timeout,
-              `${what} did not settle within its timeout of ${timeout} ms. The bridge worker was terminated; the next call starts a fresh one.`,
-            );
+          let message: string | undefined;
+          if (Atomics.load(control, STATE) === STATE_READY) {
+            if (deadline === Number.POSITIVE_INFINITY) deadline = now + timeout;
+            wait = deadline - now;
+            if (wait <= 0) {
+              message = `${what} did not settle within its timeout of ${timeout} ms. The bridge worker was terminated; the next call starts a fresh one.`;
+            }
+          } else {
+            // Start-up is not held against the call's timeout, but a worker that never comes up must not
+            // block forever either.
+            wait = this.#created + Math.max(timeout, STARTUP_TIMEOUT_MS) - now;
+            if (wait <= 0) {
+              message = `The sync-bridge worker did not start within ${Math.max(timeout, STARTUP_TIMEOUT_MS)} ms; it was terminated. Check the execArgv option.`;
+            }
+          }
+          if (message !== undefined) {
+            const error = new TimeoutError(timeout, message);
             this.#fail(error);
             throw error;
           }
         }
         if (spinner.spin(control, RESP, seen)) continue;
-        Atomics.wait(control, RESP, seen, this.#watched ? Math.min(wait, WATCH_AFTER_MS) : wait);
+        Atomics.wait(control, RESP, seen, Math.min(wait, left, this.#watched ? WATCH_AFTER_MS : left));
       }
     } finally {
       this.#waiting = false;
@@ -265,9 +286,11 @@ export class Connection {
   #crashError(exitCode: number | null): WorkerCrashedError {
     const cause = this.#fatal === undefined ? undefined : receiveError(this.#fatal);
     const how =
-      exitCode === null
-        ? 'was terminated without running its exit handlers (most likely it ran out of memory: see the resourceLimits option)'
-        : `exited with code ${exitCode}`;
+      Atomics.load(this.control, WAS_READY) !== 1
+        ? `failed to start${exitCode === null ? '' : ` (exit code ${exitCode})`}: check the execArgv and resourceLimits options, and that @x/executor can be loaded`
+        : exitCode === null
+          ? 'was terminated without running its exit handlers (most likely it ran out of memory: see the resourceLimits option)'
+          : `exited with code ${exitCode}`;
     const why = cause instanceof Error ? ` after an uncaught ${cause.name}: ${cause.message}` : '';
     return new WorkerCrashedError(
       exitCode,

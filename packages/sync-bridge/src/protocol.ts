@@ -13,8 +13,8 @@ export const STATE = 2;
 /** Exit code recorded by the worker's `exit` handler (valid when HAS_EXIT_CODE is 1). */
 export const EXIT_CODE = 3;
 export const HAS_EXIT_CODE = 4;
-/** 1 while the caller is blocked waiting: the worker then flushes stream chunks at once. */
-export const CALLER_WAITING = 5;
+/** Set to 1 by the worker once it is up; stays 1 after it dies (STATE does not). */
+export const WAS_READY = 5;
 export const CONTROL_SLOTS = 8;
 
 export const STATE_STARTING = 0;

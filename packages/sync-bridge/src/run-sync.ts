@@ -1,7 +1,12 @@
-import { type AnyFunction, type RemoteFunction, toRemoteRef } from '@x/executor';
+import {
+  type AnyFunction,
+  describeReceived,
+  type RemoteFunction,
+  toRemoteRef,
+  validateObject,
+} from '@x/executor';
 import { type StreamChunk, SyncBridge } from './sync-bridge.js';
 import type { SyncStream } from './sync-stream.js';
-import { checkInstance, checkObject } from './validate.js';
 
 let defaultBridge: SyncBridge | undefined;
 
@@ -37,7 +42,7 @@ export function runSync<F extends AnyFunction>(
 /**
  * Runs `fn(...args)`, which returns an async iterable (an async generator, a `ReadableStream`, an SDK
  * stream), in the bridge worker and returns a synchronous generator yielding each chunk as soon as it is
- * produced. The producer runs at most 64 chunks ahead (backpressure; see `SyncBridge`'s `highWaterMark`);
+ * produced. The producer runs at most 128 chunks ahead (backpressure; see `SyncBridge`'s `highWaterMark`);
  * `break`/`return`/a throw in the loop closes the async iterator (its `finally` runs before the loop
  * exits); a producer's error is thrown at the consumer's next step. Throws like {@link runSync}.
  *
@@ -87,8 +92,12 @@ export function createSyncFunction<F extends AnyFunction>(
   options: CreateSyncFunctionOptions = {},
 ): (...args: Parameters<F>) => Awaited<ReturnType<F>> {
   toRemoteRef(fn, 'fn');
-  checkObject(options, 'options', 'argument');
-  checkInstance(options.bridge, SyncBridge, 'options.bridge');
+  validateObject(options, 'options');
   const explicit = options.bridge;
+  if (explicit !== undefined && !(explicit instanceof SyncBridge)) {
+    throw new TypeError(
+      `The "options.bridge" property must be an instance of SyncBridge.${describeReceived(explicit)}`,
+    );
+  }
   return (...args) => (explicit ?? bridge()).run(fn, ...args);
 }

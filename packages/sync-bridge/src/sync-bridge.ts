@@ -1,10 +1,17 @@
 import type { ResourceLimits } from 'node:worker_threads';
-import { type AnyFunction, type RemoteFunction, toRemoteRef } from '@x/executor';
+import {
+  type AnyFunction,
+  describeReceived,
+  type RemoteFunction,
+  toRemoteRef,
+  validateDuration,
+  validateInteger,
+  validateObject,
+} from '@x/executor';
 import { type CallRecord, Connection } from './connection.js';
 import { BridgeClosedError, ReentrantCallError } from './errors.js';
 import { IN_BRIDGE_WORKER } from './protocol.js';
 import { SyncStream } from './sync-stream.js';
-import { checkObject, checkPositiveInteger, checkStringArray, checkTimeout } from './validate.js';
 import { receiveError, sendCall } from './wire.js';
 
 /** Options of {@link SyncBridge}. */
@@ -19,7 +26,7 @@ export interface SyncBridgeOptions {
   timeout?: number;
   /**
    * How many chunks a stream's producer may run ahead of the consumer before it waits (backpressure).
-   * @default 64
+   * @default 128
    * @example new SyncBridge({ highWaterMark: 1 }) // produce a chunk only when the last one was taken
    */
   highWaterMark?: number;
@@ -38,7 +45,15 @@ export interface SyncBridgeOptions {
   execArgv?: string[];
 }
 
-/** The chunk type of the async iterable a stream function returns. */
+/**
+ * The chunk type of the async (or sync) iterable a stream function returns, awaited.
+ *
+ * @example
+ * ```ts
+ * type T = StreamChunk<() => AsyncGenerator<string>>; // string
+ * ```
+ * Python's counterpart is the `T` of `AsyncIterator[T]`.
+ */
 export type StreamChunk<F extends AnyFunction> =
   Awaited<ReturnType<F>> extends AsyncIterable<infer T>
     ? T
@@ -46,7 +61,7 @@ export type StreamChunk<F extends AnyFunction> =
       ? T
       : unknown;
 
-const DEFAULT_HIGH_WATER_MARK = 64;
+const DEFAULT_HIGH_WATER_MARK = 128;
 
 function assertNotInBridgeWorker(): void {
   if ((globalThis as Record<symbol, unknown>)[IN_BRIDGE_WORKER] === true) throw new ReentrantCallError();
@@ -75,11 +90,16 @@ export class SyncBridge implements Disposable {
   #nextId = 1;
 
   constructor(options: SyncBridgeOptions = {}) {
-    checkObject(options, 'options', 'argument');
-    checkTimeout(options.timeout, 'options.timeout');
-    checkPositiveInteger(options.highWaterMark, 'options.highWaterMark');
-    checkObject(options.resourceLimits, 'options.resourceLimits');
-    checkStringArray(options.execArgv, 'options.execArgv');
+    validateObject(options, 'options');
+    validateDuration(options.timeout, 'options.timeout');
+    validateInteger(options.highWaterMark, 'options.highWaterMark', 1);
+    validateObject(options.resourceLimits, 'options.resourceLimits');
+    const { execArgv } = options;
+    if (execArgv !== undefined && (!Array.isArray(execArgv) || execArgv.some((a) => typeof a !== 'string'))) {
+      throw new TypeError(
+        `The "options.execArgv" property must be an array of strings.${describeReceived(execArgv)}`,
+      );
+    }
     this.#timeout = options.timeout ?? Number.POSITIVE_INFINITY;
     this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.#resourceLimits = options.resourceLimits;
@@ -111,7 +131,12 @@ export class SyncBridge implements Disposable {
     const record: CallRecord = { settled: false, ok: false, value: undefined, error: undefined };
     connection.calls.set(id, record);
     try {
-      sendCall(connection, { t: 'call', id, ref: connection.refFor(ref), args }, args);
+      try {
+        sendCall(connection, { t: 'call', id, ref: connection.refFor(ref), args }, args);
+      } catch (error) {
+        connection.forget(ref.key);
+        throw error;
+      }
       connection.waitUntil(() => record.settled, this.#timeout, 'runSync()');
     } finally {
       connection.calls.delete(id);

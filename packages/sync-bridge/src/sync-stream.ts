@@ -2,6 +2,9 @@ import type { RemoteRef } from '@x/executor';
 import type { Connection, StreamRecord } from './connection.js';
 import { receiveError, sendCall } from './wire.js';
 
+/** With no `timeout`, how long leaving a stream early waits for the producer's `finally`. */
+const CLOSE_GRACE_MS = 2_000;
+
 interface Held {
   connection: Connection;
   id: number;
@@ -22,9 +25,17 @@ const abandoned = new FinalizationRegistry<Held>(({ connection, id, record }) =>
 
 /**
  * The synchronous generator `runSyncStream` returns: each `next()` hands over the next chunk the async
- * iterable in the bridge worker produced, blocking only when none has arrived yet. At most
+ * iterable in the bridge worker produced, blocking only when none has arrived yet, and throws the
+ * producer's error (or `TimeoutError`/`WorkerCrashedError`) at the step where it happened. At most
  * `highWaterMark` chunks are produced ahead of the consumer. `return()` (what `break` calls) closes the
  * async iterator in the worker and waits until its `finally` has run.
+ *
+ * @example
+ * ```ts
+ * using stream = runSyncStream(async function* () { yield 'a'; yield 'b'; });
+ * stream.next(); // { done: false, value: 'a' }
+ * ```
+ * Like the synchronous side of the seeds' `run_async_stream`: a queue fed by `async for` in another thread.
  */
 export class SyncStream<T> implements Generator<T, void, undefined> {
   readonly #connection: Connection;
@@ -61,7 +72,11 @@ export class SyncStream<T> implements Generator<T, void, undefined> {
     };
     connection.streams.set(id, this.#record);
     try {
-      sendCall(connection, { t: 'stream', id, ref: connection.refFor(ref), args, credit: highWaterMark }, args);
+      sendCall(
+        connection,
+        { t: 'stream', id, ref: connection.refFor(ref), args, credit: highWaterMark },
+        args,
+      );
     } catch (error) {
       connection.streams.delete(id);
       connection.forget(ref.key);
@@ -104,7 +119,9 @@ export class SyncStream<T> implements Generator<T, void, undefined> {
 
   /**
    * Leaves the stream early: calls the async iterator's `return()` in the worker and blocks until it has
-   * finished (so the producer's `finally` has run). Throws what that `return()` threw.
+   * finished (so the producer's `finally` has run), or for at most 2 s when the bridge has no `timeout` (a
+   * producer stuck awaiting its next chunk closes only once that chunk arrives). Throws what that
+   * `return()` threw, or `TimeoutError` past the bridge's `timeout`.
    */
   return(): IteratorResult<T, void> {
     if (this.#done) return { done: true, value: undefined };
@@ -116,7 +133,14 @@ export class SyncStream<T> implements Generator<T, void, undefined> {
     }
     try {
       connection.send({ t: 'cancel', id: this.#id });
-      connection.waitUntil(() => record.closed, this.#timeout, 'Closing a runSyncStream()');
+      // Wait for the producer's cleanup, but not forever when it is stuck awaiting its next chunk (its
+      // `return()` runs only after that): with no timeout set, stop waiting after a grace period.
+      connection.waitUntil(
+        () => record.closed,
+        this.#timeout,
+        'Closing a runSyncStream()',
+        this.#timeout === Number.POSITIVE_INFINITY ? CLOSE_GRACE_MS : Number.POSITIVE_INFINITY,
+      );
     } finally {
       this.#finish();
     }

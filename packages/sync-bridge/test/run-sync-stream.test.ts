@@ -72,6 +72,12 @@ describe('runSyncStream', () => {
     expect(fromSdk).toEqual(['stream', 'me', 'please']);
   });
 
+  it('accepts a sync iterable too', () => {
+    expect([...runSyncStream((n: number) => Array.from({ length: n }, (_, i) => i * i), 4)]).toEqual([
+      0, 1, 4, 9,
+    ]);
+  });
+
   it('streams a module export', () => {
     const countdown = fromModule<typeof import('./fixtures/work.mjs')['countdown']>(
       new URL('./fixtures/work.mjs', import.meta.url),
@@ -105,10 +111,10 @@ describe('runSyncStream', () => {
       }
     }, produced);
     expect(stream.next()).toEqual({ done: false, value: 0 });
-    sleepSync(150); // a slow consumer: the producer has all the time it wants
+    sleepSync(300); // a slow consumer: the producer has all the time it wants
     const ahead = Atomics.load(produced, 0);
-    expect(ahead).toBeLessThanOrEqual(1 + 4);
-    expect(ahead).toBeGreaterThan(1);
+    expect(ahead, `produced ${ahead} while 1 was consumed`).toBeLessThanOrEqual(1 + 4);
+    expect(ahead, `produced ${ahead} while 1 was consumed`).toBeGreaterThan(1);
     const rest = [...stream];
     expect(rest).toHaveLength(99);
     expect(Atomics.load(produced, 0)).toBe(100);
@@ -138,6 +144,20 @@ describe('runSyncStream', () => {
     sleepSync(50);
     expect(Atomics.load(state, 1)).toBe(last); // and it stopped producing
   });
+
+  it('does not hang leaving a producer stuck awaiting its next chunk (no timeout: a 2 s grace)', () => {
+    const t0 = performance.now();
+    for (const _ of runSyncStream(async function* () {
+      yield 'first';
+      await new Promise(() => {}); // an upstream that never answers
+    })) {
+      break;
+    }
+    const took = performance.now() - t0;
+    expect(took).toBeGreaterThan(1_500);
+    expect(took).toBeLessThan(10_000);
+    expect(runSync(async () => 'still serving')).toBe('still serving');
+  }, 20_000);
 
   it('closes the async iterator when the loop body throws, and rethrows the body error', () => {
     const state = flags();
@@ -232,6 +252,29 @@ describe('runSyncStream', () => {
     expect(thrown(() => (runSyncStream as (fn: unknown) => unknown)({})).message).toContain(
       'The "fn" argument',
     );
+  });
+
+  it('keeps receiving while the consumer awaits between steps (chunks land on the event loop)', async () => {
+    const stream = runSyncStream(async function* () {
+      for (let i = 0; i < 6; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        yield i;
+      }
+    });
+    const out: number[] = [];
+    const blockedMs: number[] = [];
+    for (;;) {
+      const t0 = performance.now();
+      const step = stream.next();
+      blockedMs.push(performance.now() - t0);
+      if (step.done) break;
+      out.push(step.value);
+      // The caller's event loop runs here: what the worker sends meanwhile must not be lost.
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    expect(out).toEqual([0, 1, 2, 3, 4, 5]);
+    // After the first, the chunks were already there when asked for: the steps did not wait for them.
+    expect(Math.max(...blockedMs.slice(2))).toBeLessThan(20);
   });
 
   it('lets runSync and other streams run while a stream is open', () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
@@ -27,6 +30,17 @@ describe('runSync', () => {
     );
     expect(value).toEqual({ sum: 3, at: new Date(0) });
     expectTypeOf(value).toEqualTypeOf<{ sum: number; at: Date }>();
+  });
+
+  it('types the arguments and the result from the function', () => {
+    const n = runSync(async (a: number, b: string) => a + b.length, 1, 'ab');
+    expectTypeOf(n).toEqualTypeOf<number>();
+    expect(n).toBe(3);
+    // Checked by the type checker (tsc), never run.
+    const wrong = () =>
+      // @ts-expect-error the second argument must be a string
+      runSync(async (a: number, b: string) => a + b.length, 1, 2);
+    expectTypeOf(wrong).toBeFunction();
   });
 
   it('runs a synchronous function too', () => {
@@ -153,7 +167,7 @@ describe('runSync', () => {
     const code = await new Promise((resolve) => worker.once('exit', resolve));
     // The worker exited by itself: its bridge did not keep it alive.
     expect(code).toBe(0);
-  });
+  }, 30_000);
 });
 
 describe('createSyncFunction', () => {
@@ -183,6 +197,20 @@ describe('createSyncFunction', () => {
     expect(error.message).toContain('no export named "nope"');
     const notFn = createSyncFunction(fromModule(work, 'notAFunction'));
     expect(thrown(() => notFn()).message).toContain('is not a function');
+  });
+
+  it('retries a module that failed to load on the next call (the worker did not keep the failure)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sync-bridge-'));
+    try {
+      const file = join(dir, 'late.mjs');
+      const late = createSyncFunction(fromModule<() => Promise<string>>(file, 'hello'));
+      expect(thrown(() => late()).message).toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND|late\.mjs/);
+      writeFileSync(file, 'export async function hello() { return "hi"; }\n');
+      expect(late()).toBe('hi');
+      expect(late()).toBe('hi');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('throws a TypeError at once for bad input', () => {

@@ -135,6 +135,13 @@ describe('a bridge worker that dies', () => {
     expect(bridge.run(async () => 1 + 1)).toBe(2);
   }, 20_000);
 
+  it('fails the call with WorkerCrashedError, not a hang, when the worker cannot start', () => {
+    using bridge = new SyncBridge({ execArgv: ['--import=/nonexistent/preload.mjs'] });
+    const error = thrown(() => bridge.run(async () => 1));
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(error.message).toContain('failed to start');
+  }, 30_000);
+
   it('fails an open stream at its next step, and new calls work', () => {
     using bridge = new SyncBridge();
     const stream = bridge.stream(async function* () {
@@ -212,7 +219,15 @@ describe('the process', () => {
       ].join('\n'),
     );
     expect(stderr).toBe('to stderr\n');
-  });
+  }, 30_000);
+
+  it('closes the producer of a stream that was dropped unfinished, once it is garbage-collected', async () => {
+    const script = fileURLToPath(new URL('./fixtures/abandoned-stream.mjs', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', script], {
+      timeout: 20_000,
+    });
+    expect(stdout).toBe('finally ran: 1');
+  }, 30_000);
 
   it('the default bridge streams too (smoke)', () => {
     expect([

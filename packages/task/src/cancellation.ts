@@ -6,5 +6,7 @@
 export function isCancellation(error: unknown, reason: unknown): boolean {
   if (error === reason) return true;
   if (error === null || typeof error !== 'object') return false;
-  return (error as { name?: unknown }).name === 'AbortError' || (error as { cause?: unknown }).cause === reason;
+  return (
+    (error as { name?: unknown }).name === 'AbortError' || (error as { cause?: unknown }).cause === reason
+  );
 }

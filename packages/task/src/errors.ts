@@ -104,11 +104,18 @@ export class UnretrievedTaskError extends Error {
 }
 
 /** `TypeError` with code `ERR_INVALID_ARG_TYPE`, worded like Node core. */
-export function invalidArgType(name: string, expected: string, actual: unknown): TypeError & { code: string } {
+export function invalidArgType(
+  name: string,
+  expected: string,
+  actual: unknown,
+): TypeError & { code: string } {
   const kind = name.includes('.') ? 'property' : 'argument';
-  return Object.assign(new TypeError(`The "${name}" ${kind} must be ${expected}. ${describeReceived(actual)}`), {
-    code: 'ERR_INVALID_ARG_TYPE',
-  });
+  return Object.assign(
+    new TypeError(`The "${name}" ${kind} must be ${expected}. ${describeReceived(actual)}`),
+    {
+      code: 'ERR_INVALID_ARG_TYPE',
+    },
+  );
 }
 
 /** Node core's "Received ..." phrase: `Received type number (1)`, `Received null`, `Received an instance of Map`. */

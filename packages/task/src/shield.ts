@@ -1,7 +1,8 @@
-import { Task, type TaskOptions } from './task.js';
 import { invalidArgType } from './errors.js';
+import { Task, type TaskOptions } from './task.js';
 import { isThenable, validateName, validateOptions } from './validate.js';
 
+/** Options of {@link shield}. */
 export interface ShieldOptions {
   /** Name of the shielding task. Default: `shield(<inner name>)`. */
   name?: string;
@@ -27,13 +28,13 @@ export function shield<T>(
   inner: Task<T> | PromiseLike<T> | ((signal: AbortSignal) => T | PromiseLike<T>),
   options?: ShieldOptions,
 ): Task<T> {
-  let task: Task<T>;
-  if (inner instanceof Task) task = inner;
-  else if (typeof inner === 'function') task = new Task(inner);
-  else if (isThenable(inner)) task = new Task(() => inner);
-  else throw invalidArgType('inner', 'a Task, a promise or a function', inner);
+  if (!(inner instanceof Task) && typeof inner !== 'function' && !isThenable(inner))
+    throw invalidArgType('inner', 'a Task, a promise or a function', inner);
   validateOptions(options);
-  const name = validateName(options?.name) ?? `shield(${task.name})`;
+  const givenName = validateName(options?.name);
+  const task: Task<T> =
+    inner instanceof Task ? inner : typeof inner === 'function' ? new Task(inner) : new Task(() => inner);
+  const name = givenName ?? `shield(${task.name})`;
   const shieldOptions: TaskOptions = { name };
   const outer: Task<T> = new Task<T>(
     (signal) =>

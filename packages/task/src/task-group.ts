@@ -1,13 +1,15 @@
 import { isCancellation } from './cancellation.js';
 import { AbortError, InvalidStateError, TaskGroupError } from './errors.js';
-import { Task, type TaskFunction, type TaskOwner } from './task.js';
+import { childSettled, Task, type TaskFunction, type TaskOwner } from './task.js';
 import { validateFunction, validateName, validateOptions, validateSignal } from './validate.js';
 
+/** Options of `new TaskGroup()` and {@link taskGroup}. */
 export interface TaskGroupOptions {
   /** Cancels the whole group (children and body) when it aborts; the group then rejects with `signal.reason`. */
   signal?: AbortSignal;
 }
 
+/** Options of `TaskGroup#spawn`. */
 export interface SpawnOptions {
   /** Shown in errors and reports. Default: `Task-<n>`. */
   name?: string;
@@ -119,7 +121,7 @@ export class TaskGroup implements TaskOwner, AsyncDisposable {
   }
 
   /** @internal */
-  childSettled(task: Task<unknown>, failed: boolean, error: unknown): void {
+  [childSettled](task: Task<unknown>, failed: boolean, error: unknown): void {
     this.#children.delete(task);
     if (failed) this.#fail(error);
     this.#maybeFinish();

@@ -60,3 +60,10 @@ export async function slowServer() {
       }),
   };
 }
+
+/** Work that waits until `signal` aborts and then rejects with its reason, as `fetch` does. */
+export function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}

@@ -1,7 +1,14 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { AbortError, InvalidStateError, type Task, TaskGroup, TaskGroupError, taskGroup } from '../src/index.js';
-import { sleep, slowServer, trapUnhandledRejections } from './helpers.js';
+import {
+  AbortError,
+  InvalidStateError,
+  type Task,
+  TaskGroup,
+  TaskGroupError,
+  taskGroup,
+} from '../src/index.js';
+import { sleep, slowServer, trapUnhandledRejections, untilAborted } from './helpers.js';
 
 trapUnhandledRejections();
 
@@ -46,7 +53,7 @@ describe('taskGroup', () => {
     });
     expect(users).toEqual(['ann']);
     expect(orders).toEqual([1, 2]);
-    expectTypeOf(users).toEqualTypeOf<readonly string[] | string[]>();
+    expectTypeOf(users).toEqualTypeOf<string[]>();
   });
 
   it('cancels the siblings and the group signal on the first failure, and rejects with the real failure only', async () => {
@@ -164,7 +171,8 @@ describe('taskGroup', () => {
         otherFinished = true;
       });
       doomed.cancel();
-      await expect(doomed).rejects.toBeInstanceOf(AbortError);
+      await expect(doomed).rejects.toMatchObject({ name: 'AbortError', cause: expect.any(AbortError) });
+      expect(doomed.cancelled).toBe(true);
     });
     expect(otherFinished).toBe(true);
   });
@@ -193,6 +201,27 @@ describe('taskGroup', () => {
     expect(finished).toBe(0);
     expect(signals.map((s) => s.reason)).toEqual([reason, reason, reason]);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('reports real failures that happen while the caller cancels, with the caller’s reason as cause', async () => {
+    const controller = new AbortController();
+    const reason = new Error('caller gave up');
+    const cleanup = new Error('cleanup failed');
+    const run = taskGroup(
+      (group) => {
+        group.spawn(async (signal) => {
+          await untilAborted(signal).catch(() => undefined);
+          throw cleanup;
+        });
+        group.spawn((signal) => untilAborted(signal));
+      },
+      { signal: controller.signal },
+    );
+    await sleep(5);
+    controller.abort(reason);
+    const error = await rejectionOf(run);
+    expect(error).toBeInstanceOf(TaskGroupError);
+    expect(error).toMatchObject({ errors: [cleanup], cause: reason });
   });
 
   it('rejects at once with the reason of an already aborted signal, starting no child', async () => {
@@ -390,7 +419,9 @@ describe('TaskGroup#spawn', () => {
 
 describe('TaskGroup / taskGroup: bad input', () => {
   it('throws TypeError synchronously for a bad fn or signal', () => {
-    expect(() => taskGroup(null as never)).toThrow('The "fn" argument must be of type function. Received null');
+    expect(() => taskGroup(null as never)).toThrow(
+      'The "fn" argument must be of type function. Received null',
+    );
     expect(() => taskGroup(() => 1, { signal: 'x' as never })).toThrow(
       `The "options.signal" property must be an instance of AbortSignal. Received type string ('x')`,
     );

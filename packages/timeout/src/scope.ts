@@ -14,6 +14,7 @@ import {
 const kDispose: typeof Symbol.dispose =
   Symbol.dispose ?? (Symbol.for('nodejs.dispose') as typeof Symbol.dispose);
 
+/** Options of {@link timeoutScope} and {@link deadlineScope}. */
 export interface ScopeOptions {
   /**
    * The enclosing cancellation: when it aborts, the scope's signal aborts with the same reason (unchanged).
@@ -26,7 +27,16 @@ export interface ScopeOptions {
 
 /**
  * A deadline you can hand to any number of operations through its `signal`, move with `reschedule()`, and
- * end with `using` / `close()`. Returned by {@link timeoutScope} and {@link deadlineScope}.
+ * end with `using` / `close()`. Returned by {@link timeoutScope} and {@link deadlineScope}. Using it after it
+ * ended (`reschedule` after expiry or close, `run` after close) throws `InvalidStateError`.
+ *
+ * @example
+ * ```ts
+ * using scope = timeoutScope(1000);
+ * const page = await scope.run((signal) => fetch(url, { signal }));
+ * if (needsMore(page)) scope.reschedule(5000); // extend the budget while it has not expired
+ * ```
+ * Like Python's `asyncio.Timeout`.
  */
 export interface TimeoutScope extends Disposable {
   /**
@@ -232,19 +242,22 @@ class Scope implements TimeoutScope, Deadline, DeadlineSource {
         settle();
         reject(signal.reason);
       };
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settle();
+        reject(error);
+      };
       signal.addEventListener('abort', onAbort);
-      pending.then(
-        (value) => {
+      try {
+        pending.then((value) => {
           if (settled) return;
           settle();
           resolve(value);
-        },
-        (error) => {
-          if (settled) return;
-          settle();
-          reject(error);
-        },
-      );
+        }, fail);
+      } catch (error) {
+        // A thenable whose `then` throws fails like a rejected promise, and releases the scope.
+        fail(error);
+      }
     });
   }
 

@@ -1,6 +1,7 @@
 import { type Bucket, type Deadline, now, schedule, unschedule } from './deadline-queue.js';
 import { validateMs, validateOptions, validateSignal } from './validate.js';
 
+/** Options of {@link sleep}. */
 export interface SleepOptions {
   /**
    * Ends the sleep early: the promise rejects with `signal.reason`, unchanged, and the timer is dropped.

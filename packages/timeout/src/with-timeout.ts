@@ -1,8 +1,16 @@
 import { type Bucket, type Deadline, now, schedule, unschedule } from './deadline-queue.js';
 import { TimeoutError } from './errors.js';
 import type { Operation } from './operation.js';
-import { isThenable, validateMs, validateOperation, validateOptions, validateSignal } from './validate.js';
+import {
+  describeReceived,
+  isThenable,
+  validateMs,
+  validateOperation,
+  validateOptions,
+  validateSignal,
+} from './validate.js';
 
+/** Options of {@link withTimeout}; `F` is the type of the fallback value. */
 export interface WithTimeoutOptions<F = never> {
   /**
    * Cancels the wait (and aborts the operation's signal) when aborted; the promise rejects with
@@ -61,7 +69,7 @@ export function withTimeout<T, F = never>(
     const message = options.message;
     if (message !== undefined && typeof message !== 'string') {
       throw new TypeError(
-        `The "options.message" property must be of type string. Received type ${typeof message}`,
+        `The "options.message" property must be of type string.${describeReceived(message)}`,
       );
     }
     if (signal?.aborted) {
@@ -97,11 +105,18 @@ export function withTimeout<T, F = never>(
   if (signal !== undefined) {
     job.signal = signal;
     signal.addEventListener('abort', job);
+    // The operation itself may have aborted the caller's signal while it started.
+    if (signal.aborted) job.handleEvent();
   }
-  pending.then(
-    (value) => job.fulfil(value),
-    (error) => job.fail(error),
-  );
+  try {
+    pending.then(
+      (value) => job.fulfil(value),
+      (error) => job.fail(error),
+    );
+  } catch (error) {
+    // A thenable whose `then` throws fails like a rejected promise, and its deadline is dropped.
+    job.fail(error);
+  }
   return promise;
 }
 

@@ -167,6 +167,20 @@ describe('timeoutScope', () => {
       expect(getEventListeners(scope.signal, 'abort')).toHaveLength(0);
     });
 
+    it('rejects with the error of a thenable whose then() throws, and releases the scope', async () => {
+      using scope = timeoutScope(1000);
+      const broken = new Error('broken then');
+      const thenable = {
+        // biome-ignore lint/suspicious/noThenProperty: a deliberately broken thenable
+        then: () => {
+          throw broken;
+        },
+      };
+      await expect(scope.run(thenable as PromiseLike<never>)).rejects.toBe(broken);
+      expect(queueStats().refs).toBe(0);
+      expect(getEventListeners(scope.signal, 'abort')).toHaveLength(0);
+    });
+
     it('rejects a bad op with TypeError', () => {
       using scope = timeoutScope(100);
       expect(() => scope.run(3 as never)).toThrow(/The "op" argument must be a promise or a function/);

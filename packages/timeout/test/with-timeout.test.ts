@@ -72,6 +72,18 @@ describe('withTimeout', () => {
     await delay(120); // the late rejection must not surface as unhandled
   });
 
+  it('rejects with the error of a thenable whose then() throws, and drops its deadline', async () => {
+    const broken = new Error('broken then');
+    const thenable = {
+      // biome-ignore lint/suspicious/noThenProperty: a deliberately broken thenable
+      then() {
+        throw broken;
+      },
+    };
+    await expect(withTimeout(1000, thenable as PromiseLike<never>)).rejects.toBe(broken);
+    expect(queueStats().pending).toBe(0);
+  });
+
   describe('options.fallback', () => {
     it('resolves with a fallback value instead of rejecting, and still aborts the operation', async () => {
       const task = slowTask(500);
@@ -124,6 +136,23 @@ describe('withTimeout', () => {
       const op = vi.fn(async () => 1);
       await expect(withTimeout(1000, op, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
       expect(op).not.toHaveBeenCalled();
+    });
+
+    it('notices a caller signal aborted by the operation itself while it started', async () => {
+      const controller = new AbortController();
+      const task = slowTask(500);
+      const pending = withTimeout(
+        1000,
+        (signal) => {
+          const running = task.run(signal);
+          controller.abort('aborted from inside');
+          return running;
+        },
+        { signal: controller.signal },
+      );
+      await expect(pending).rejects.toBe('aborted from inside');
+      expect(task.state.timerCleared).toBe(true);
+      expect(queueStats().pending).toBe(0);
     });
 
     it('removes its listener from the caller signal when the operation settles, times out or fails', async () => {
@@ -229,7 +258,7 @@ describe('withTimeout', () => {
         'The "options.signal" property must be an instance of AbortSignal. Received type number (1)',
       );
       expect(() => withTimeout(100, op, { message: 7 as never })).toThrow(
-        /The "options.message" property must be of type string/,
+        'The "options.message" property must be of type string. Received type number (7)',
       );
       expect(op).not.toHaveBeenCalled();
     });

@@ -4,6 +4,8 @@ import { Piscina } from 'piscina';
 import { Tinypool } from 'tinypool';
 import workerpool from 'workerpool';
 
+type WaitAsync = (c: Int32Array, i: number, v: number) => { async: boolean; value: unknown };
+
 export const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 export const incFile = fixture('inc.mjs').href;
 
@@ -27,7 +29,7 @@ export function workerpoolPool() {
 export function echoFloor() {
   const workers = [0, 1].map(() => new Worker(fixture('echo-worker.mjs')));
   const waiting: Array<Array<(v: unknown) => void>> = [[], []];
-  workers.forEach((w, i) => w.on('message', (m) => waiting[i]!.shift()!(m)));
+  for (const [i, w] of workers.entries()) w.on('message', (m) => waiting[i]!.shift()!(m));
   let next = 0;
   return {
     call(x: number): Promise<unknown> {
@@ -62,7 +64,7 @@ export function atomicsFloor() {
     async call() {
       Atomics.store(cells, 0, 1);
       Atomics.notify(cells, 0);
-      const r = Atomics.waitAsync(cells, 0, 1);
+      const r = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync(cells, 0, 1);
       if (r.async) await r.value;
     },
     callSync() {

@@ -8,6 +8,9 @@ import {
   type RemoteFunction,
   type ShutdownOptions,
   type SubmitOptions,
+  validateDuration,
+  validateInteger,
+  validateObject,
 } from '@x/executor';
 import { ThreadTransport } from './thread-transport.js';
 
@@ -25,7 +28,9 @@ export interface ThreadPoolOptions {
   maxTasksPerThread?: number;
   /**
    * Tasks handed to one thread at once. Higher values batch tiny tasks (throughput) and let async tasks
-   * overlap in one thread; a long task then delays those queued behind it on the same thread. Default: 16.
+   * overlap in one thread. A function seen holding its thread for more than 2 ms of synchronous work is
+   * given only to a thread with nothing else in flight, so long tasks do not queue behind each other.
+   * Default: 64.
    */
   concurrentTasksPerThread?: number;
   /** V8 heap limits of each thread (`worker_threads` `resourceLimits`); exceeding them fails the task with `WorkerCrashedError`. */
@@ -47,7 +52,7 @@ export interface ThreadPoolOptions {
  * @example
  * ```ts
  * await using pool = new ThreadPool({ maxThreads: 4 });
- * const hash = await pool.submit((s: string) => require('node:crypto'), ['x']);
+ * const hash = await pool.submit((s: string) => require('node:crypto').createHash('sha1').update(s).digest('hex'), ['x']);
  * for await (const n of pool.map((x: number) => x * 2, [1, 2, 3])) console.log(n);
  * ```
  * Like Python's `concurrent.futures.ThreadPoolExecutor` (with real parallelism: no GIL).
@@ -56,17 +61,31 @@ export class ThreadPool implements Executor {
   readonly #pool: Pool;
 
   constructor(options: ThreadPoolOptions = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(
-        `The "options" argument must be of type object. Received ${options === null ? 'null' : `type ${typeof options} (${String(options)})`}`,
+    validateObject(options, 'options');
+    const { resourceLimits, execArgv, env, name = '@x/to-thread' } = options;
+    // Validated here too so that messages use this class's option names.
+    validateInteger(options.minThreads, 'options.minThreads', 0);
+    validateInteger(options.maxThreads, 'options.maxThreads', 1);
+    if ((options.minThreads ?? 0) > (options.maxThreads ?? Number.POSITIVE_INFINITY)) {
+      throw new RangeError(
+        `The value of "options.minThreads" (${options.minThreads}) must not exceed "options.maxThreads" (${options.maxThreads}).`,
       );
     }
-    const { resourceLimits, execArgv, env, name = '@x/to-thread' } = options;
-    if (resourceLimits !== undefined && (resourceLimits === null || typeof resourceLimits !== 'object')) {
-      throw new TypeError(`The "options.resourceLimits" property must be of type object. Received ${typeof resourceLimits}`);
-    }
+    validateDuration(options.idleTimeout, 'options.idleTimeout');
+    validateInteger(options.maxQueue, 'options.maxQueue', 0, Number.POSITIVE_INFINITY, true);
+    validateInteger(
+      options.maxTasksPerThread,
+      'options.maxTasksPerThread',
+      1,
+      Number.POSITIVE_INFINITY,
+      true,
+    );
+    validateInteger(options.concurrentTasksPerThread, 'options.concurrentTasksPerThread', 1);
+    validateObject(resourceLimits, 'options.resourceLimits');
     if (execArgv !== undefined && !Array.isArray(execArgv)) {
-      throw new TypeError(`The "options.execArgv" property must be an array. Received type ${typeof execArgv}`);
+      throw new TypeError(
+        `The "options.execArgv" property must be an array. Received type ${typeof execArgv}`,
+      );
     }
     this.#pool = new Pool({
       transport: (handlers) => new ThreadTransport(handlers, { resourceLimits, execArgv, env, name }),

@@ -1,10 +1,16 @@
-import { MessageChannel, type MessagePort, type ResourceLimits, receiveMessageOnPort, type TransferListItem, Worker } from 'node:worker_threads';
+import {
+  MessageChannel,
+  type MessagePort,
+  type ResourceLimits,
+  receiveMessageOnPort,
+  type TransferListItem,
+  Worker,
+} from 'node:worker_threads';
 import {
   type ExitInfo,
   type MainMessage,
   STATE_LENGTH,
   STATE_MAIL,
-  STATE_RESULTS,
   STATE_SLEEPING,
   type Transport,
   type TransportHandlers,
@@ -24,9 +30,10 @@ export interface ThreadOptions {
 const workerFile = new URL('./worker.js', import.meta.url);
 
 /**
- * A worker thread speaking the @x/executor protocol over its own MessageChannel, plus shared memory: the
- * thread waits for work in `Atomics.wait` when idle and signals results with `Atomics.notify`, which the
- * main thread hears through `Atomics.waitAsync` — a faster wake-up than a message event alone.
+ * A worker thread speaking the @x/executor protocol over its own MessageChannel, plus shared memory: an
+ * idle thread polls briefly, then waits in `Atomics.wait` for the next task, so a task sent soon after
+ * starts without an event-loop wake-up; the scheduler also reads which task is running (stuck-task
+ * detection) and how many have started (safe re-dispatch after a crash).
  */
 export class ThreadTransport implements Transport {
   readonly state: Int32Array;
@@ -34,10 +41,6 @@ export class ThreadTransport implements Transport {
   readonly #port: MessagePort;
   readonly #onMessage: (message: WorkerMessage) => void;
   #error: Error | undefined;
-  #busy = true;
-  #armed = false;
-  #seen = 0;
-  #exited = false;
 
   constructor(handlers: TransportHandlers, options: ThreadOptions) {
     const shared = new SharedArrayBuffer(STATE_LENGTH * Int32Array.BYTES_PER_ELEMENT);
@@ -58,7 +61,6 @@ export class ThreadTransport implements Transport {
       this.#error ??= error;
     });
     this.#worker.on('exit', (code) => {
-      this.#exited = true;
       // Results sent just before the thread ended may still sit in the port: deliver them first.
       this.#drain();
       port1.close();
@@ -74,28 +76,10 @@ export class ThreadTransport implements Transport {
     }
   }
 
-  /** Waits (without blocking) for the thread's next notify, then takes its messages synchronously. */
-  #arm() {
-    if (this.#armed || this.#exited) return;
-    const seen = Atomics.load(this.state, STATE_RESULTS);
-    const wait = Atomics.waitAsync(this.state, STATE_RESULTS, seen);
-    this.#armed = true;
-    const wake = () => {
-      this.#armed = false;
-      if (this.#exited) return;
-      this.#seen = seen;
-      this.#drain();
-      if (this.#busy) this.#arm();
-    };
-    if (wait.async) void wait.value.then(wake);
-    else queueMicrotask(wake);
-  }
-
   send(message: MainMessage, transfer?: readonly TransferListItem[]): void {
     this.#port.postMessage(message, transfer);
     Atomics.add(this.state, STATE_MAIL, 1);
     if (Atomics.load(this.state, STATE_SLEEPING) === 1) Atomics.notify(this.state, STATE_MAIL);
-    this.#arm();
   }
 
   terminate(): void {
@@ -103,13 +87,11 @@ export class ThreadTransport implements Transport {
   }
 
   ref(): void {
-    this.#busy = true;
     this.#worker.ref();
     this.#port.ref();
   }
 
   unref(): void {
-    this.#busy = false;
     this.#worker.unref();
     this.#port.unref();
   }

@@ -4,7 +4,17 @@ import { ThreadPool } from './thread-pool.js';
 
 let defaultPool: ThreadPool | undefined;
 
-/** The shared pool behind {@link toThread}: created on first use, `os.availableParallelism()` threads. */
+/**
+ * The shared pool behind {@link toThread}: created on first call with `os.availableParallelism()` threads,
+ * whose idle threads never keep the process alive. Use it for what `toThread` cannot express: a signal, a
+ * timeout, a transfer list, `map`. Never throws.
+ *
+ * @example
+ * ```ts
+ * const value = await defaultThreadPool().submit(parse, [text], { signal: AbortSignal.timeout(1000) });
+ * ```
+ * Like the default executor of Python's `loop.run_in_executor(None, ...)`.
+ */
 export function defaultThreadPool(): ThreadPool {
   defaultPool ??= new ThreadPool({ maxThreads: availableParallelism() });
   return defaultPool;

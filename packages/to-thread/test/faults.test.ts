@@ -77,7 +77,10 @@ describe('faults in a thread', () => {
   });
 
   it('a thread that exceeds resourceLimits fails its task with WorkerCrashedError and the pool keeps serving', async () => {
-    const pool = make({ maxThreads: 1, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
+    const pool = make({
+      maxThreads: 1,
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+    });
     const error = await pool
       .submit(() => {
         const hog: number[][] = [];
@@ -178,6 +181,8 @@ describe('stress', () => {
     expect(reasons.size).toBeGreaterThan(0);
     expect(pool.pending).toBe(0);
     expect(pool.threads).toBeLessThanOrEqual(2);
-    expect(await Promise.all([1, 2, 3].map((x) => pool.submit((n: number) => n + 1, [x])))).toEqual([2, 3, 4]);
+    expect(await Promise.all([1, 2, 3].map((x) => pool.submit((n: number) => n + 1, [x])))).toEqual([
+      2, 3, 4,
+    ]);
   });
 });

@@ -8,7 +8,10 @@ const newest = (dir: string): number =>
     .readdirSync(dir, { withFileTypes: true })
     .reduce(
       (max, e) =>
-        Math.max(max, e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs),
+        Math.max(
+          max,
+          e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs,
+        ),
       0,
     );
 

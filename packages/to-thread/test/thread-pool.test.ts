@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { AbortError, PoolClosedError, QueueFullError, ThreadPool } from '@x/to-thread';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -28,8 +29,16 @@ const sleepIn = async (ms: number) => {
 describe('new ThreadPool(options)', () => {
   it('validates options synchronously, naming them', () => {
     expect(() => new ThreadPool({ maxThreads: 0 })).toThrow(RangeError);
-    expect(() => new ThreadPool({ maxThreads: 0 })).toThrow(/"options.maxWorkers" is out of range|maxThreads|maxWorkers/);
-    expect(() => new ThreadPool({ minThreads: 3, maxThreads: 2 })).toThrow(RangeError);
+    expect(() => new ThreadPool({ maxThreads: 0 })).toThrow(
+      'The value of "options.maxThreads" is out of range. It must be an integer >= 1. Received 0',
+    );
+    expect(() => new ThreadPool({ minThreads: 3, maxThreads: 2 })).toThrow(
+      /"options.minThreads" \(3\) must not exceed/,
+    );
+    expect(() => new ThreadPool({ concurrentTasksPerThread: 1.5 })).toThrow(
+      /"options.concurrentTasksPerThread"/,
+    );
+    expect(() => new ThreadPool({ resourceLimits: 3 as never })).toThrow(/"options.resourceLimits" property/);
     expect(() => new ThreadPool({ idleTimeout: -1 })).toThrow(RangeError);
     expect(() => new ThreadPool({ maxQueue: 'x' as never })).toThrow(TypeError);
     expect(() => new ThreadPool(5 as never)).toThrow(/The "options" argument must be of type object/);
@@ -56,7 +65,10 @@ describe('ThreadPool#submit', () => {
       while (Atomics.load(cells, other) === 0 && Date.now() < deadline) Atomics.wait(cells, other, 0, 50);
       return Atomics.load(cells, other) === 1;
     };
-    expect(await Promise.all([pool.submit(meet, [shared, 0]), pool.submit(meet, [shared, 1])])).toEqual([true, true]);
+    expect(await Promise.all([pool.submit(meet, [shared, 0]), pool.submit(meet, [shared, 1])])).toEqual([
+      true,
+      true,
+    ]);
     expect(pool.threads).toBe(2);
   });
 
@@ -76,6 +88,15 @@ describe('ThreadPool#submit', () => {
     expect(pool.threads).toBe(0);
   });
 
+  it('removes its listener from the caller signal once the task settles', async () => {
+    const pool = make({ maxThreads: 1 });
+    const controller = new AbortController();
+    const task = pool.submit(sleepIn, [20], { signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    await task;
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('drops a queued task when its signal aborts: it never runs', async () => {
     const pool = make({ maxThreads: 1, concurrentTasksPerThread: 1 });
     const counter = new Int32Array(new SharedArrayBuffer(4));
@@ -93,9 +114,13 @@ describe('ThreadPool#submit', () => {
   it('transfers ArrayBuffers when asked', async () => {
     const pool = make({ maxThreads: 1 });
     const buffer = new Uint8Array([1, 2, 3]).buffer;
-    const total = await pool.submit((b: ArrayBuffer) => new Uint8Array(b).reduce((a, x) => a + x, 0), [buffer], {
-      transfer: [buffer],
-    });
+    const total = await pool.submit(
+      (b: ArrayBuffer) => new Uint8Array(b).reduce((a, x) => a + x, 0),
+      [buffer],
+      {
+        transfer: [buffer],
+      },
+    );
     expect(total).toBe(6);
     expect(buffer.byteLength).toBe(0);
   });
@@ -115,6 +140,24 @@ describe('ThreadPool#submit', () => {
     const t0 = performance.now();
     await Promise.all(Array.from({ length: 8 }, () => pool.submit(sleepIn, [150])));
     expect(performance.now() - t0).toBeLessThan(150 * 8 * 0.5);
+  });
+
+  it('does not queue tasks behind a long one on the same thread once their function is known to be slow', async () => {
+    const pool = make({ maxThreads: 2, concurrentTasksPerThread: 64 });
+    const burn = (ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end);
+      return ms;
+    };
+    // The first run on each thread (which compiles the function) does not count; the second marks it slow.
+    for (let i = 0; i < 2; i++) await Promise.all([pool.submit(burn, [5]), pool.submit(burn, [5])]);
+    const order: string[] = [];
+    await Promise.all([
+      pool.submit(burn, [400]).then(() => order.push('long')),
+      pool.submit(burn, [30]).then(() => order.push('short 1')),
+      pool.submit(burn, [30]).then(() => order.push('short 2')),
+    ]);
+    expect(order).toEqual(['short 1', 'short 2', 'long']);
   });
 
   it('recycles a thread after maxTasksPerThread tasks', async () => {
@@ -207,7 +250,9 @@ describe('ThreadPool#shutdown', () => {
   it('with cancelPending rejects the tasks not started with AbortError and lets the running one finish', async () => {
     const pool = make({ maxThreads: 1, concurrentTasksPerThread: 1 });
     const running = pool.submit(sleepIn, [50]);
-    const pending = [pool.submit(sleepIn, [1]), pool.submit(sleepIn, [1])].map((p) => p.catch((e: unknown) => e));
+    const pending = [pool.submit(sleepIn, [1]), pool.submit(sleepIn, [1])].map((p) =>
+      p.catch((e: unknown) => e),
+    );
     await new Promise((r) => setTimeout(r, 10));
     await pool.shutdown({ cancelPending: true });
     expect(await running).toBe(50);
@@ -225,6 +270,17 @@ describe('ThreadPool#shutdown', () => {
     await stop;
     expect(stopped).toBe(true);
     expect(await task).toBe(50);
+  });
+
+  it('returns the same completion to a second call', async () => {
+    const pool = make({ maxThreads: 1 });
+    const task = pool.submit(sleepIn, [40]);
+    const first = pool.shutdown();
+    const second = pool.shutdown();
+    await second;
+    expect(pool.threads).toBe(0);
+    expect(await task).toBe(40);
+    await first;
   });
 
   it('is what await using calls', async () => {

@@ -41,24 +41,35 @@ describe('toThread', () => {
     const fib = fromModule<typeof import('./fixtures/work.mjs')['fib']>(fixture('work.mjs'), 'fib');
     const value = await toThread(fib, 20);
     expect(value).toBe(6765);
-    expectTypeOf(toThread(fib, 20)).toEqualTypeOf<Promise<any>>();
+    expectTypeOf(toThread(fib, 20)).toEqualTypeOf<Promise<number>>();
     const typed = fromModule<(n: number) => number>(fixture('work.mjs'), 'fib');
     expectTypeOf(toThread(typed, 1)).toEqualTypeOf<Promise<number>>();
   });
 
+  it('gives inline functions require(), resolving from the working directory', async () => {
+    const size = await toThread((text: string) => require('node:zlib').gzipSync(text).length > 0, 'abc');
+    expect(size).toBe(true);
+  });
+
   it('throws a TypeError synchronously for a fn that is not a function', () => {
-    expect(() => toThread(42 as never)).toThrow(
+    expect(() => toThread(42 as unknown as () => number)).toThrow(
       'The "fn" argument must be a function or a module function made by fromModule(). Received type number (42)',
     );
-    expect(() => toThread(Math.max as never)).toThrow(/native or bound/);
+    expect(() => toThread(Math.max as unknown as () => number)).toThrow(/native or bound/);
   });
 
   it('explains a variable captured from the caller scope', async () => {
     const factor = 3;
     const error = await toThread((n: number) => n * factor, 2).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReferenceError);
-    expect(error).toMatchObject({ name: 'ReferenceError', code: 'ERR_X_CAPTURED_VARIABLE', identifier: 'factor' });
-    expect((error as Error).message).toMatch(/runs in another thread or process.*pass "factor" as an argument/);
+    expect(error).toMatchObject({
+      name: 'ReferenceError',
+      code: 'ERR_X_CAPTURED_VARIABLE',
+      identifier: 'factor',
+    });
+    expect((error as Error).message).toMatch(
+      /runs in another thread or process.*pass "factor" as an argument/,
+    );
     expect(CapturedVariableError).toBeDefined();
   });
 
@@ -70,7 +81,11 @@ describe('toThread', () => {
         limit = 10;
       }
       throw new QuotaError('over quota', { cause: Object.assign(new Error('db'), { code: 'E_DB' }) });
-    }).catch((e: unknown) => e)) as RangeError & { code: string; limit: number; cause: Error & { code: string } };
+    }).catch((e: unknown) => e)) as RangeError & {
+      code: string;
+      limit: number;
+      cause: Error & { code: string };
+    };
     expect(error).toBeInstanceOf(RangeError);
     expect(error.name).toBe('QuotaError');
     expect(error.code).toBe('E_QUOTA');
@@ -84,7 +99,9 @@ describe('toThread', () => {
 
   it('refuses an argument that cannot be cloned, naming its position, and the thread stays healthy', async () => {
     const before = await toThread(async () => (await import('node:worker_threads')).threadId);
-    const error = await toThread((a: number, _b: unknown) => a, 1, { callback: () => 1 }).catch((e: unknown) => e);
+    const error = await toThread((a: number, _b: unknown) => a, 1, { callback: () => 1 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DataCloneError);
     expect((error as DataCloneError).position).toBe('argument 2 (at .callback)');
     expect(await toThread(async () => (await import('node:worker_threads')).threadId)).toBe(before);
@@ -106,9 +123,19 @@ describe('toThread', () => {
   });
 
   it('lets a script that used it once exit promptly', async () => {
-    const { code, stdout } = await run([fileURLToPath(fixture('once.mjs'))]);
+    const { code, stdout, ms } = await run([fileURLToPath(fixture('once.mjs'))]);
     expect(code).toBe(0);
     expect(JSON.parse(stdout).value).toBe(42);
+    // An idle thread that kept the process alive would hold it until the 10 s idle timeout.
+    expect(ms).toBeLessThan(8000);
+  });
+
+  it('works from CommonJS (the worker entry is found next to the CJS build)', async () => {
+    const script =
+      "require('@x/to-thread').toThread((a, b) => a + b, 2, 40).then((v) => process.stdout.write(String(v)))";
+    const { code, stdout } = await run(['-e', script]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('42');
   });
 
   it('runs a module function written in TypeScript when the app runs under a TS loader (threads inherit execArgv)', async () => {

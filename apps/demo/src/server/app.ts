@@ -68,7 +68,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   installErrorHandlers(app);
   app.addHook('onRequest', async (request) => {
     if (request.url.length > MAX_URL_LENGTH) {
-      throw new HttpError(414, 'ERR_X_URL_TOO_LONG', `The request URL is longer than ${MAX_URL_LENGTH} characters.`);
+      throw new HttpError(
+        414,
+        'ERR_X_URL_TOO_LONG',
+        `The request URL is longer than ${MAX_URL_LENGTH} characters.`,
+      );
     }
   });
   pageRoutes(app);
@@ -114,7 +118,7 @@ function resolveOptions(options: ServerOptions): ResolvedServerOptions {
   }
   return {
     upstreamUrl,
-    fetchAllowlist: (options.fetchAllowlist ?? [upstream.origin]).map((origin) => new URL(origin).origin),
+    fetchAllowlist: (options.fetchAllowlist ?? [upstream.origin]).map(toOrigin),
     timeoutMs,
     maxComputeN,
     chat: {
@@ -124,6 +128,19 @@ function resolveOptions(options: ServerOptions): ResolvedServerOptions {
       idleTimeoutMs,
     },
   };
+}
+
+function toOrigin(entry: string, index: number): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(entry);
+  } catch {}
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new TypeError(
+      `The "options.fetchAllowlist[${index}]" element must be an http(s) origin. Received ${JSON.stringify(entry)}`,
+    );
+  }
+  return url.origin;
 }
 
 declare module 'fastify' {

@@ -3,6 +3,7 @@
  * and malformed numbers are `UsageError`s with a message fit to print under the usage line.
  */
 
+/** A command line the command cannot run with; the message says what is wrong, for printing above the usage. */
 export class UsageError extends Error {
   readonly code = 'ERR_X_USAGE';
   constructor(message: string) {
@@ -11,8 +12,18 @@ export class UsageError extends Error {
   }
 }
 
+/** How a flag's value is read: text, a port (0-65535), milliseconds (>= 0), a rate (0-1), or no value. */
 export type FlagKind = 'string' | 'port' | 'ms' | 'rate' | 'boolean';
 
+/**
+ * Parses `--name value` and `--name=value` flags described by `spec`. Throws `UsageError` for an unknown
+ * flag, a missing value or a value of the wrong kind.
+ *
+ * @example
+ * ```ts
+ * parseFlags(['--port', '80'], { port: 'port' }); // { port: 80 }
+ * ```
+ */
 export function parseFlags<K extends string>(
   argv: readonly string[],
   spec: Record<K, FlagKind>,
@@ -42,11 +53,18 @@ export function parseFlags<K extends string>(
 export function convert(label: string, kind: FlagKind, value: string): string | number {
   if (kind === 'string') return value;
   const number = Number(value);
-  if (kind === 'port' && !(Number.isInteger(number) && number >= 0 && number <= 65535 && /^\d+$/.test(value))) {
-    throw new UsageError(`${label} must be a port number from 0 to 65535. Received ${JSON.stringify(value)}.`);
+  if (
+    kind === 'port' &&
+    !(Number.isInteger(number) && number >= 0 && number <= 65535 && /^\d+$/.test(value))
+  ) {
+    throw new UsageError(
+      `${label} must be a port number from 0 to 65535. Received ${JSON.stringify(value)}.`,
+    );
   }
   if (kind === 'ms' && !(Number.isFinite(number) && number >= 0 && /^\d+(\.\d+)?$/.test(value))) {
-    throw new UsageError(`${label} must be a number of milliseconds >= 0. Received ${JSON.stringify(value)}.`);
+    throw new UsageError(
+      `${label} must be a number of milliseconds >= 0. Received ${JSON.stringify(value)}.`,
+    );
   }
   if (kind === 'rate' && !(number >= 0 && number <= 1 && /^\d*(\.\d+)?$/.test(value))) {
     throw new UsageError(`${label} must be a number from 0 to 1. Received ${JSON.stringify(value)}.`);

@@ -55,7 +55,8 @@ export async function main(argv: string[], io: ServeIo = {}): Promise<void> {
   let port: number;
   try {
     flags = parseFlags(argv, FLAGS);
-    port = (flags.port as number | undefined) ?? (env.PORT ? (convert('PORT', 'port', env.PORT) as number) : 8000);
+    port =
+      (flags.port as number | undefined) ?? (env.PORT ? (convert('PORT', 'port', env.PORT) as number) : 8000);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     stderr.write(`${error.message}\n\n${USAGE}`);
@@ -78,8 +79,14 @@ export async function main(argv: string[], io: ServeIo = {}): Promise<void> {
   const upstreamUrl = (flags.upstream as string | undefined) ?? upstream!.url;
   const app = buildServer({
     upstreamUrl,
+    // Warnings and errors only (5xx causes, a bridge that failed to warm up): one JSON line each.
+    logger: { level: 'warn' },
     chat: env.OPENAI_BASE_URL
-      ? { baseURL: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY ?? '', model: env.OPENAI_MODEL ?? 'gpt-4o-mini' }
+      ? {
+          baseURL: env.OPENAI_BASE_URL,
+          apiKey: env.OPENAI_API_KEY ?? '',
+          model: env.OPENAI_MODEL ?? 'gpt-4o-mini',
+        }
       : {},
   });
   const stop = new AbortController();

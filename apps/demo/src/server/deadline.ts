@@ -15,9 +15,12 @@ export async function withUpstreamDeadline<T>(
     return await withTimeout(ms, op, { signal });
   } catch (error) {
     if (error instanceof TimeoutError) {
-      throw new UpstreamTimeoutError(`The upstream did not answer within ${ms} ms; the request to it was cancelled.`, {
-        cause: error,
-      });
+      throw new UpstreamTimeoutError(
+        `The upstream did not answer within ${ms} ms; the request to it was cancelled.`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }

@@ -11,6 +11,7 @@ export interface ErrorBody {
   details?: unknown;
 }
 
+/** Builds the JSON body of an error answer; `error` is the status's standard reason phrase. */
 export function errorBody(statusCode: number, code: string, message: string, details?: unknown): ErrorBody {
   const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
   if (details !== undefined) body.details = details;
@@ -35,14 +36,18 @@ export function installErrorHandlers(app: FastifyInstance): void {
       // FastAPI answers schema violations with 422; so do we, naming the field and the rule it broke.
       const details = fastifyError.validation.map((issue) => ({
         in: fastifyError.validationContext,
-        field: issue.instancePath.replace(/^\//, '') || (issue.params as { missingProperty?: string }).missingProperty,
+        field:
+          issue.instancePath.replace(/^\//, '') ||
+          (issue.params as { missingProperty?: string }).missingProperty,
         message: issue.message,
       }));
       return reply.code(422).send(errorBody(422, 'ERR_X_VALIDATION', fastifyError.message, details));
     }
     const status = fastifyError.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return reply.code(status).send(errorBody(status, fastifyError.code ?? 'ERR_X_BAD_REQUEST', error.message));
+      return reply
+        .code(status)
+        .send(errorBody(status, fastifyError.code ?? 'ERR_X_BAD_REQUEST', error.message));
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send(errorBody(500, 'ERR_X_INTERNAL', 'Internal server error.'));

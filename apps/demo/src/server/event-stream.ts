@@ -1,5 +1,10 @@
 import type { FastifyReply } from 'fastify';
 
+/** Share of the recent interval between chunks to wait before the next step (see sendEventStream). */
+const PACE = 0.8;
+/** Never wait longer than this before a step, whatever the interval. */
+const MAX_PACE_MS = 250;
+
 /** One Server-Sent Events frame. `data` is sent as JSON on a single line. */
 export function sseFrame(data: unknown, event?: string): string {
   return `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
@@ -9,11 +14,13 @@ export function sseFrame(data: unknown, event?: string): string {
  * Sends a synchronous iterator of text frames as a `text/event-stream` answer: the Node counterpart of
  * Flask's `Response(generator)` and Starlette's `StreamingResponse`.
  *
- * It takes ONE step of the iterator per turn of the event loop (`setImmediate` between steps) and waits for
- * `drain` when the socket is full. A step of a `runSyncStream` iterator may block this thread until the
- * next chunk arrives; stepping once per turn means other requests (and timers) still run between chunks
- * instead of waiting for the whole answer. When the client goes away the iterator's `return()` is called,
- * which closes the stream behind it.
+ * It takes ONE step of the iterator per turn of the event loop and waits for `drain` when the socket is
+ * full. A step of a `runSyncStream` iterator blocks this thread until the next chunk arrives; stepping once
+ * per turn means other requests (and timers) still run between chunks instead of waiting for the whole
+ * answer. Steps are also paced: when chunks come at intervals, the next step is taken a little before the
+ * next chunk is due (about 0.8 of the recent interval), so it usually finds the chunk already there and
+ * does not block. When the client goes away the iterator's `return()` is called, which closes the stream
+ * behind it.
  */
 export function sendEventStream(reply: FastifyReply, frames: Iterator<string>): void {
   reply.hijack();
@@ -25,17 +32,21 @@ export function sendEventStream(reply: FastifyReply, frames: Iterator<string>): 
   });
   raw.flushHeaders();
   let finished = false;
-  let scheduled: NodeJS.Immediate | undefined;
+  let scheduled: { cancel(): void } | undefined;
+  let lastChunkAt: number | undefined;
+  let interval: number | undefined;
   const finish = (endResponse: boolean) => {
     if (finished) return;
     finished = true;
-    if (scheduled) clearImmediate(scheduled);
+    scheduled?.cancel();
     raw.off('drain', schedule);
     try {
       frames.return?.();
-    } finally {
-      if (endResponse) raw.end();
+    } catch (error) {
+      // Closing the stream behind the iterator failed; the answer is over either way, so log it only.
+      reply.log.warn({ err: error }, 'closing an event stream failed');
     }
+    if (endResponse) raw.end();
   };
   const step = () => {
     scheduled = undefined;
@@ -54,11 +65,24 @@ export function sendEventStream(reply: FastifyReply, frames: Iterator<string>): 
       raw.end();
       return;
     }
+    const now = performance.now();
+    if (lastChunkAt !== undefined) {
+      const since = now - lastChunkAt;
+      interval = interval === undefined ? since : 0.7 * interval + 0.3 * since;
+    }
+    lastChunkAt = now;
     if (raw.write(result.value)) schedule();
     else raw.once('drain', schedule);
   };
   function schedule() {
-    scheduled = setImmediate(step);
+    const pause = Math.min(MAX_PACE_MS, PACE * (interval ?? 0) - (performance.now() - (lastChunkAt ?? 0)));
+    if (pause >= 2) {
+      const timer = setTimeout(step, pause);
+      scheduled = { cancel: () => clearTimeout(timer) };
+    } else {
+      const immediate = setImmediate(step);
+      scheduled = { cancel: () => clearImmediate(immediate) };
+    }
   }
   raw.once('close', () => finish(false));
   if (raw.destroyed) finish(false);

@@ -24,9 +24,12 @@ export async function getJson(url: string | URL, signal: AbortSignal): Promise<U
   }
   try {
     if (response.status >= 300 && response.status < 400) {
-      throw new UpstreamError(`The upstream answered with a redirect (${response.status}), which is not followed.`, {
-        details: { upstreamStatus: response.status },
-      });
+      throw new UpstreamError(
+        `The upstream answered with a redirect (${response.status}), which is not followed.`,
+        {
+          details: { upstreamStatus: response.status },
+        },
+      );
     }
     const text = await readBounded(response, signal);
     try {
@@ -61,7 +64,9 @@ async function readBounded(response: Response, signal: AbortSignal): Promise<str
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     if (error instanceof UpstreamError) throw error;
-    throw new UpstreamError('The upstream connection failed while its answer was being read.', { cause: error });
+    throw new UpstreamError('The upstream connection failed while its answer was being read.', {
+      cause: error,
+    });
   } finally {
     reader.releaseLock();
   }

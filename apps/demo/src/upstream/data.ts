@@ -22,12 +22,14 @@ export const MAX_USER_ID = 10_000;
 const NAMES = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Tony'];
 const ITEMS = ['keyboard', 'monitor', 'cable', 'notebook', 'lamp', 'headphones', 'chair', 'mug'];
 
+/** The user with this id, or `undefined` when the id is not an integer from 1 to {@link MAX_USER_ID}. */
 export function userById(id: number): User | undefined {
   if (!Number.isSafeInteger(id) || id < 1 || id > MAX_USER_ID) return undefined;
   const name = `${NAMES[id % NAMES.length]} ${String.fromCharCode(65 + (id % 26))}.`;
   return { id, name, email: `user${id}@example.test` };
 }
 
+/** The one to three orders of a user; none for a user that does not exist. */
 export function ordersOf(userId: number): Order[] {
   if (userById(userId) === undefined) return [];
   const count = 1 + (userId % 3);

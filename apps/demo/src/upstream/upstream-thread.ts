@@ -39,10 +39,15 @@ export interface UpstreamThread {
  * await upstream.close();
  * ```
  */
-export async function startUpstreamThread(options: Omit<UpstreamOptions, 'random'> = {}): Promise<UpstreamThread> {
+export async function startUpstreamThread(
+  options: Omit<UpstreamOptions, 'random'> = {},
+): Promise<UpstreamThread> {
   const worker = new Worker(new URL('./upstream-thread-entry.mjs', import.meta.url), { workerData: options });
   const events = new EventEmitter();
-  const pending = new Map<number, { resolve: (value: UpstreamStats) => void; reject: (error: unknown) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (value: UpstreamStats) => void; reject: (error: unknown) => void }
+  >();
   let nextId = 0;
   let exited: Error | undefined;
   const failAll = (error: Error) => {

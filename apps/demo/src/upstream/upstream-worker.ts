@@ -1,11 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ToUpstreamThread } from './upstream-thread.js';
 import { startUpstream, type UpstreamOptions } from './upstream.js';
+import type { ToUpstreamThread } from './upstream-thread.js';
 
 // Runs inside the upstream thread: starts the fake and answers the parent's control messages.
 const port = parentPort!;
 const upstream = await startUpstream(workerData as UpstreamOptions);
-upstream.events.on('chat-stream-end', (data) => port.postMessage({ t: 'event', name: 'chat-stream-end', data }));
+upstream.events.on('chat-stream-end', (data) =>
+  port.postMessage({ t: 'event', name: 'chat-stream-end', data }),
+);
 port.on('message', async (message: ToUpstreamThread) => {
   try {
     if (message.t === 'configure') upstream.configure(message.patch);

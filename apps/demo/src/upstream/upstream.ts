@@ -13,6 +13,7 @@ export interface UpstreamSettings {
   wordDelayMs: number;
 }
 
+/** Options of {@link startUpstream}: where to listen, the initial settings, and a source of randomness. */
 export interface UpstreamOptions extends Partial<UpstreamSettings> {
   /** Interface to bind. Default `127.0.0.1`. */
   host?: string;
@@ -32,6 +33,7 @@ export interface ChatStreamEnd {
   prompt: string;
 }
 
+/** Counters of what the fake has seen, for tests that check nothing was left running. */
 export interface UpstreamStats {
   /** Requests received since start. */
   requests: number;
@@ -60,8 +62,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Starts the upstream fake: `GET /users/:id`, `GET /orders?user_id=`, `POST /v1/chat/completions`
- * (OpenAI's streaming format), plus `GET /health`, `GET /moved` (a redirect) and `GET /text` (not JSON)
- * for the server's safety tests. Rejects if the port cannot be bound.
+ * (OpenAI's streaming format), plus `GET /health`, `GET /moved` (a redirect), `GET /text` (not JSON) and
+ * `GET /large` (2 MiB) for the server's safety tests. Rejects if the port cannot be bound.
  *
  * @example
  * ```ts
@@ -110,6 +112,12 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       res.writeHead(200, { 'content-type': 'text/plain' }).end('plain text, not JSON');
       return;
     }
+    if (req.method === 'GET' && path === '/large') {
+      // Over the server's 1 MiB limit on upstream answers, streamed without a content-length.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ padding: 'x'.repeat(2 * 1024 * 1024) }));
+      return;
+    }
     if (req.method === 'GET' && path === '/moved') {
       res.writeHead(302, { location: url.searchParams.get('to') ?? '/users/1' }).end();
       return;
@@ -138,7 +146,10 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     const messages = request.messages;
     if (typeof request.model !== 'string' || !Array.isArray(messages) || messages.length === 0) {
       return sendJson(res, 400, {
-        error: { message: 'Expected "model" and a non-empty "messages" array.', type: 'invalid_request_error' },
+        error: {
+          message: 'Expected "model" and a non-empty "messages" array.',
+          type: 'invalid_request_error',
+        },
       });
     }
     const last = messages[messages.length - 1] as { content?: unknown };
@@ -215,7 +226,9 @@ function checkSettings(s: UpstreamSettings): void {
     }
   }
   if (!(s.failureRate >= 0 && s.failureRate <= 1)) {
-    throw new RangeError(`The "failureRate" option must be between 0 and 1. Received ${String(s.failureRate)}`);
+    throw new RangeError(
+      `The "failureRate" option must be between 0 and 1. Received ${String(s.failureRate)}`,
+    );
   }
 }
 

@@ -29,7 +29,9 @@ export function fetchRoutes(app: FastifyInstance): void {
         getJson(target, signal),
       );
       if (status < 200 || status >= 300) {
-        throw new UpstreamError(`The URL answered with HTTP ${status}.`, { details: { upstreamStatus: status } });
+        throw new UpstreamError(`The URL answered with HTTP ${status}.`, {
+          details: { upstreamStatus: status },
+        });
       }
       return { url: target.href, status, body };
     },
@@ -46,7 +48,9 @@ function checkTarget(raw: string, allowlist: readonly string[]): URL {
     );
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new ForbiddenUrlError(`Only http and https URLs may be fetched. Received a ${target.protocol} URL.`);
+    throw new ForbiddenUrlError(
+      `Only http and https URLs may be fetched. Received a ${target.protocol} URL.`,
+    );
   }
   if (target.username || target.password) {
     throw new ForbiddenUrlError('URLs with credentials may not be fetched.');

@@ -8,11 +8,16 @@ const startedAt = performance.now();
  * tick with how late the event loop ran the tick (`delayMs`), so a page can draw the loop's health live.
  */
 export function healthRoutes(app: FastifyInstance): void {
-  app.get('/health', () => ({ status: 'ok', uptimeSeconds: Math.round((performance.now() - startedAt) / 1000) }));
+  app.get('/health', () => ({
+    status: 'ok',
+    uptimeSeconds: Math.round((performance.now() - startedAt) / 1000),
+  }));
 
   app.get<{ Querystring: { interval_ms: number } }>(
     '/heartbeat',
     {
+      // A HEAD request would hold an endless stream open.
+      exposeHeadRoute: false,
       schema: {
         querystring: {
           type: 'object',

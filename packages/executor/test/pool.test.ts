@@ -1,0 +1,214 @@
+import { MessageChannel } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  type Executor,
+  type MainMessage,
+  Pool,
+  serveWorker,
+  type Transport,
+  type TransportHandlers,
+  WorkerCrashedError,
+} from '../src/index.js';
+
+const unhandled: unknown[] = [];
+const trap = (reason: unknown) => unhandled.push(reason);
+beforeAll(() => process.on('unhandledRejection', trap));
+afterAll(() => {
+  process.off('unhandledRejection', trap);
+  expect(unhandled).toEqual([]);
+});
+
+/** A worker in this very thread, over a MessageChannel and without shared state (like a child process). */
+class ChannelTransport implements Transport {
+  static all: ChannelTransport[] = [];
+  readonly events: string[] = [];
+  readonly #channel = new MessageChannel();
+  #handlers: TransportHandlers;
+  #gone = false;
+  constructor(handlers: TransportHandlers, serve = true) {
+    this.#handlers = handlers;
+    ChannelTransport.all.push(this);
+    const { port1, port2 } = this.#channel;
+    port1.on('message', (m) => handlers.onMessage(m));
+    if (serve) serveWorker({ send: (m) => port2.postMessage(m), onMessage: (l) => port2.on('message', l) });
+    else port2.on('message', () => {}); // a worker that never answers
+  }
+  send(message: MainMessage): void {
+    if (this.#gone) throw new Error('gone');
+    this.#channel.port1.postMessage(message);
+  }
+  /** Simulates the worker dying. */
+  die(code: number | null, signal: string | null = null) {
+    if (this.#gone) return;
+    this.#gone = true;
+    this.#channel.port1.close();
+    setImmediate(() => this.#handlers.onExit({ code, signal }));
+  }
+  terminate(): void {
+    this.events.push('terminate');
+    this.die(1);
+  }
+  ref(): void {
+    this.events.push('ref');
+  }
+  unref(): void {
+    this.events.push('unref');
+  }
+}
+
+const pool = (options: Partial<ConstructorParameters<typeof Pool>[0]> = {}) =>
+  new Pool({ transport: (h) => new ChannelTransport(h), maxWorkers: 2, ...options });
+
+describe('Pool over a transport without shared memory', () => {
+  it('implements Executor', () => {
+    expectTypeOf(pool()).toMatchTypeOf<Executor>();
+  });
+
+  it('validates its options', () => {
+    expect(() => new Pool({} as never)).toThrow(/The "options.transport" property must be a function/);
+    expect(() => pool({ maxWorkers: 1.5 })).toThrow(RangeError);
+    expect(() => pool({ concurrentTasksPerWorker: 0 })).toThrow(RangeError);
+  });
+
+  it('runs sync and async tasks and rebuilds their errors', async () => {
+    const p = pool();
+    expect(await p.submit((a: number, b: number) => a + b, [2, 3])).toBe(5);
+    expect(await p.submit(async (s: string) => s.repeat(2), ['ab'])).toBe('abab');
+    await expect(
+      p.submit(() => {
+        throw Object.assign(new SyntaxError('bad'), { code: 'E_BAD' });
+      }, []),
+    ).rejects.toMatchObject({ name: 'SyntaxError', code: 'E_BAD' });
+    await p.shutdown();
+  });
+
+  it('sends a function source once per worker and then only its number', async () => {
+    const sent: MainMessage[] = [];
+    const p = new Pool({
+      maxWorkers: 1,
+      transport: (h) => {
+        const t = new ChannelTransport(h);
+        const send = t.send.bind(t);
+        t.send = (m) => {
+          sent.push(m);
+          send(m);
+        };
+        return t;
+      },
+    });
+    const double = (x: number) => x * 2;
+    expect(await p.submit(double, [1])).toBe(2);
+    expect(await p.submit(double, [2])).toBe(4);
+    expect(JSON.stringify(sent[0])).toContain('x * 2');
+    expect(sent[1]![1]).toBe(0);
+    expect(JSON.stringify(sent[1])).not.toContain('x * 2');
+    await p.shutdown();
+  });
+
+  it('fails the started tasks of a dead worker with WorkerCrashedError, replaces it and keeps serving', async () => {
+    ChannelTransport.all = [];
+    const p = pool({ maxWorkers: 1 });
+    const hanging = p.submit(() => new Promise(() => {}), []);
+    await new Promise((r) => setTimeout(r, 20));
+    ChannelTransport.all[0]!.die(null, 'SIGKILL');
+    const error = await hanging.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(error).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
+    expect((error as Error).message).toMatch(/was killed by signal SIGKILL/);
+    expect(await p.submit(() => 'alive', [])).toBe('alive');
+    expect(ChannelTransport.all.length).toBe(2);
+    await p.shutdown();
+  });
+
+  it('terminates a worker that does not acknowledge an aborted task within cancelGrace', async () => {
+    ChannelTransport.all = [];
+    const p = new Pool({ transport: (h) => new ChannelTransport(h, false), maxWorkers: 1, cancelGrace: 10 });
+    const controller = new AbortController();
+    const task = p.submit(() => 1, [], { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 10));
+    controller.abort(new Error('stop'));
+    await expect(task).rejects.toThrow('stop');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ChannelTransport.all[0]!.events).toContain('terminate');
+    await p.shutdown();
+  });
+
+  it('refs workers while busy and unrefs them when idle', async () => {
+    ChannelTransport.all = [];
+    const p = pool({ maxWorkers: 1 });
+    await p.submit(() => 1, []);
+    expect(ChannelTransport.all[0]!.events.at(-1)).toBe('unref');
+    const running = p.submit(async () => new Promise((r) => setTimeout(r, 20)), []);
+    expect(ChannelTransport.all[0]!.events.at(-1)).toBe('ref');
+    await running;
+    expect(ChannelTransport.all[0]!.events.at(-1)).toBe('unref');
+    await p.shutdown();
+  });
+
+  it('settles every task exactly once, with its own outcome, under random failures and aborts (property)', async () => {
+    const fc = await import('fast-check');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ value: fc.integer(), abort: fc.boolean(), fail: fc.boolean() }), {
+          maxLength: 60,
+        }),
+        fc.integer({ min: 1, max: 4 }),
+        async (specs, perWorker) => {
+          const p = pool({ concurrentTasksPerWorker: perWorker });
+          const settled = specs.map(() => 0);
+          const tasks = specs.map((spec, i) => {
+            const controller = new AbortController();
+            const promise = p
+              .submit(
+                async (v: number, f: boolean) => {
+                  await null;
+                  if (f) throw new Error(`f${v}`);
+                  return v;
+                },
+                [spec.value, spec.fail],
+                { signal: controller.signal },
+              )
+              .then(
+                (v) => {
+                  settled[i]!++;
+                  expect(v).toBe(spec.value);
+                },
+                () => {
+                  settled[i]!++;
+                },
+              );
+            if (spec.abort) controller.abort();
+            return promise;
+          });
+          await Promise.all(tasks);
+          expect(settled.every((n) => n === 1)).toBe(true);
+          expect(p.pending).toBe(0);
+          await p.shutdown();
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+});
+
+describe('Pool whose workers cannot start', () => {
+  it('fails the waiting tasks after three workers in a row die before starting, instead of respawning forever', async () => {
+    let spawned = 0;
+    const p = new Pool({
+      maxWorkers: 1,
+      transport: (h) => {
+        spawned++;
+        setImmediate(() =>
+          h.onExit({ code: 1, signal: null, error: new Error('Cannot find module worker.js') }),
+        );
+        // Shared state (like a thread) shows the task never started, so it waits for the next worker.
+        return { send() {}, terminate() {}, ref() {}, unref() {}, state: new Int32Array(8) };
+      },
+    });
+    const error = await p.submit(() => 1, []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect((error as Error).message).toMatch(/died while starting \(Cannot find module worker\.js\)/);
+    expect(spawned).toBe(3);
+    await p.shutdown();
+  });
+});

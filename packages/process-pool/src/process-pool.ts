@@ -1,0 +1,282 @@
+import { availableParallelism } from 'node:os';
+import {
+  type AnyFunction,
+  asyncDispose,
+  type Executor,
+  fromModule,
+  type MapOptions,
+  mapOnExecutor,
+  Pool,
+  type RemoteFunction,
+  type ShutdownOptions,
+  type SubmitOptions,
+  toRemoteRef,
+  validateDuration,
+  validateInteger,
+  validateObject,
+} from '@x/executor';
+import type { runChunk } from './chunk.js';
+import { ProcessTransport } from './process-transport.js';
+
+/** Options of {@link ProcessPool}. */
+export interface ProcessPoolOptions {
+  /** Most child processes at once. Default: `os.availableParallelism()`. */
+  maxWorkers?: number;
+  /** Children kept alive even when idle. Default: 0. */
+  minWorkers?: number;
+  /** Replace a child after it has run this many tasks (Python's `max_tasks_per_child`). Default: Infinity. */
+  maxTasksPerChild?: number;
+  /**
+   * A self-contained function or `fromModule(...)` reference run once in each new child before its first
+   * task (open a connection, warm a cache). If it throws, the child is discarded and the tasks waiting for
+   * it fail with `WorkerCrashedError` (cause: `InitializerError`); after three such children in a row the
+   * queued tasks fail too, instead of the pool respawning forever. Default: none.
+   */
+  initializer?: RemoteFunction;
+  /** Arguments of `initializer`. Default: `[]`. */
+  initArgs?: unknown[];
+  /** Node flags of each child, e.g. `['--max-old-space-size=256']`. Default: the parent's `process.execArgv`, less `-e`/`-p`/`--input-type`. */
+  execArgv?: string[];
+  /** Environment of each child. Default: the parent's `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Milliseconds an idle child above `minWorkers` lives. Default: 10000. */
+  idleTimeout?: number;
+  /** Most tasks waiting for a child; more are rejected with `QueueFullError`. Default: Infinity. */
+  maxQueue?: number;
+  /**
+   * How values cross the process boundary: `'advanced'` (structured clone: Map, Set, Date, typed arrays,
+   * BigInt, errors survive) or `'json'`. Default: `'advanced'`.
+   */
+  serialization?: 'advanced' | 'json';
+  /**
+   * Tasks handed to one child at once. 1 keeps crash accounting exact: a child that dies fails only the task
+   * it was running. Above 1, tiny tasks travel in batches (higher throughput), but a crash fails every task
+   * in flight on that child. Default: 1.
+   */
+  concurrentTasksPerChild?: number;
+}
+
+/** Options of {@link ProcessPool.map}. */
+export interface ProcessMapOptions extends MapOptions {
+  /**
+   * Items sent to a child per task (Python's `chunksize`): for many tiny items, larger chunks cut the
+   * per-message cost. Default: 1.
+   */
+  chunkSize?: number;
+}
+
+const chunkRunner = fromModule<typeof runChunk>(new URL('./chunk.js', import.meta.url), 'runChunk');
+
+/**
+ * A pool of child processes that runs self-contained functions or module functions in parallel, isolated
+ * from the parent: a child that exits, is killed or runs out of memory fails only its own task with
+ * `WorkerCrashedError` (exit code or signal named) and is replaced; the pool keeps serving (where Python
+ * would raise `BrokenProcessPool` for everything). Idle children never keep the parent alive.
+ *
+ * @example
+ * ```ts
+ * await using pool = new ProcessPool({ maxWorkers: 2 });
+ * const total = await pool.submit((n: number) => { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }, [1e7]);
+ * ```
+ * Like Python's `concurrent.futures.ProcessPoolExecutor`.
+ */
+export class ProcessPool implements Executor {
+  readonly #pool: Pool;
+  readonly #children = new Set<ProcessTransport>();
+  readonly #maxWorkers: number;
+
+  constructor(options: ProcessPoolOptions = {}) {
+    validateObject(options, 'options');
+    validateInteger(options.maxWorkers, 'options.maxWorkers', 1);
+    validateInteger(options.minWorkers, 'options.minWorkers', 0);
+    if ((options.minWorkers ?? 0) > (options.maxWorkers ?? Number.POSITIVE_INFINITY)) {
+      throw new RangeError(
+        `The value of "options.minWorkers" (${options.minWorkers}) must not exceed "options.maxWorkers" (${options.maxWorkers}).`,
+      );
+    }
+    validateInteger(options.maxTasksPerChild, 'options.maxTasksPerChild', 1, Number.POSITIVE_INFINITY, true);
+    validateInteger(options.concurrentTasksPerChild, 'options.concurrentTasksPerChild', 1);
+    validateDuration(options.idleTimeout, 'options.idleTimeout');
+    validateInteger(options.maxQueue, 'options.maxQueue', 0, Number.POSITIVE_INFINITY, true);
+    const initializer =
+      options.initializer === undefined ? undefined : toRemoteRef(options.initializer, 'options.initializer');
+    const {
+      initArgs = [],
+      execArgv = inheritedExecArgv(),
+      env = process.env,
+      serialization = 'advanced',
+    } = options;
+    if (!Array.isArray(initArgs)) {
+      throw new TypeError(
+        `The "options.initArgs" property must be an array. Received type ${typeof initArgs}`,
+      );
+    }
+    if (!Array.isArray(execArgv) || execArgv.some((a) => typeof a !== 'string')) {
+      throw new TypeError('The "options.execArgv" property must be an array of strings.');
+    }
+    validateObject(env, 'options.env');
+    if (serialization !== 'advanced' && serialization !== 'json') {
+      throw new TypeError(
+        `The "options.serialization" property must be 'advanced' or 'json'. Received ${JSON.stringify(serialization)}`,
+      );
+    }
+    this.#maxWorkers = options.maxWorkers ?? Math.max(options.minWorkers ?? 0, availableParallelism());
+    const childOptions = { execArgv, env, serialization, initializer, initArgs };
+    this.#pool = new Pool({
+      transport: (handlers) => {
+        const child: ProcessTransport = new ProcessTransport(
+          {
+            onMessage: handlers.onMessage,
+            onExit: (info) => {
+              this.#children.delete(child);
+              handlers.onExit(info);
+            },
+          },
+          childOptions,
+        );
+        this.#children.add(child);
+        return child;
+      },
+      minWorkers: options.minWorkers,
+      maxWorkers: options.maxWorkers,
+      idleTimeout: options.idleTimeout,
+      maxQueue: options.maxQueue,
+      maxTasksPerWorker: options.maxTasksPerChild,
+      concurrentTasksPerWorker: options.concurrentTasksPerChild ?? 1,
+      label: 'child process',
+    });
+  }
+
+  /** Process ids of the children alive now. */
+  get pids(): number[] {
+    return [...this.#children].map((c) => c.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  /** Children alive now. */
+  get workers(): number {
+    return this.#pool.size;
+  }
+
+  /** Tasks waiting for a child. */
+  get queued(): number {
+    return this.#pool.queued;
+  }
+
+  /** Tasks accepted and not yet settled. */
+  get pending(): number {
+    return this.#pool.pending;
+  }
+
+  /**
+   * Runs `fn(...args)` in a child process and returns a promise of its result (Python's `submit` returns a
+   * future; here the promise is the future). Throws a `TypeError` at once for a `fn` that is not a function
+   * or module function, or bad options; rejects with the task's own error (class, name, code, cause, remote
+   * stack), `DataCloneError` (naming the argument), `TimeoutError`, the signal's reason, `QueueFullError`,
+   * `PoolClosedError` or `WorkerCrashedError`. A timed-out or aborted task stuck in synchronous code has
+   * its child killed and replaced.
+   *
+   * @example
+   * ```ts
+   * const sum = await pool.submit((op: string, a: number, b: number) => (op === 'add' ? a + b : a - b), ['add', 10, 20]);
+   * ```
+   * Like Python's `Executor.submit`.
+   */
+  submit<F extends AnyFunction>(
+    fn: RemoteFunction<F>,
+    args: Parameters<F>,
+    options?: SubmitOptions,
+  ): Promise<Awaited<ReturnType<F>>> {
+    return this.#pool.submit(fn, args, options);
+  }
+
+  /**
+   * Runs `fn(item)` in children for each item of a (sync or async) iterable, pulled lazily with at most
+   * `concurrency` tasks in flight, `chunkSize` items per task; yields results in input order unless
+   * `ordered: false`. The first failure cancels the rest and is thrown by the loop.
+   *
+   * @example
+   * ```ts
+   * for await (const square of pool.map((n: number) => n * n, range, { chunkSize: 256 })) total += square;
+   * ```
+   * Like Python's `Executor.map(fn, iterable, chunksize=...)`.
+   */
+  map<F extends (item: any) => any>(
+    fn: RemoteFunction<F>,
+    items: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
+    options: ProcessMapOptions = {},
+  ): AsyncIterable<Awaited<ReturnType<F>>> {
+    validateObject(options, 'options');
+    const { chunkSize = 1, ...rest } = options;
+    validateInteger(chunkSize, 'options.chunkSize', 1);
+    if (chunkSize === 1) return mapOnExecutor(this, fn, items, rest, this.#defaultConcurrency());
+    const ref = toRemoteRef(fn, 'fn');
+    const chunks = mapOnExecutor<unknown[]>(
+      { submit: (runner, [pair], submitOptions) => this.#pool.submit(runner, pair as never, submitOptions) },
+      chunkRunner,
+      chunked(items, chunkSize, ref),
+      rest,
+      this.#defaultConcurrency(),
+    );
+    return flatten(chunks) as AsyncIterable<Awaited<ReturnType<F>>>;
+  }
+
+  #defaultConcurrency() {
+    return this.#maxWorkers * 2;
+  }
+
+  /**
+   * Refuses new tasks; waits for accepted ones (unless `cancelPending`, which rejects those not yet handed
+   * to a child with `AbortError`), then stops the children. With `wait: false` it returns at once.
+   *
+   * @example
+   * ```ts
+   * await pool.shutdown({ wait: true, cancelPending: true });
+   * ```
+   * Like Python's `Executor.shutdown(wait, cancel_futures)`.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    return this.#pool.shutdown(options);
+  }
+
+  /** `shutdown()`, for `await using pool = new ProcessPool()`. */
+  [asyncDispose](): Promise<void> {
+    return this.#pool.shutdown();
+  }
+}
+
+/**
+ * The parent's Node flags minus those that only made sense for the parent's own entry (`-e code`,
+ * `-p code`, `--input-type`): a TS loader such as `--import tsx` is kept, so module functions in `.ts`
+ * files work in children too.
+ */
+function inheritedExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (/^(-e|-p|--eval|--print)$/.test(a)) i++;
+    else if (!/^(--input-type|--eval|--print)=/.test(a)) out.push(a);
+  }
+  return out;
+}
+
+/** Groups items into `[ref, chunk]` argument lists of `size` items for the chunk runner. */
+async function* chunked(
+  items: Iterable<unknown> | AsyncIterable<unknown>,
+  size: number,
+  ref: ReturnType<typeof toRemoteRef>,
+): AsyncGenerator<[ReturnType<typeof toRemoteRef>, unknown[]]> {
+  let chunk: unknown[] = [];
+  for await (const item of items) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield [ref, chunk];
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield [ref, chunk];
+}
+
+async function* flatten(chunks: AsyncIterable<unknown[]>): AsyncGenerator<unknown> {
+  for await (const chunk of chunks) yield* chunk;
+}

@@ -1,0 +1,9 @@
+// The two messages a ProcessPool child exchanges with its transport before it joins the executor
+// protocol: the initializer it must run first, and the report that it failed.
+
+/** Parent -> child, first message: `[INIT, RemoteRef | 0, initArgs]`. */
+export const INIT = 'x-process-pool:init';
+/** Child -> parent, instead of any result: `[INIT_FAILED, SerializedError]`; the child then exits. */
+export const INIT_FAILED = 'x-process-pool:init-failed';
+/** Exit code of a child whose initializer failed. */
+export const INIT_FAILED_EXIT_CODE = 70;

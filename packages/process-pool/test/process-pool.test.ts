@@ -1,0 +1,380 @@
+import { spawnSync } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  AbortError,
+  DataCloneError,
+  fromModule,
+  InitializerError,
+  PoolClosedError,
+  ProcessPool,
+  QueueFullError,
+  TimeoutError,
+  WorkerCrashedError,
+} from '@x/process-pool';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const work = new URL('./fixtures/work.mjs', import.meta.url);
+const pools: ProcessPool[] = [];
+const make = (options?: ConstructorParameters<typeof ProcessPool>[0]) => {
+  const pool = new ProcessPool({ maxWorkers: 2, ...options });
+  pools.push(pool);
+  return pool;
+};
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.shutdown({ cancelPending: true })));
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('ProcessPool.submit', () => {
+  it("returns at once and resolves later with the result (the seed's basic submit)", async () => {
+    const pool = make();
+    let settled = false;
+    const future = pool.submit(
+      async (name: string, ms: number) => {
+        await new Promise((r) => setTimeout(r, ms));
+        return `${name} done`;
+      },
+      ['A', 50],
+    );
+    void future.then(() => {
+      settled = true;
+    });
+    expect(settled).toBe(false);
+    expect(await future).toBe('A done');
+  });
+
+  it('runs tasks in parallel on several children (sequential 3 x d vs parallel about d)', async () => {
+    const pool = make({ maxWorkers: 3, minWorkers: 3 });
+    const sleepSync = (ms: number) => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      return process.pid;
+    };
+    await Promise.all([1, 2, 3].map(() => pool.submit(sleepSync, [1]))); // warm the children
+    const t0 = performance.now();
+    const pids = await Promise.all([1, 2, 3].map(() => pool.submit(sleepSync, [300])));
+    const elapsed = performance.now() - t0;
+    expect(new Set(pids).size).toBe(3);
+    expect(elapsed).toBeLessThan(3 * 300 * 0.75);
+  });
+
+  it('passes several arguments and keeps structured-clone types both ways', async () => {
+    const pool = make();
+    const result = await pool.submit(
+      (op: string, a: bigint, m: Map<string, Date>, bytes: Uint8Array) => ({
+        op,
+        twice: a * 2n,
+        year: m.get('d')!.getUTCFullYear(),
+        sum: bytes.reduce((x, y) => x + y, 0),
+        set: new Set([op]),
+      }),
+      ['add', 21n, new Map([['d', new Date(Date.UTC(2024, 0, 1))]]), new Uint8Array([1, 2, 3])],
+    );
+    expect(result).toEqual({ op: 'add', twice: 42n, year: 2024, sum: 6, set: new Set(['add']) });
+  });
+
+  it('rejects with the remote error: class, message, code, cause and remote stack', async () => {
+    const pool = make();
+    const error = await pool
+      .submit(() => {
+        const e = new RangeError('amount must be positive', { cause: new Error('input was -1') });
+        (e as RangeError & { code: string }).code = 'E_AMOUNT';
+        throw e;
+      }, [])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error).toMatchObject({ message: 'amount must be positive', code: 'E_AMOUNT' });
+    expect((error as Error).cause).toMatchObject({ message: 'input was -1' });
+    expect((error as Error).stack).toContain('amount must be positive');
+  });
+
+  it('keeps a custom error class name (tinypool lost it)', async () => {
+    const pool = make();
+    const error = await pool
+      .submit(() => {
+        class PaymentDeclined extends Error {
+          override name = 'PaymentDeclined';
+        }
+        throw new PaymentDeclined('card declined');
+      }, [])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ name: 'PaymentDeclined', message: 'card declined' });
+  });
+
+  it('refuses a function argument with a DataCloneError naming it, and the pool stays healthy', async () => {
+    const pool = make();
+    const error = await pool.submit((x: unknown) => x, [() => 1]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataCloneError);
+    expect((error as Error).message).toMatch(/argument 1/);
+    expect(await pool.submit((x: number) => x + 1, [1])).toBe(2);
+  });
+
+  it('runs module functions named with fromModule', async () => {
+    const pool = make();
+    const sumRange = fromModule<(n: number) => number>(work, 'sumRange');
+    expect(await pool.submit(sumRange, [10])).toBe(45);
+  });
+
+  it('explains a captured variable instead of a bare ReferenceError', async () => {
+    const pool = make();
+    const secret = 42;
+    const error = await pool.submit(() => secret, []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReferenceError);
+    expect((error as Error).message).toMatch(/secret/);
+    expect((error as Error).message).toMatch(/argument/);
+  });
+
+  it('throws TypeError at once for a non-function fn and bad options', () => {
+    const pool = make();
+    expect(() => pool.submit(null as never, [] as never)).toThrow(TypeError);
+    expect(() => new ProcessPool({ maxWorkers: 0 })).toThrow(RangeError);
+    expect(() => new ProcessPool({ maxWorkers: 1, minWorkers: 2 })).toThrow(/minWorkers/);
+    expect(() => new ProcessPool({ serialization: 'xml' as never })).toThrow(/serialization/);
+    expect(() => new ProcessPool({ execArgv: 'x' as never })).toThrow(/execArgv/);
+    expect(() => new ProcessPool({ initializer: 5 as never })).toThrow(/initializer/);
+    expect(() => new ProcessPool({ initArgs: 5 as never })).toThrow(/initArgs/);
+  });
+});
+
+describe('faults', () => {
+  it('a child that exits fails only its task with WorkerCrashedError naming the code, and is replaced', async () => {
+    const pool = make();
+    const others = [1, 2, 3].map((n) => pool.submit(async (x: number) => x * 10, [n]));
+    const error = await pool.submit(() => process.exit(7), []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(error).toMatchObject({ code: 'ERR_X_WORKER_CRASHED', exitCode: 7 });
+    expect((error as Error).message).toMatch(/code 7/);
+    expect(await Promise.all(others)).toEqual([10, 20, 30]);
+    expect(await pool.submit((x: number) => x + 1, [1])).toBe(2);
+  });
+
+  it('a child killed by a signal names the signal', async () => {
+    const pool = make();
+    const error = await pool.submit(() => process.kill(process.pid, 'SIGKILL'), []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(error).toMatchObject({ signal: 'SIGKILL' });
+    expect((error as Error).message).toMatch(/SIGKILL/);
+  });
+
+  it('a child that runs out of heap fails its task and the pool goes on', async () => {
+    const pool = make({ execArgv: ['--max-old-space-size=32'] });
+    const error = await pool
+      .submit(() => {
+        const hoard: unknown[] = [];
+        for (;;) hoard.push(new Array(100_000).fill({ x: 1 }));
+      }, [])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(
+      (error as WorkerCrashedError).exitCode !== 0 || (error as WorkerCrashedError).signal !== null,
+    ).toBe(true);
+    expect(await pool.submit(() => 'alive', [])).toBe('alive');
+  }, 30_000);
+
+  it('a timeout kills a child stuck in an infinite loop and replaces it', async () => {
+    const pool = make({ maxWorkers: 1 });
+    const pid = await pool.submit(() => process.pid, []);
+    const error = await pool
+      .submit(
+        () => {
+          for (;;);
+        },
+        [],
+        { timeout: 100 },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    const next = await pool.submit(() => process.pid, []);
+    expect(next).not.toBe(pid);
+    await delay(50);
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('an abort kills a running child and cancels a queued task before it starts', async () => {
+    const pool = make({ maxWorkers: 1 });
+    const controller = new AbortController();
+    const reason = new Error('user left');
+    const running = pool.submit(
+      () => {
+        for (;;);
+      },
+      [],
+      { signal: controller.signal },
+    );
+    const queued = pool.submit(() => 'should not run', [], { signal: controller.signal });
+    await delay(100);
+    controller.abort(reason);
+    await expect(running).rejects.toBe(reason);
+    await expect(queued).rejects.toBe(reason);
+    expect(await pool.submit(() => 'next', [])).toBe('next');
+  });
+
+  it('runs the initializer once per child before its tasks', async () => {
+    const pool = make({
+      maxWorkers: 1,
+      initializer: fromModule(work, 'openConnection'),
+      initArgs: ['primary'],
+    });
+    const info = fromModule<() => { name: string; connections: number }>(work, 'connectionInfo');
+    await pool.submit(info, []);
+    expect(await pool.submit(info, [])).toMatchObject({ name: 'primary', connections: 1 });
+  });
+
+  it('an initializer that always throws is reported and does not respawn forever', async () => {
+    const pool = make({ maxWorkers: 1, initializer: fromModule(work, 'failingInit') });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => pool.submit(() => 1, [])));
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      const error = (r as PromiseRejectedResult).reason as WorkerCrashedError;
+      expect(error).toBeInstanceOf(WorkerCrashedError);
+      expect(error.cause).toBeInstanceOf(InitializerError);
+      expect((error.cause as InitializerError).cause).toMatchObject({
+        name: 'TypeError',
+        message: 'database unreachable',
+      });
+    }
+    expect(pool.workers).toBe(0);
+  });
+
+  it('settles 5,000 tasks with random failures on 2 children exactly once each', async () => {
+    const pool = make({ maxWorkers: 2 });
+    const settled = new Array<number>(5000).fill(0);
+    const expected = Array.from({ length: 5000 }, (_, i) => (i % 7 === 3 ? 'fail' : i * 2));
+    await Promise.all(
+      expected.map((_, i) =>
+        pool
+          .submit(
+            (n: number) => {
+              if (n % 7 === 3) throw new Error(`task ${n} failed`);
+              return n * 2;
+            },
+            [i],
+          )
+          .then(
+            (v) => {
+              settled[i]!++;
+              expect(v).toBe(expected[i]);
+            },
+            (e: Error) => {
+              settled[i]!++;
+              expect(expected[i]).toBe('fail');
+              expect(e.message).toBe(`task ${i} failed`);
+            },
+          ),
+      ),
+    );
+    expect(settled.every((n) => n === 1)).toBe(true);
+    expect(pool.pending).toBe(0);
+  }, 60_000);
+});
+
+describe('ProcessPool.map', () => {
+  it("yields results in input order, with chunking like Python's chunksize", async () => {
+    const pool = make();
+    const items = Array.from({ length: 100 }, (_, i) => i);
+    const out: number[] = [];
+    for await (const v of pool.map((n: number) => n * n, items, { chunkSize: 16 })) out.push(v);
+    expect(out).toEqual(items.map((n) => n * n));
+    const plain: number[] = [];
+    for await (const v of pool.map((n: number) => n + 1, [1, 2, 3])) plain.push(v);
+    expect(plain).toEqual([2, 3, 4]);
+  });
+
+  it('throws the first failure from the loop', async () => {
+    const pool = make();
+    const run = async () => {
+      for await (const _ of pool.map(
+        (n: number) => {
+          if (n === 5) throw new Error('five');
+          return n;
+        },
+        Array.from({ length: 20 }, (_, i) => i),
+        { chunkSize: 4 },
+      ));
+    };
+    await expect(run()).rejects.toThrow('five');
+  });
+
+  it('rejects a bad chunkSize at the call', () => {
+    const pool = make();
+    expect(() => pool.map((n: number) => n, [1], { chunkSize: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('shutdown', () => {
+  it('waits for pending work by default', async () => {
+    const pool = make({ maxWorkers: 1 });
+    const tasks = [1, 2, 3].map((n) => pool.submit(async (x: number) => x, [n]));
+    await pool.shutdown();
+    expect(await Promise.all(tasks)).toEqual([1, 2, 3]);
+  });
+
+  it('cancels queued work with cancelPending and refuses new submits', async () => {
+    const pool = make({ maxWorkers: 1 });
+    const first = pool.submit(async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      return 'first';
+    }, []);
+    await delay(20);
+    const queued = pool.submit(() => 'queued', []).catch((e: unknown) => e);
+    await pool.shutdown({ cancelPending: true });
+    expect(await first).toBe('first');
+    expect(await queued).toBeInstanceOf(AbortError);
+    await expect(pool.submit(() => 1, [])).rejects.toBeInstanceOf(PoolClosedError);
+  });
+
+  it('rejects with QueueFullError past maxQueue', async () => {
+    const pool = make({ maxWorkers: 1, maxQueue: 1 });
+    const a = pool.submit(async () => new Promise((r) => setTimeout(r, 50)), []);
+    await delay(20);
+    const b = pool.submit(() => 1, []);
+    await expect(pool.submit(() => 2, [])).rejects.toBeInstanceOf(QueueFullError);
+    await Promise.all([a, b]);
+  });
+
+  it('leaves no orphan process, and a script exits promptly after shutdown', async () => {
+    const script = `
+      import { ProcessPool } from '@x/process-pool';
+      const pool = new ProcessPool({ maxWorkers: 2, minWorkers: 2 });
+      await Promise.all([1, 2].map((n) => pool.submit((x) => x, [n])));
+      console.log(JSON.stringify(pool.pids));
+      await pool.shutdown();
+    `;
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('..', import.meta.url),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    const elapsed = performance.now() - t0;
+    expect(r.status).toBe(0);
+    const pids = JSON.parse(r.stdout.trim()) as number[];
+    expect(pids).toHaveLength(2);
+    expect(elapsed).toBeLessThan(10_000);
+    await delay(100);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+  });
+
+  it('an idle pool does not keep a script alive even without shutdown', () => {
+    const script = `
+      import { ProcessPool } from '@x/process-pool';
+      const pool = new ProcessPool({ maxWorkers: 1 });
+      console.log(await pool.submit((x) => x * 2, [21]));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('..', import.meta.url),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('42');
+  });
+});
