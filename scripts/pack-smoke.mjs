@@ -29,17 +29,32 @@ fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'smoke-a
 const files = fs.readdirSync(tarballs).map((f) => path.join(tarballs, f));
 run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files], app);
 
+// Beyond importing: one real call per package, so a missing worker file or a broken CJS shim shows up here.
+// Each snippet sees the module as `m` and leaves its answer in `r`.
+const calls = {
+  '@x/timeout': ['r = await m.withTimeout(1000, async () => 42)', '42'],
+  '@x/gather': ['r = (await m.gather([async () => 1, Promise.resolve(2)])).join()', '1,2'],
+  '@x/task': ['r = await m.createTask(async () => 42)', '42'],
+  '@x/executor': ['r = m.deserializeError(m.serializeError(new RangeError("x"))) instanceof RangeError', 'true'],
+  '@x/to-thread': ['r = await m.toThread((a, b) => a + b, 40, 2)', '42'],
+  '@x/process-pool': ['{ const p = new m.ProcessPool({ maxWorkers: 1 }); r = await p.submit((a) => a * 2, [21]); await p.shutdown(); }', '42'],
+  '@x/sync-bridge': ['r = m.runSync(async (a) => a + 1, 41)', '42'],
+};
+
 let failed = 0;
 for (const pkg of pkgs) {
-  const esm = `const m = await import(${JSON.stringify(pkg.name)}); const k = Object.keys(m).filter((k) => k !== 'default'); if (!k.length) throw new Error('no exports'); console.log(k.join(','));`;
-  const cjs = `const m = require(${JSON.stringify(pkg.name)}); const k = Object.keys(m); if (!k.length) throw new Error('no exports'); console.log(k.join(','));`;
+  const [call, expected] = calls[pkg.name] ?? ['r = Object.keys(m).length > 0', 'true'];
+  const body = `let r; ${call}; console.log(String(r));`;
+  const esm = `const m = await import(${JSON.stringify(pkg.name)}); ${body}`;
+  const cjs = `(async () => { const m = require(${JSON.stringify(pkg.name)}); ${body} })().catch((e) => { console.error(e); process.exit(1); });`;
   for (const [kind, args] of [
     ['esm', ['--input-type=module', '-e', esm]],
     ['cjs', ['--input-type=commonjs', '-e', cjs]],
   ]) {
     try {
       const out = run(process.execPath, args, app).trim();
-      console.log(`✓ ${pkg.name} (${kind}): ${out}`);
+      if (out !== expected) throw new Error(`expected ${expected}, got ${out}`);
+      console.log(`✓ ${pkg.name} (${kind}): ${call} -> ${out}`);
     } catch (error) {
       failed++;
       console.log(`✗ ${pkg.name} (${kind}): ${error.message.split('\n')[0]}`);

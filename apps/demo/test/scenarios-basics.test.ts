@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import awaitOutsideAsync from '../src/scenarios/basics/await-outside-async.js';
 import eagerAsyncFunctions from '../src/scenarios/basics/eager-async-functions.js';
 import forAwait from '../src/scenarios/basics/for-await.js';
+import whichTool from '../src/scenarios/basics/which-tool.js';
 import { runScenario } from './scenarios-harness.js';
 
 describe('basics/eager-async-functions', () => {
@@ -38,6 +39,22 @@ describe('basics/for-await', () => {
     expect(arrivals.at(-1)).toBeGreaterThanOrEqual(stepMs * 5 * 0.8);
     expect(arrivals[0]).toBeLessThan(arrivals.at(-1)! * 0.5);
     expect(outcome.lines).toHaveLength(5);
+    expect(outcome.ok).toBe(true);
+  });
+});
+
+describe('basics/which-tool', () => {
+  // The CPU row shares the machine's two cores with other programs: a starved run is tried again.
+  it('measures the three rows of the table: gather, a process pool and toThread each win on their kind of work', {
+    timeout: 30_000,
+    retry: 2,
+  }, async () => {
+    const outcome = await runScenario(whichTool, { cpuIterations: 50_000_000 });
+    const data = outcome.data;
+    expect(data.ioGatheredMs).toBeLessThan(data.ioSequentialMs * 0.75);
+    expect(data.cpuPoolMs).toBeLessThan(data.cpuMainMs * 0.9);
+    expect(data.threadedStallMs).toBeLessThan(data.directStallMs * 0.5);
+    expect(outcome.lines.join('\n')).toContain('ProcessPool');
     expect(outcome.ok).toBe(true);
   });
 });

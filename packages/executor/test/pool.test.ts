@@ -205,10 +205,20 @@ describe('Pool whose workers cannot start', () => {
         return { send() {}, terminate() {}, ref() {}, unref() {}, state: new Int32Array(8) };
       },
     });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
     const error = await p.submit(() => 1, []).catch((e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect((error as Error).message).toMatch(/died while starting \(Cannot find module worker\.js\)/);
     expect(spawned).toBe(3);
+    // The first two failures were reported as they happened, not swallowed.
+    expect(warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(/failed to start and was replaced: Error: Cannot find module worker\.js/),
+      expect.stringMatching(/failed to start and was replaced/),
+    ]);
     await p.shutdown();
   });
 });

@@ -1,4 +1,3 @@
-import { WorkerCrashedError } from '@x/executor';
 
 /**
  * The `initializer` of a `ProcessPool` threw in a new child process, so the child was not used. Tasks

@@ -1,7 +1,7 @@
 /** The first call in a fresh process: worker start-up plus one round trip (module loading excluded). */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { measured, median, quick, type Workload } from '../../../scripts/bench/kit.js';
+import { measured, median, quick, type Workload } from '../../../scripts/bench/kit.ts';
 
 const script = fileURLToPath(new URL('./fixtures/first-call.mjs', import.meta.url));
 const rounds = quick ? 3 : 9;

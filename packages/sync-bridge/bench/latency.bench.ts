@@ -6,7 +6,7 @@
 import { SyncBridge } from '@x/sync-bridge';
 import makeSynchronous from 'make-synchronous';
 import { createSyncFn } from 'synckit';
-import { type LatencyContender, latency, quick, type Workload } from '../../../scripts/bench/kit.js';
+import { type LatencyContender, latency, quick, type Workload } from '../../../scripts/bench/kit.ts';
 
 const echoFile = new URL('./fixtures/synckit-echo.mjs', import.meta.url).pathname;
 

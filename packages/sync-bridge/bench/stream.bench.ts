@@ -13,7 +13,7 @@ import {
   quick,
   throughput,
   type Workload,
-} from '../../../scripts/bench/kit.js';
+} from '../../../scripts/bench/kit.ts';
 
 const CHUNKS = 100_000;
 

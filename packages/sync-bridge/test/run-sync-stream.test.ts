@@ -159,6 +159,25 @@ describe('runSyncStream', () => {
     expect(runSync(async () => 'still serving')).toBe('still serving');
   }, 20_000);
 
+  it('cancels a ReadableStream source when the consumer breaks', () => {
+    const state = flags();
+    for (const _ of runSyncStream(
+      (state: Int32Array) =>
+        new ReadableStream<number>({
+          pull(controller) {
+            controller.enqueue(Atomics.add(state, 1, 1));
+          },
+          cancel() {
+            Atomics.store(state, 0, 1);
+          },
+        }),
+      state,
+    )) {
+      break;
+    }
+    expect(Atomics.load(state, 0)).toBe(1);
+  });
+
   it('closes the async iterator when the loop body throws, and rethrows the body error', () => {
     const state = flags();
     const error = thrown(() => {

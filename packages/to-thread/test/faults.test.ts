@@ -106,10 +106,13 @@ describe('faults in a thread', () => {
 
   it('an infinite loop is stopped by timeout with TimeoutError', async () => {
     const pool = make({ maxThreads: 1 });
+    const before = await pool.submit(threadIdOf, []);
     const error = await pool.submit(spin, [], { timeout: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ code: 'ERR_X_TIMEOUT', timeout: 50 });
     expect(await pool.submit((s: string) => s.toUpperCase(), ['ok'])).toBe('OK');
+    expect(await pool.submit(threadIdOf, [])).not.toBe(before);
+    expect(pool.threads).toBe(1);
   });
 
   it('an aborted async task does not cost its thread', async () => {

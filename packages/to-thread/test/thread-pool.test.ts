@@ -111,6 +111,17 @@ describe('ThreadPool#submit', () => {
     expect(Atomics.load(counter, 0)).toBe(1);
   });
 
+  it('times out a task still waiting in the queue, which then never runs', async () => {
+    const pool = make({ maxThreads: 1, concurrentTasksPerThread: 1 });
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const blocker = pool.submit(sleepIn, [150]);
+    const late = pool.submit((c: Int32Array) => Atomics.add(c, 0, 1), [counter], { timeout: 30 });
+    await expect(late).rejects.toMatchObject({ name: 'TimeoutError', code: 'ERR_X_TIMEOUT' });
+    await blocker;
+    await pool.submit(() => 0, []);
+    expect(Atomics.load(counter, 0)).toBe(0);
+  });
+
   it('transfers ArrayBuffers when asked', async () => {
     const pool = make({ maxThreads: 1 });
     const buffer = new Uint8Array([1, 2, 3]).buffer;
@@ -227,6 +238,29 @@ describe('ThreadPool#map', () => {
     }
     for await (const x of pool.map((x: number) => x, source(), { concurrency: 2 })) if (x === 3) break;
     expect(closed).toBe(true);
+  });
+
+  it('pulls an async iterable and stops, cancelling the tasks in flight, when its signal aborts', async () => {
+    const pool = make({ maxThreads: 2, concurrentTasksPerThread: 4 });
+    async function* slowSource() {
+      for (let i = 0; ; i++) {
+        await new Promise((r) => setTimeout(r, 1));
+        yield 20 + i;
+      }
+    }
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const reason = new Error('user stopped');
+    const loop = (async () => {
+      for await (const ms of pool.map(sleepIn, slowSource(), { signal: controller.signal, concurrency: 3 })) {
+        seen.push(ms);
+        if (seen.length === 3) controller.abort(reason);
+      }
+    })();
+    await expect(loop).rejects.toBe(reason);
+    expect(seen).toEqual([20, 21, 22]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pool.pending).toBe(0);
   });
 
   it('validates its arguments synchronously', () => {

@@ -2,6 +2,7 @@ import type { Scenario } from '../tour/scenario.js';
 import awaitOutsideAsync from './basics/await-outside-async.js';
 import eagerAsyncFunctions from './basics/eager-async-functions.js';
 import forAwait from './basics/for-await.js';
+import whichTool from './basics/which-tool.js';
 import dynamicList from './gather/dynamic-list.js';
 import lazyVsEager from './gather/lazy-vs-eager.js';
 import returnExceptions from './gather/return-exceptions.js';
@@ -10,6 +11,9 @@ import startAndFinishOrder from './gather/start-and-finish-order.js';
 import blockingCall from './pitfall/blocking-call.js';
 import missingAwait from './pitfall/missing-await.js';
 import nestedBridge from './pitfall/nested-bridge.js';
+import processCpuBound from './process/cpu-bound.js';
+import processPoolParallel from './process/pool-parallel.js';
+import processPoolSubmit from './process/pool-submit.js';
 import blockingVsStreaming from './stream/blocking-vs-streaming.js';
 import chatCli from './stream/chat-cli.js';
 import liveWords from './stream/live-words.js';
@@ -30,6 +34,7 @@ export const scenarios: readonly Scenario<object>[] = [
   eagerAsyncFunctions,
   awaitOutsideAsync,
   forAwait,
+  whichTool,
   // gather: running operations at once
   sequentialVsGathered,
   startAndFinishOrder,
@@ -45,6 +50,10 @@ export const scenarios: readonly Scenario<object>[] = [
   threadCpuBound,
   threadPoolSubmit,
   threadPoolParallel,
+  // process: ProcessPool
+  processCpuBound,
+  processPoolSubmit,
+  processPoolParallel,
   // sync: async code from sync code
   runSyncErrors,
   runSyncBasic,
