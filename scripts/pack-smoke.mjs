@@ -35,9 +35,15 @@ const calls = {
   '@x/timeout': ['r = await m.withTimeout(1000, async () => 42)', '42'],
   '@x/gather': ['r = (await m.gather([async () => 1, Promise.resolve(2)])).join()', '1,2'],
   '@x/task': ['r = await m.createTask(async () => 42)', '42'],
-  '@x/executor': ['r = m.deserializeError(m.serializeError(new RangeError("x"))) instanceof RangeError', 'true'],
+  '@x/executor': [
+    'r = m.deserializeError(m.serializeError(new RangeError("x"))) instanceof RangeError',
+    'true',
+  ],
   '@x/to-thread': ['r = await m.toThread((a, b) => a + b, 40, 2)', '42'],
-  '@x/process-pool': ['{ const p = new m.ProcessPool({ maxWorkers: 1 }); r = await p.submit((a) => a * 2, [21]); await p.shutdown(); }', '42'],
+  '@x/process-pool': [
+    '{ const p = new m.ProcessPool({ maxWorkers: 1 }); r = await p.submit((a) => a * 2, [21]); await p.shutdown(); }',
+    '42',
+  ],
   '@x/sync-bridge': ['r = m.runSync(async (a) => a + 1, 41)', '42'],
 };
 

@@ -75,6 +75,34 @@ function find(root: unknown): { path: string; reason: string } | undefined {
   return undefined;
 }
 
+const isComplex = (v: unknown) =>
+  v !== null && (typeof v === 'object' || typeof v === 'function' || typeof v === 'symbol');
+
+/**
+ * The common case, fast: plain objects and arrays of plain data, no allocation. True means cloneable;
+ * false means "not sure" (a problem, something unusual, or too deep), and the full walk decides.
+ */
+function plainData(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return !isComplex(value);
+  if (depth > 32) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (isComplex(v) && !plainData(v, depth + 1)) return false;
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    for (const key in value) {
+      const v: unknown = (value as Record<string, unknown>)[key];
+      if (isComplex(v) && !plainData(v, depth + 1)) return false;
+    }
+    return true;
+  }
+  return value instanceof Date || ArrayBuffer.isView(value) || value instanceof RegExp;
+}
+
 /**
  * Throws a {@link DataCloneError} naming `position` (e.g. `argument 2`, `the result`) and the path inside
  * it when `value` cannot cross a thread or process boundary by structured clone. Primitives are checked
@@ -88,11 +116,7 @@ function find(root: unknown): { path: string; reason: string } | undefined {
  * Python's counterpart is the `PicklingError` raised before a task reaches a process.
  */
 export function assertCloneable(value: unknown, position: string): void {
-  if (
-    value === null ||
-    (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')
-  )
-    return;
+  if (!isComplex(value) || plainData(value, 0)) return;
   const problem = find(value);
   if (problem) {
     throw new DataCloneError(

@@ -118,7 +118,7 @@ function define(target: object, key: string, value: unknown) {
 /**
  * Re-creates a thrown value from {@link serializeError}: an instance of the same built-in class where one
  * exists (`TypeError`, `RangeError`, `AggregateError`, `DOMException`, ...), otherwise an `Error` whose
- * `name` is the remote one, with the remote stack followed by the local one, `cause` and properties restored.
+ * `name` is the remote one, with the remote stack (marked `at <received from a worker>`), `cause` and properties restored.
  * A thrown non-error comes back as itself.
  *
  * @example
@@ -130,25 +130,26 @@ function define(target: object, key: string, value: unknown) {
 export function deserializeError(serialized: SerializedError): unknown {
   if (serialized.kind === 'value') return serialized.value;
   const { base, name, message, stack, cause, errors, props } = serialized;
+  // The local stack here would only show the scheduler's message handler: skip capturing it (formatting a
+  // stack is the costly part of creating an error) and keep the remote one.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   let error: Error;
-  if (base === 'DOMException' && typeof DOMException !== 'undefined') {
-    error = new DOMException(message, name);
-  } else if (base === 'AggregateError') {
-    error = new AggregateError((errors ?? []).map(deserializeError), message);
-  } else {
-    error = new ((BUILTINS[base] as ErrorConstructor | undefined) ?? Error)(message);
+  try {
+    if (base === 'DOMException' && typeof DOMException !== 'undefined') {
+      error = new DOMException(message, name);
+    } else if (base === 'AggregateError') {
+      error = new AggregateError((errors ?? []).map(deserializeError), message);
+    } else {
+      error = new ((BUILTINS[base] as ErrorConstructor | undefined) ?? Error)(message);
+    }
+  } finally {
+    Error.stackTraceLimit = limit;
   }
   if (error.name !== name) define(error, 'name', name);
   if (base !== 'AggregateError' && errors) define(error, 'errors', errors.map(deserializeError));
   if (cause !== undefined) define(error, 'cause', deserializeError(cause));
   if (props) Object.assign(error, props);
-  const local = error.stack ?? '';
-  const frames = local.indexOf('\n    at ');
-  const remote = stack ?? `${name}: ${message}`;
-  define(
-    error,
-    'stack',
-    frames >= 0 ? `${remote}\n    at <received from a worker>${local.slice(frames)}` : remote,
-  );
+  define(error, 'stack', `${stack ?? `${name}: ${message}`}\n    at <received from a worker>`);
   return error;
 }

@@ -1,4 +1,3 @@
-
 /**
  * The `initializer` of a `ProcessPool` threw in a new child process, so the child was not used. Tasks
  * that were waiting for it fail with a `WorkerCrashedError` whose `cause` is this error; after three

@@ -42,6 +42,33 @@ describe('the shared deadline clock', () => {
     );
   });
 
+  it('accounts for every deadline: the cancelled ones never fire, the others all fire, nothing stays pending', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ ms: fc.integer({ min: 0, max: 30 }), cancel: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        async (plan) => {
+          const outcomes = await Promise.all(
+            plan.map(({ ms, cancel }) => {
+              const controller = new AbortController();
+              const done = sleep(ms, { signal: controller.signal }).then(
+                () => 'fired',
+                () => 'cancelled',
+              );
+              if (cancel) controller.abort();
+              return done;
+            }),
+          );
+          expect(outcomes).toEqual(plan.map(({ cancel }) => (cancel ? 'cancelled' : 'fired')));
+          expect(queueStats()).toMatchObject({ pending: 0, refs: 0 });
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
   it('does not fire a deadline beyond the 24.8-day Node timer limit early', async () => {
     const controller = new AbortController();
     let settled = false;

@@ -32,7 +32,7 @@ export default defineScenario({
     const ioGatheredMs = clock();
 
     ctx.step('CPU-bound: two sums, main thread vs process pool (best of 3)');
-    const n = Math.round(ctx.cpuIterations / 2);
+    const n = ctx.cpuIterations;
     const sums: number[] = [];
     let cpuMainMs: number;
     let cpuPoolMs: number;
