@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { scenarios } from './scenarios/index.js';
 import { createColors, type OutputStream, shouldColor } from './tour/colors.js';
@@ -30,7 +29,7 @@ export interface CliIo {
 
 /** The `demo` command. Resolves to the process exit code: 0 when every scenario matched its document. */
 export async function main(argv: readonly string[], io?: CliIo): Promise<number> {
-  if (argv[0] === 'serve') return serve(argv.slice(1), io?.stderr ?? process.stderr);
+  if (argv[0] === 'serve') return serve(argv.slice(1));
   return tour(argv, io ?? defaultIo());
 }
 
@@ -98,20 +97,10 @@ function parse(argv: readonly string[]) {
   });
 }
 
-interface ServerCli {
-  main(argv: string[]): Promise<void>;
-}
-
-/** `demo serve`: the HTTP server lives in ./server (its own issue); say so plainly while it is absent. */
-async function serve(argv: readonly string[], stderr: OutputStream): Promise<number> {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  if (!existsSync(`${here}server/cli.ts`) && !existsSync(`${here}server/cli.js`)) {
-    stderr.write('The demo server is not available yet: apps/demo/src/server/cli.ts does not exist.\n');
-    return 1;
-  }
-  // A computed specifier keeps this file compiling while the server module is being written.
-  const specifier = './server/cli.js';
-  const server = (await import(specifier)) as ServerCli;
+/** `demo serve`: the FastAPI-like HTTP server (see SERVER.md). */
+async function serve(argv: readonly string[]): Promise<number> {
+  // Loaded on demand: the tour itself never pays for Fastify.
+  const server = await import('./server/cli.js');
   await server.main([...argv]);
   // The server reports bad arguments through process.exitCode; keep its verdict.
   return Number(process.exitCode ?? 0);

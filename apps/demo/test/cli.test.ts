@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.js';
@@ -101,6 +101,21 @@ describe('demo --json', () => {
   });
 });
 
+describe('demo --real-time and --help', () => {
+  it("plays the documents' delays with --real-time and says so", async () => {
+    const { stdout, io: cliIo } = io();
+    expect(await main(['--real-time', 'basics/eager-async-functions'], cliIo)).toBe(0);
+    expect(stdout.text()).toContain("at the documents' delays");
+  });
+
+  it('prints the usage with --help', async () => {
+    const { stdout, io: cliIo } = io();
+    expect(await main(['--help'], cliIo)).toBe(0);
+    expect(stdout.text()).toContain('--real-time');
+    expect(stdout.text()).toContain('pnpm demo serve');
+  });
+});
+
 describe('demo <id or topic>', () => {
   it('refuses an unknown name with exit code 2 and says what exists', async () => {
     const { stderr, io: cliIo } = io();
@@ -199,30 +214,18 @@ describe('createContext', () => {
 });
 
 describe('demo serve', () => {
-  it.skipIf(existsSync(`${demoDir}src/server/cli.ts`))(
-    'says plainly that the server is not available yet',
-    async () => {
-      const stderr = capture();
-      expect(await main(['serve'], { stdout: capture().stream, stderr: stderr.stream, env: {} })).toBe(1);
-      expect(stderr.text()).toContain('The demo server is not available yet');
-    },
-  );
-
-  it.runIf(existsSync(`${demoDir}src/server/cli.ts`))(
-    'hands the remaining arguments to the server module',
-    async () => {
-      const previous = process.exitCode;
-      const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-      try {
-        // A bad port makes the server print its usage and set exit code 2 without listening.
-        expect(await main(['serve', '--port', 'not-a-port'])).toBe(2);
-        expect(write.mock.calls.map(([chunk]) => String(chunk)).join('')).toContain('--port');
-      } finally {
-        write.mockRestore();
-        process.exitCode = previous;
-      }
-    },
-  );
+  it('hands the remaining arguments to the server module', async () => {
+    const previous = process.exitCode;
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      // A bad port makes the server print its usage and set exit code 2 without listening.
+      expect(await main(['serve', '--port', 'not-a-port'])).toBe(2);
+      expect(write.mock.calls.map(([chunk]) => String(chunk)).join('')).toContain('--port');
+    } finally {
+      write.mockRestore();
+      process.exitCode = previous;
+    }
+  });
 });
 
 describe('the demo process', () => {

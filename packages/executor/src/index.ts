@@ -16,6 +16,7 @@ export {
   WorkerCrashedError,
   type XErrorOptions,
 } from './errors.js';
+export { inheritedExecArgv } from './exec-argv.js';
 export {
   asyncDispose,
   type Executor,

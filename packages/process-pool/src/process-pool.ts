@@ -16,6 +16,7 @@ import {
   validateObject,
 } from '@x/executor';
 import type { runChunk } from './chunk.js';
+import { inheritedExecArgv } from './exec-argv.js';
 import { ProcessTransport } from './process-transport.js';
 
 /** Options of {@link ProcessPool}. */
@@ -65,6 +66,9 @@ export interface ProcessMapOptions extends MapOptions {
   chunkSize?: number;
 }
 
+/** Longest wait before forking a child after initializers kept failing (ms). */
+const MAX_RESPAWN_DELAY = 10_000;
+
 const chunkRunner = fromModule<typeof runChunk>(new URL('./chunk.js', import.meta.url), 'runChunk');
 
 /**
@@ -84,6 +88,8 @@ export class ProcessPool implements Executor {
   readonly #pool: Pool;
   readonly #children = new Set<ProcessTransport>();
   readonly #maxWorkers: number;
+  /** Children in a row whose initializer threw: the next one starts after a growing delay. */
+  #initFailures = 0;
 
   constructor(options: ProcessPoolOptions = {}) {
     validateObject(options, 'options');
@@ -122,6 +128,14 @@ export class ProcessPool implements Executor {
     }
     this.#maxWorkers = options.maxWorkers ?? Math.max(options.minWorkers ?? 0, availableParallelism());
     const childOptions = { execArgv, env, serialization, initializer, initArgs };
+    const report = {
+      started: () => {
+        this.#initFailures = 0;
+      },
+      initializerFailed: () => {
+        this.#initFailures++;
+      },
+    };
     this.#pool = new Pool({
       transport: (handlers) => {
         const child: ProcessTransport = new ProcessTransport(
@@ -133,6 +147,10 @@ export class ProcessPool implements Executor {
             },
           },
           childOptions,
+          report,
+          // With minWorkers, the pool replaces every child that dies: without this back-off a broken
+          // initializer would make it fork in a tight loop.
+          this.#initFailures === 0 ? 0 : Math.min(50 * 2 ** this.#initFailures, MAX_RESPAWN_DELAY),
         );
         this.#children.add(child);
         return child;
@@ -242,22 +260,6 @@ export class ProcessPool implements Executor {
   [asyncDispose](): Promise<void> {
     return this.#pool.shutdown();
   }
-}
-
-/**
- * The parent's Node flags minus those that only made sense for the parent's own entry (`-e code`,
- * `-p code`, `--input-type`): a TS loader such as `--import tsx` is kept, so module functions in `.ts`
- * files work in children too.
- */
-function inheritedExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (/^(-e|-p|--eval|--print)$/.test(a)) i++;
-    else if (!/^(--input-type|--eval|--print)=/.test(a)) out.push(a);
-  }
-  return out;
 }
 
 /** Groups items into `[ref, chunk]` argument lists of `size` items for the chunk runner. */

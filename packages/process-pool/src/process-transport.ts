@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { serialize } from 'node:v8';
 import {
   deserializeError,
   type ExitInfo,
@@ -10,7 +11,8 @@ import {
   type WorkerMessage,
 } from '@x/executor';
 import { InitializerError } from './errors.js';
-import { INIT, INIT_FAILED } from './protocol.js';
+import { ProgressFile } from './progress.js';
+import { INIT, INIT_DONE, INIT_FAILED } from './protocol.js';
 
 /** What a child is started with. */
 export interface ChildOptions {
@@ -21,6 +23,14 @@ export interface ChildOptions {
   initArgs: unknown[];
 }
 
+/** How a child's start went, for the pool's respawn back-off. */
+export interface StartReport {
+  /** The initializer returned (or there was none). */
+  started(): void;
+  /** The initializer threw. */
+  initializerFailed(): void;
+}
+
 // The built child entry sits next to this module in dist/ (ESM and CJS builds alike; tsup shims
 // import.meta.url in CJS).
 const childFile = new URL('./child.js', import.meta.url);
@@ -29,66 +39,144 @@ const childFile = new URL('./child.js', import.meta.url);
  * A child process speaking the @x/executor protocol over Node's IPC channel. Its stdin is closed
  * (`ignore`), its stdout and stderr are the parent's own (passed through, unprefixed, so output keeps its
  * colours and ordering per stream), and it exits when the parent disconnects, so it never outlives the pool.
+ * It publishes which task it runs in a progress file, so after a crash the pool fails only the tasks that
+ * had started there and re-runs the others elsewhere. With `delay`, the child is forked only after that
+ * many ms (back-off after failed initializers); messages sent meanwhile are held.
  */
 export class ProcessTransport implements Transport {
-  readonly #child: ChildProcess;
+  readonly #handlers: TransportHandlers;
+  readonly #options: ChildOptions;
+  readonly #report: StartReport;
+  #child: ChildProcess | undefined;
+  #progress: ProgressFile | undefined;
+  #held: MainMessage[] | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #referenced = true;
   #error: Error | undefined;
   #exited = false;
 
-  constructor(handlers: TransportHandlers, options: ChildOptions) {
-    const child = fork(childFile, [], {
-      execArgv: options.execArgv,
-      env: options.env,
-      serialization: options.serialization,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+  constructor(handlers: TransportHandlers, options: ChildOptions, report: StartReport, delay = 0) {
+    this.#handlers = handlers;
+    this.#options = options;
+    this.#report = report;
+    if (delay <= 0) {
+      this.#start();
+      return;
+    }
+    this.#held = [];
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#start();
+    }, delay);
+  }
+
+  #start() {
+    const options = this.#options;
+    const progress = ProgressFile.open();
+    let child: ChildProcess;
+    try {
+      child = fork(childFile, progress ? ['--progress'] : [], {
+        execArgv: options.execArgv,
+        env: options.env,
+        serialization: options.serialization,
+        stdio: progress
+          ? ['ignore', 'inherit', 'inherit', 'ipc', progress.fd]
+          : ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+    } catch (error) {
+      progress?.close();
+      // Asynchronously: the pool may still be inside the factory call that created this transport.
+      setImmediate(() => this.#end({ code: null, signal: null, error: error as Error }));
+      return;
+    }
     this.#child = child;
+    this.#progress = progress;
     child.on('message', (message: unknown) => {
-      if (Array.isArray(message) && message[0] === INIT_FAILED) {
-        this.#error = new InitializerError(deserializeError(message[1] as SerializedError));
-        return;
+      const tag = (message as unknown[])[0];
+      if (typeof tag !== 'string') this.#handlers.onMessage(message as WorkerMessage);
+      else if (tag === INIT_DONE) this.#report.started();
+      else if (tag === INIT_FAILED) {
+        this.#error = new InitializerError(deserializeError((message as unknown[])[1] as SerializedError));
+        this.#report.initializerFailed();
       }
-      handlers.onMessage(message as WorkerMessage);
     });
     // A send to a child that just died reports here; the exit below tells the pool.
     child.on('error', (error) => {
       this.#error ??= error;
     });
     // 'close' comes after the last IPC message was delivered, unlike 'exit'.
-    child.on('close', (code, signal) => {
-      if (this.#exited) return;
-      this.#exited = true;
-      const info: ExitInfo = { code, signal };
-      if (this.#error !== undefined) info.error = this.#error;
-      handlers.onExit(info);
-    });
+    child.on('close', (code, signal) => this.#end({ code, signal }));
     child.send([INIT, options.initializer ?? 0, options.initArgs]);
+    if (!this.#referenced) this.unref();
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) for (const message of held) this.send(message);
   }
 
-  /** The child's process id. */
+  #end(info: ExitInfo) {
+    if (this.#exited) return;
+    this.#exited = true;
+    if (this.#error !== undefined) info.error ??= this.#error;
+    try {
+      this.#handlers.onExit(info); // reads `state` one last time
+    } finally {
+      this.#progress?.close();
+    }
+  }
+
+  /**
+   * The child's `STATE_*` slots (`STATE_RUNNING`, `STATE_STARTED`), read fresh at each access; undefined
+   * until the child has reported a task start (the pool then counts every task sent as started).
+   */
+  get state(): Int32Array | undefined {
+    return this.#progress?.read();
+  }
+
+  /** The child's process id (undefined while its start is delayed). */
   get pid(): number | undefined {
-    return this.#child.pid;
+    return this.#child?.pid;
   }
 
   send(message: MainMessage): void {
+    if (this.#held !== undefined) {
+      // Not forked yet: refuse what could not be sent now, as child.send would.
+      if (this.#options.serialization === 'advanced') serialize(message);
+      else JSON.stringify(message);
+      this.#held.push(message);
+      return;
+    }
+    if (this.#child === undefined) return; // failed to fork; its exit was reported
     this.#child.send(message, undefined, undefined, (error) => {
       if (error) this.#error ??= error;
     });
   }
 
   terminate(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#held = undefined;
+      setImmediate(() => this.#end({ code: null, signal: null }));
+      return;
+    }
+    const child = this.#child;
+    if (child === undefined) return;
     // Whoever terminates a child awaits its exit (shutdown does): keep the loop alive until it comes.
     this.ref();
-    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 
   ref(): void {
-    this.#child.ref();
-    (this.#child.channel as { ref?: () => void } | undefined)?.ref?.();
+    this.#referenced = true;
+    this.#timer?.ref();
+    this.#child?.ref();
+    (this.#child?.channel as { ref?: () => void } | undefined)?.ref?.();
   }
 
   unref(): void {
-    this.#child.unref();
-    (this.#child.channel as { unref?: () => void } | undefined)?.unref?.();
+    this.#referenced = false;
+    this.#timer?.unref();
+    this.#child?.unref();
+    (this.#child?.channel as { unref?: () => void } | undefined)?.unref?.();
   }
 }

@@ -4,7 +4,7 @@
 import { closeSync, existsSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STATE_LENGTH } from '@x/executor';
+import { STATE_LENGTH } from '@x/executor/worker';
 
 /** The child's file descriptor of the progress file (stdio slot 4, after stdin, stdout, stderr and IPC). */
 export const PROGRESS_FD = 4;

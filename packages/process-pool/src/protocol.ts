@@ -1,8 +1,10 @@
-// The two messages a ProcessPool child exchanges with its transport before it joins the executor
-// protocol: the initializer it must run first, and the report that it failed.
+// The messages a ProcessPool child exchanges with its transport around the executor protocol: the
+// initializer it must run first, and whether that worked.
 
 /** Parent -> child, first message: `[INIT, RemoteRef | 0, initArgs]`. */
 export const INIT = 'x-process-pool:init';
+/** Child -> parent: `[INIT_DONE]`, the initializer returned (or there was none); tasks follow. */
+export const INIT_DONE = 'x-process-pool:init-done';
 /** Child -> parent, instead of any result: `[INIT_FAILED, SerializedError]`; the child then exits. */
 export const INIT_FAILED = 'x-process-pool:init-failed';
 /** Exit code of a child whose initializer failed. */

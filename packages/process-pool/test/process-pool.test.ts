@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   AbortError,
@@ -23,6 +26,8 @@ const make = (options?: ConstructorParameters<typeof ProcessPool>[0]) => {
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.shutdown({ cancelPending: true })));
 });
+
+const spawns = (log: string) => readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
 
 const alive = (pid: number) => {
   try {
@@ -164,6 +169,49 @@ describe('faults', () => {
     expect((error as Error).message).toMatch(/SIGKILL/);
   });
 
+  it("a child killed from outside names the signal and runs none of the parent's signal handlers", async () => {
+    const pool = make({ maxWorkers: 1 });
+    let parentHandlerRan = false;
+    const onTerm = () => {
+      parentHandlerRan = true;
+    };
+    process.on('SIGTERM', onTerm);
+    try {
+      const pid = await pool.submit(() => process.pid, []);
+      const task = pool
+        .submit(async () => new Promise((resolve) => setTimeout(resolve, 10_000)), [])
+        .catch((e: unknown) => e);
+      await delay(100);
+      process.kill(pid, 'SIGTERM');
+      const error = await task;
+      expect(error).toBeInstanceOf(WorkerCrashedError);
+      expect(error).toMatchObject({ signal: 'SIGTERM', exitCode: null });
+      expect((error as Error).message).toMatch(/SIGTERM/);
+      expect(parentHandlerRan).toBe(false);
+      expect(await pool.submit(() => process.pid, [])).not.toBe(pid);
+    } finally {
+      process.off('SIGTERM', onTerm);
+    }
+  });
+
+  it("a child does not read the parent's stdin (it sees end-of-file at once)", async () => {
+    const pool = make({ maxWorkers: 1 });
+    const seen = await pool.submit(
+      () =>
+        new Promise<string>((resolve) => {
+          let bytes = 0;
+          process.stdin.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+          });
+          process.stdin.on('end', () => resolve(`eof after ${bytes} bytes`));
+          process.stdin.on('error', (e) => resolve(`error ${e.message}`));
+        }),
+      [],
+      { timeout: 5000 },
+    );
+    expect(seen).toBe('eof after 0 bytes');
+  });
+
   it('a child that runs out of heap fails its task and the pool goes on', async () => {
     const pool = make({ execArgv: ['--max-old-space-size=32'] });
     const error = await pool
@@ -228,50 +276,87 @@ describe('faults', () => {
     expect(await pool.submit(info, [])).toMatchObject({ name: 'primary', connections: 1 });
   });
 
-  it('an initializer that always throws is reported and does not respawn forever', async () => {
-    const pool = make({ maxWorkers: 1, initializer: fromModule(work, 'failingInit') });
+  it('an initializer that always throws fails the tasks with InitializerError as cause, without a respawn storm', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'x-pp-')), 'spawns.txt');
+    writeFileSync(log, '');
+    const pool = make({ maxWorkers: 1, initializer: fromModule(work, 'failingInitLogged'), initArgs: [log] });
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => pool.submit(() => 1, [])));
     for (const r of results) {
       expect(r.status).toBe('rejected');
       const error = (r as PromiseRejectedResult).reason as WorkerCrashedError;
       expect(error).toBeInstanceOf(WorkerCrashedError);
       expect(error.cause).toBeInstanceOf(InitializerError);
+      expect(error.cause).toMatchObject({ code: 'ERR_X_INITIALIZER' });
       expect((error.cause as InitializerError).cause).toMatchObject({
         name: 'TypeError',
         message: 'database unreachable',
       });
     }
+    // Three children tried, then the queued tasks failed: not one child per task.
+    expect(spawns(log)).toBeLessThanOrEqual(3);
+    await delay(300);
+    expect(spawns(log)).toBeLessThanOrEqual(3);
     expect(pool.workers).toBe(0);
   });
 
-  it('settles 5,000 tasks with random failures on 2 children exactly once each', async () => {
+  it('with minWorkers, a failing initializer backs off instead of forking in a loop', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'x-pp-')), 'spawns.txt');
+    writeFileSync(log, '');
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? '');
+    process.on('warning', onWarning);
+    try {
+      make({ minWorkers: 2, initializer: fromModule(work, 'failingInitLogged'), initArgs: [log] });
+      await delay(1500);
+      const early = spawns(log);
+      await delay(1500);
+      // Unchecked, two slots re-forking every ~100-300 ms would add 10+ children in this window.
+      expect(spawns(log) - early).toBeLessThanOrEqual(3);
+      expect(early).toBeGreaterThanOrEqual(2);
+      expect(warnings).toContain('ERR_X_WORKER_CRASHED');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  }, 20_000);
+
+  it('settles 5,000 tasks with random failures and crashes on 2 children exactly once each', async () => {
     const pool = make({ maxWorkers: 2 });
-    const settled = new Array<number>(5000).fill(0);
-    const expected = Array.from({ length: 5000 }, (_, i) => (i % 7 === 3 ? 'fail' : i * 2));
-    await Promise.all(
-      expected.map((_, i) =>
+    const N = 5000;
+    const settled = new Array<number>(N).fill(0);
+    // A seeded pseudo-random plan: ~10% throw, 5 tasks kill their child.
+    let seed = 12345;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const plan: string[] = Array.from({ length: N }, () => (random() < 0.1 ? 'throw' : 'ok'));
+    for (const i of [700, 1900, 2600, 3300, 4800]) plan[i] = 'crash';
+    const outcomes = await Promise.all(
+      plan.map((kind, i) =>
         pool
           .submit(
-            (n: number) => {
-              if (n % 7 === 3) throw new Error(`task ${n} failed`);
+            (n: number, what: string) => {
+              if (what === 'crash') process.exit(3);
+              if (what === 'throw') throw new Error(`task ${n} failed`);
               return n * 2;
             },
-            [i],
+            [i, kind],
           )
           .then(
             (v) => {
               settled[i]!++;
-              expect(v).toBe(expected[i]);
+              return v === i * 2 ? 'ok' : `wrong value ${v}`;
             },
             (e: Error) => {
               settled[i]!++;
-              expect(expected[i]).toBe('fail');
-              expect(e.message).toBe(`task ${i} failed`);
+              if (e instanceof WorkerCrashedError) return e.exitCode === 3 ? 'crash' : `crash ${e.exitCode}`;
+              return e.message === `task ${i} failed` ? 'throw' : `wrong error ${e.message}`;
             },
           ),
       ),
     );
     expect(settled.every((n) => n === 1)).toBe(true);
+    expect(outcomes).toEqual(plan);
     expect(pool.pending).toBe(0);
   }, 60_000);
 });
@@ -361,6 +446,23 @@ describe('shutdown', () => {
     expect(elapsed).toBeLessThan(10_000);
     await delay(100);
     for (const pid of pids) expect(alive(pid)).toBe(false);
+  });
+
+  it("passes a child's stdout and stderr through to the parent's, unprefixed", () => {
+    const script = `
+      import { ProcessPool } from '@x/process-pool';
+      const pool = new ProcessPool({ maxWorkers: 1 });
+      await pool.submit(() => { console.log('hello from the child'); console.error('oops from the child'); }, []);
+      await pool.shutdown();
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('..', import.meta.url),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('hello from the child\n');
+    expect(r.stderr).toContain('oops from the child\n');
   });
 
   it('an idle pool does not keep a script alive even without shutdown', () => {

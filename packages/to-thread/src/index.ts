@@ -1,11 +1,17 @@
 export {
   AbortError,
+  type AnyFunction,
+  CapturedVariableError,
   DataCloneError,
+  type Executor,
   fromModule,
+  type MapOptions,
   type ModuleFunction,
   PoolClosedError,
   QueueFullError,
   type RemoteFunction,
+  type ShutdownOptions,
+  type SubmitOptions,
   TimeoutError,
   WorkerCrashedError,
 } from '@x/executor';

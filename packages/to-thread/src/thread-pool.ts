@@ -4,6 +4,7 @@ import {
   asyncDispose,
   type Executor,
   type MapOptions,
+  inheritedExecArgv,
   Pool,
   type RemoteFunction,
   type ShutdownOptions,
@@ -35,7 +36,7 @@ export interface ThreadPoolOptions {
   concurrentTasksPerThread?: number;
   /** V8 heap limits of each thread (`worker_threads` `resourceLimits`); exceeding them fails the task with `WorkerCrashedError`. */
   resourceLimits?: ResourceLimits;
-  /** Node flags of each thread. Default: the parent's `process.execArgv` (so a TS loader is inherited). */
+  /** Node flags of each thread. Default: the parent's `process.execArgv` less `-e`/`-p`/`--input-type`/`--inspect*` (so a TS loader is inherited). */
   execArgv?: string[];
   /** Environment of each thread. Default: a copy of `process.env`. */
   env?: NodeJS.ProcessEnv;
@@ -62,7 +63,7 @@ export class ThreadPool implements Executor {
 
   constructor(options: ThreadPoolOptions = {}) {
     validateObject(options, 'options');
-    const { resourceLimits, execArgv, env, name = '@x/to-thread' } = options;
+    const { resourceLimits, execArgv = inheritedExecArgv(), env, name = '@x/to-thread' } = options;
     // Validated here too so that messages use this class's option names.
     validateInteger(options.minThreads, 'options.minThreads', 0);
     validateInteger(options.maxThreads, 'options.maxThreads', 1);

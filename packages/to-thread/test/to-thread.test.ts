@@ -130,6 +130,13 @@ describe('toThread', () => {
     expect(ms).toBeLessThan(8000);
   });
 
+  it('lets a script exit even when it never shuts down a pool with minThreads', async () => {
+    const { code, stdout, ms } = await run([fileURLToPath(fixture('pool-no-shutdown.mjs'))]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('42');
+    expect(ms).toBeLessThan(8000); // idle threads are unref'd: no waiting for the 60 s idle timeout
+  });
+
   it('works from CommonJS (the worker entry is found next to the CJS build)', async () => {
     const script =
       "require('@x/to-thread').toThread((a, b) => a + b, 2, 40).then((v) => process.stdout.write(String(v)))";

@@ -89,7 +89,8 @@ class Spinner implements Progress {
   private draw(): void {
     const seconds = ((performance.now() - this.startedAt.value) / 1000).toFixed(1);
     const text = `${frames[this.frame]} ${this.scenario}${this.label ? ` · ${this.label}` : ''} ${seconds} s`;
-    const width = Math.max(20, (this.stream.columns ?? 80) - 1);
+    // A pseudo-terminal may report 0 columns.
+    const width = Math.max(20, (this.stream.columns || 80) - 1);
     this.stream.write(
       `\r\u001b[K${this.colors.cyan(text.length > width ? `${text.slice(0, width - 1)}…` : text)}`,
     );

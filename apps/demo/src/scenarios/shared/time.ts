@@ -6,7 +6,8 @@ export function stopwatch(): () => number {
 
 /** `1234.5` -> `"1.23 s"`: how the tour prints a duration. */
 export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 100 ? 3 : 2)} s`;
+  // Three decimals below 0.1 s, so scaled-down runs keep their precision.
+  return `${(ms / 1000).toFixed(ms < 99.5 ? 3 : 2)} s`;
 }
 
 /** `12.345` -> `"12.3 ms"`: for short delays such as event-loop lag. */
