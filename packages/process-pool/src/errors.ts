@@ -1,7 +1,18 @@
 /**
- * The `initializer` of a `ProcessPool` threw in a new child process, so the child was not used. Tasks
- * that were waiting for it fail with a `WorkerCrashedError` whose `cause` is this error; after three
- * children in a row fail this way, the queued tasks fail too instead of the pool respawning forever.
+ * The `initializer` of a `ProcessPool` threw in a new child process, so no task ran in that child. It
+ * arrives as the `cause` of the `WorkerCrashedError` of the tasks that were waiting for that child; after
+ * three such children in a row the queued tasks fail the same way, and further children start after a
+ * growing delay (up to 10 s) instead of the pool forking in a loop. `cause` is the initializer's own error.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await pool.submit(task, []);
+ * } catch (error) {
+ *   if (error instanceof WorkerCrashedError && error.cause instanceof InitializerError) console.error(error.cause.cause);
+ * }
+ * ```
+ * Python's counterpart is the `BrokenProcessPool` that a failed `ProcessPoolExecutor(initializer=...)` raises.
  */
 export class InitializerError extends Error {
   override readonly name = 'InitializerError';

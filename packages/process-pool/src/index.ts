@@ -1,6 +1,8 @@
 export {
   AbortError,
+  CapturedVariableError,
   DataCloneError,
+  type Executor,
   fromModule,
   type ModuleFunction,
   PoolClosedError,

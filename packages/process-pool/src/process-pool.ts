@@ -31,12 +31,16 @@ export interface ProcessPoolOptions {
    * A self-contained function or `fromModule(...)` reference run once in each new child before its first
    * task (open a connection, warm a cache). If it throws, the child is discarded and the tasks waiting for
    * it fail with `WorkerCrashedError` (cause: `InitializerError`); after three such children in a row the
-   * queued tasks fail too, instead of the pool respawning forever. Default: none.
+   * queued tasks fail too, and each further child is forked after a growing delay (100 ms doubling up to
+   * 10 s, reset by a child whose initializer returns), so the pool never forks in a loop. Default: none.
    */
   initializer?: RemoteFunction;
   /** Arguments of `initializer`. Default: `[]`. */
   initArgs?: unknown[];
-  /** Node flags of each child, e.g. `['--max-old-space-size=256']`. Default: the parent's `process.execArgv`, less `-e`/`-p`/`--input-type`. */
+  /**
+   * Node flags of each child, e.g. `['--max-old-space-size=256']`. Default: the parent's `process.execArgv`
+   * less its entry code (`-e`, `-p`, `--input-type`) and debugger flags (`--inspect*`).
+   */
   execArgv?: string[];
   /** Environment of each child. Default: the parent's `process.env`. */
   env?: NodeJS.ProcessEnv;
