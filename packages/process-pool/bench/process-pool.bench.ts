@@ -47,6 +47,7 @@ function echoFloor(serialization: 'json' | 'advanced') {
 export default async function (): Promise<Workload[]> {
   const ours = new ProcessPool({ maxWorkers: 2, minWorkers: 2 });
   const oursBatched = new ProcessPool({ maxWorkers: 2, minWorkers: 2, concurrentTasksPerChild: 32 });
+  const oursJson = new ProcessPool({ maxWorkers: 2, minWorkers: 2, serialization: 'json' });
   const wp = workerpool.pool(workerScript, { workerType: 'process', maxWorkers: 2, minWorkers: 2 });
   const json = echoFloor('json');
   const advanced = echoFloor('advanced');
@@ -68,6 +69,19 @@ export default async function (): Promise<Workload[]> {
           name: '@x/process-pool (concurrentTasksPerChild 32)',
           run: all((i) => oursBatched.submit(inc, [i])),
         },
+        {
+          name: '@x/process-pool map, chunkSize 500',
+          run: async () => {
+            let n = 0;
+            for await (const _ of ours.map(
+              inc,
+              Array.from({ length: TASKS }, (_, i) => i),
+              { chunkSize: 500 },
+            ))
+              n++;
+            return n;
+          },
+        },
         { name: 'workerpool (process mode)', run: all((i) => wp.exec('inc', [i])) },
         { name: 'floor: raw fork echo (json)', setup: json.setup, run: all(json.call) },
         { name: 'floor: raw fork echo (advanced)', setup: advanced.setup, run: all(advanced.call) },
@@ -80,6 +94,7 @@ export default async function (): Promise<Workload[]> {
       'one task at a time',
       [
         { name: '@x/process-pool', ours: true, call: () => ours.submit(inc, [1]) },
+        { name: "@x/process-pool (serialization 'json')", call: () => oursJson.submit(inc, [1]) },
         { name: 'workerpool (process mode)', call: () => wp.exec('inc', [1]) },
         { name: 'floor: raw fork echo (json)', call: () => json.call(0) },
         { name: 'floor: raw fork echo (advanced)', call: () => advanced.call(0) },
@@ -108,6 +123,6 @@ export default async function (): Promise<Workload[]> {
   );
   json.teardown();
   advanced.teardown();
-  await Promise.all([ours.shutdown(), oursBatched.shutdown(), wp.terminate()]);
+  await Promise.all([ours.shutdown(), oursBatched.shutdown(), oursJson.shutdown(), wp.terminate()]);
   return results;
 }

@@ -3,15 +3,16 @@ import { writeSync } from 'node:fs';
 import {
   invokeRemote,
   type MainMessage,
+  MSG_RUN,
   STATE_LENGTH,
   STATE_RUNNING,
   STATE_STARTED,
   serializeError,
   serveWorker,
-  type WorkerChannel,
 } from '@x/executor/worker';
 import { PROGRESS_FD, PROGRESS_MAGIC, PROGRESS_READY } from './progress.js';
 import { INIT, INIT_DONE, INIT_FAILED, INIT_FAILED_EXIT_CODE } from './protocol.js';
+import { countTasks } from './split-run.js';
 
 // Tasks may arrive while the initializer runs: keep them until the worker loop listens.
 const early: MainMessage[] = [];
@@ -33,15 +34,21 @@ process.on('message', (message: unknown) => {
   else early.push(message as MainMessage);
 });
 
-/** Publishes each task start to the parent's progress file (see progress.ts), one pwrite per task. */
-function progressReporter(): ((id: number, started: number) => void) | undefined {
+/**
+ * Publishes, before each MSG_RUN message reaches the worker loop, how many tasks this child has started and
+ * which one runs now (one pwrite to the parent's progress file, see progress.ts). The worker loop runs a
+ * message's tasks as soon as it gets it and sends their results before it reads the next message, so with
+ * one task per message (the transport's default) this is exact.
+ */
+function progressReporter(): ((message: MainMessage) => void) | undefined {
   if (!process.argv.includes('--progress')) return undefined;
   const slots = new Int32Array(STATE_LENGTH);
   const bytes = new Uint8Array(slots.buffer);
   slots[PROGRESS_READY] = PROGRESS_MAGIC;
-  return (id, started) => {
-    slots[STATE_RUNNING] = id;
-    slots[STATE_STARTED] = started;
+  return (message) => {
+    if (message[0] !== MSG_RUN) return;
+    slots[STATE_RUNNING] = message[2] as number;
+    slots[STATE_STARTED] = slots[STATE_STARTED]! + countTasks(message);
     // The page was allocated by the parent: this write cannot run out of space.
     writeSync(PROGRESS_FD, bytes, 0, bytes.length, 0);
   };
@@ -59,14 +66,17 @@ async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[
     }
   }
   process.send!([INIT_DONE]);
-  const channel: WorkerChannel & { onTaskStart?: (id: number, started: number) => void } = {
+  const report = progressReporter();
+  serveWorker({
     send: (message) => process.send!(message),
     onMessage: (listener) => {
-      deliver = listener;
-      for (const message of early.splice(0)) listener(message);
+      deliver = report
+        ? (message) => {
+            report(message);
+            listener(message);
+          }
+        : listener;
+      for (const message of early.splice(0)) deliver(message);
     },
-  };
-  const onTaskStart = progressReporter();
-  if (onTaskStart) channel.onTaskStart = onTaskStart;
-  serveWorker(channel);
+  });
 }

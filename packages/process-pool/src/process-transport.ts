@@ -13,6 +13,7 @@ import {
 import { InitializerError } from './errors.js';
 import { ProgressFile } from './progress.js';
 import { INIT, INIT_DONE, INIT_FAILED } from './protocol.js';
+import { splitRun } from './split-run.js';
 
 /** What a child is started with. */
 export interface ChildOptions {
@@ -21,6 +22,8 @@ export interface ChildOptions {
   serialization: 'advanced' | 'json';
   initializer: RemoteRef | undefined;
   initArgs: unknown[];
+  /** Most tasks per IPC message; with 1 the child reports exactly which tasks it started. */
+  tasksPerMessage: number;
 }
 
 /** How a child's start went, for the pool's respawn back-off. */
@@ -39,8 +42,9 @@ const childFile = new URL('./child.js', import.meta.url);
  * A child process speaking the @x/executor protocol over Node's IPC channel. Its stdin is closed
  * (`ignore`), its stdout and stderr are the parent's own (passed through, unprefixed, so output keeps its
  * colours and ordering per stream), and it exits when the parent disconnects, so it never outlives the pool.
- * It publishes which task it runs in a progress file, so after a crash the pool fails only the tasks that
- * had started there and re-runs the others elsewhere. With `delay`, the child is forked only after that
+ * Each task travels in its own IPC message (up to `tasksPerMessage`), and the child publishes in a progress
+ * file which tasks it has started, so after a crash the pool fails only the tasks that had started there
+ * (their results had not come back) and re-runs the others elsewhere. With `delay`, the child is forked only after that
  * many ms (back-off after failed initializers); messages sent meanwhile are held.
  */
 export class ProcessTransport implements Transport {
@@ -72,7 +76,8 @@ export class ProcessTransport implements Transport {
 
   #start() {
     const options = this.#options;
-    const progress = ProgressFile.open();
+    // Progress is exact only when each message holds one task (see child.ts).
+    const progress = options.tasksPerMessage === 1 ? ProgressFile.open() : undefined;
     let child: ChildProcess;
     try {
       child = fork(childFile, progress ? ['--progress'] : [], {
@@ -110,7 +115,7 @@ export class ProcessTransport implements Transport {
     if (!this.#referenced) this.unref();
     const held = this.#held;
     this.#held = undefined;
-    if (held) for (const message of held) this.send(message);
+    if (held) for (const message of held) this.#send(message);
   }
 
   #end(info: ExitInfo) {
@@ -138,6 +143,11 @@ export class ProcessTransport implements Transport {
   }
 
   send(message: MainMessage): void {
+    const parts = splitRun(message, this.#options.tasksPerMessage);
+    for (let i = 0; i < parts.length; i++) this.#send(parts[i]!);
+  }
+
+  #send(message: MainMessage): void {
     if (this.#held !== undefined) {
       // Not forked yet: refuse what could not be sent now, as child.send would.
       if (this.#options.serialization === 'advanced') serialize(message);
