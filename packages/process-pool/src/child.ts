@@ -70,13 +70,43 @@ async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[
   serveWorker({
     send: (message) => process.send!(message),
     onMessage: (listener) => {
-      deliver = report
-        ? (message) => {
-            report(message);
-            listener(message);
-          }
-        : listener;
+      deliver = paced(listener, report);
       for (const message of early.splice(0)) deliver(message);
     },
   });
+}
+
+/**
+ * Hands MSG_RUN messages to the worker loop one per event-loop turn (other messages at once): Node emits
+ * every message of one read back to back, so without the pause an async task that was about to settle
+ * would not have sent its result yet when the next task started, and a crash of that task would take the
+ * finished one's result with it.
+ */
+function paced(
+  listener: (message: MainMessage) => void,
+  report: ((message: MainMessage) => void) | undefined,
+): (message: MainMessage) => void {
+  let waiting: MainMessage[] = [];
+  let head = 0;
+  let pause: ReturnType<typeof setImmediate> | undefined;
+  const run = (message: MainMessage) => {
+    report?.(message);
+    listener(message);
+    pause = setImmediate(next);
+  };
+  const next = () => {
+    pause = undefined;
+    if (head === waiting.length) return;
+    const message = waiting[head++]!;
+    if (head === waiting.length) {
+      waiting = [];
+      head = 0;
+    }
+    run(message);
+  };
+  return (message) => {
+    if (message[0] !== MSG_RUN) listener(message);
+    else if (pause === undefined && head === waiting.length) run(message);
+    else waiting.push(message);
+  };
 }

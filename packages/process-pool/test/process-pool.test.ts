@@ -417,7 +417,7 @@ describe('shutdown', () => {
   });
 
   it('rejects with QueueFullError past maxQueue', async () => {
-    const pool = make({ maxWorkers: 1, maxQueue: 1 });
+    const pool = make({ maxWorkers: 1, maxQueue: 1, concurrentTasksPerChild: 1 });
     const a = pool.submit(async () => new Promise((r) => setTimeout(r, 50)), []);
     await delay(20);
     const b = pool.submit(() => 1, []);
