@@ -58,6 +58,9 @@ export interface PoolOptions {
   label?: string;
 }
 
+/** Watchdog rounds (of `cancelGrace` ms) a silent worker gets before it is deemed stuck in async code. */
+const STUCK_ROUNDS = 10;
+
 const QUEUED = 0;
 const ASSIGNED = 1;
 const SENT = 2;
@@ -110,6 +113,8 @@ class Slot {
   lastActive = 0;
   idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   watchdog: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Watchdog rounds in a row that found a cancel unanswered while the worker ran no task synchronously. */
+  silentRounds = 0;
   exitPromise: Promise<void>;
   resolveExit!: () => void;
   constructor() {
@@ -446,6 +451,7 @@ export class Pool implements Executor {
 
   #onMessage(slot: Slot, message: WorkerMessage) {
     slot.spoke = true;
+    slot.silentRounds = 0;
     this.#startFailures = 0;
     if (message[0] !== MSG_RESULTS) return;
     const slow = message[1] as 0 | number[];
@@ -581,15 +587,30 @@ export class Pool implements Executor {
       slot.watchdog = undefined;
       if (slot.exited) return;
       let waiting = false;
+      let live = 0;
+      const state = slot.transport.state;
+      // With shared state we know which task is executing synchronously right now; without, assume the abandoned one.
+      const running = state === undefined ? undefined : Atomics.load(state, STATE_RUNNING);
+      const started = state === undefined ? Number.POSITIVE_INFINITY : Atomics.load(state, STATE_STARTED);
       for (const task of slot.inflight.values()) {
-        if (!task.abandoned) continue;
-        const state = slot.transport.state;
-        // With shared state we know whether the task is the one executing right now; without, assume so.
-        if (state === undefined || Atomics.load(state, STATE_RUNNING) === task.id) {
+        if (!task.abandoned) {
+          // A live task the worker has started could be what keeps it busy; one it has not started cannot.
+          if (task.state !== DONE && task.seq < started) live++;
+          continue;
+        }
+        if (running === undefined || running === task.id) {
           this.#stop(slot, true);
           return;
         }
         waiting = true;
+      }
+      // Running no task synchronously, every started task abandoned, yet silent for STUCK_ROUNDS graces in a row:
+      // the worker is stuck in an async continuation of one of them (e.g. a loop after an await); its unstarted
+      // tasks go back to the queue when it is stopped. With a started live task the culprit could be that one, so
+      // the worker is left alone.
+      if (waiting && live === 0 && running === 0 && ++slot.silentRounds >= STUCK_ROUNDS) {
+        this.#stop(slot, true);
+        return;
       }
       if (waiting) this.#arm(slot);
     }, this.#grace);

@@ -115,6 +115,25 @@ describe('faults in a thread', () => {
     expect(pool.threads).toBe(1);
   });
 
+  it('a task stuck in a loop after an await is stopped by timeout: its thread is terminated and replaced', async () => {
+    const pool = make({ maxThreads: 1 });
+    const before = await pool.submit(threadIdOf, []);
+    const error = await pool
+      .submit(
+        async () => {
+          await new Promise((r) => setTimeout(r, 10));
+          for (;;);
+        },
+        [],
+        { timeout: 50 },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    // The thread never reads its mail again; the pool must notice and replace it, or this never settles.
+    expect(await pool.submit(threadIdOf, [])).not.toBe(before);
+    expect(pool.threads).toBe(1);
+  });
+
   it('an aborted async task does not cost its thread', async () => {
     const pool = make({ maxThreads: 1 });
     const before = await pool.submit(threadIdOf, []);
