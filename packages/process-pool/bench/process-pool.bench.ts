@@ -46,7 +46,13 @@ function echoFloor(serialization: 'json' | 'advanced') {
 
 export default async function (): Promise<Workload[]> {
   const ours = new ProcessPool({ maxWorkers: 2, minWorkers: 2 });
-  const oursBatched = new ProcessPool({ maxWorkers: 2, minWorkers: 2, concurrentTasksPerChild: 32 });
+  const oursBatched = new ProcessPool({
+    maxWorkers: 2,
+    minWorkers: 2,
+    concurrentTasksPerChild: 32,
+    tasksPerMessage: 32,
+  });
+  const oursPingPong = new ProcessPool({ maxWorkers: 2, minWorkers: 2, concurrentTasksPerChild: 1 });
   const oursJson = new ProcessPool({ maxWorkers: 2, minWorkers: 2, serialization: 'json' });
   const wp = workerpool.pool(workerScript, { workerType: 'process', maxWorkers: 2, minWorkers: 2 });
   const json = echoFloor('json');
@@ -61,13 +67,17 @@ export default async function (): Promise<Workload[]> {
       TASKS,
       [
         {
-          name: '@x/process-pool (default, 1 task per child)',
+          name: '@x/process-pool (default: 8 in flight per child)',
           ours: true,
           run: all((i) => ours.submit(inc, [i])),
         },
         {
-          name: '@x/process-pool (concurrentTasksPerChild 32)',
+          name: '@x/process-pool (tasksPerMessage 32)',
           run: all((i) => oursBatched.submit(inc, [i])),
+        },
+        {
+          name: '@x/process-pool (concurrentTasksPerChild 1)',
+          run: all((i) => oursPingPong.submit(inc, [i])),
         },
         {
           name: '@x/process-pool map, chunkSize 500',
@@ -123,6 +133,12 @@ export default async function (): Promise<Workload[]> {
   );
   json.teardown();
   advanced.teardown();
-  await Promise.all([ours.shutdown(), oursBatched.shutdown(), oursJson.shutdown(), wp.terminate()]);
+  await Promise.all([
+    ours.shutdown(),
+    oursBatched.shutdown(),
+    oursPingPong.shutdown(),
+    oursJson.shutdown(),
+    wp.terminate(),
+  ]);
   return results;
 }

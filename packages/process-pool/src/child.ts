@@ -38,18 +38,24 @@ process.on('message', (message: unknown) => {
  * Publishes, before each MSG_RUN message reaches the worker loop, how many tasks this child has started and
  * which one runs now (one pwrite to the parent's progress file, see progress.ts). The worker loop runs a
  * message's tasks as soon as it gets it and sends their results before it reads the next message, so with
- * one task per message (the transport's default) this is exact.
+ * one task per message (the transport's default) this is exact. Undefined when progress is off or the
+ * file cannot be written (the parent then counts every task it sent as started).
  */
 function progressReporter(): ((message: MainMessage) => void) | undefined {
   if (!process.argv.includes('--progress')) return undefined;
   const slots = new Int32Array(STATE_LENGTH);
   const bytes = new Uint8Array(slots.buffer);
   slots[PROGRESS_READY] = PROGRESS_MAGIC;
+  try {
+    writeSync(PROGRESS_FD, bytes, 0, bytes.length, 0);
+  } catch {
+    return undefined;
+  }
   return (message) => {
     if (message[0] !== MSG_RUN) return;
     slots[STATE_RUNNING] = message[2] as number;
     slots[STATE_STARTED] = slots[STATE_STARTED]! + countTasks(message);
-    // The page was allocated by the parent: this write cannot run out of space.
+    // Same page as the first write, which worked: this cannot run out of space.
     writeSync(PROGRESS_FD, bytes, 0, bytes.length, 0);
   };
 }
@@ -65,8 +71,8 @@ async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[
       return;
     }
   }
-  process.send!([INIT_DONE]);
   const report = progressReporter();
+  process.send!([INIT_DONE, report !== undefined]);
   serveWorker({
     send: (message) => process.send!(message),
     onMessage: (listener) => {

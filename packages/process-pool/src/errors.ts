@@ -1,8 +1,8 @@
 /**
- * The `initializer` of a `ProcessPool` threw in a new child process, so no task ran in that child. It
- * arrives as the `cause` of the `WorkerCrashedError` of the tasks that were waiting for that child; after
- * three such children in a row the queued tasks fail the same way, and further children start after a
- * growing delay (up to 10 s) instead of the pool forking in a loop. `cause` is the initializer's own error.
+ * The `initializer` of a `ProcessPool` threw in a new child process, so no task ran in that child (its
+ * tasks go to the next one). After three such children in a row, the waiting tasks fail with a
+ * `WorkerCrashedError` whose `cause` is this error, and further children start after a growing delay (up
+ * to 10 s) instead of the pool forking in a loop. `cause` is the initializer's own error.
  *
  * @example
  * ```ts

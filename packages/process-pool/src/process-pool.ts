@@ -1,7 +1,9 @@
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import {
   type AnyFunction,
   asyncDispose,
+  describeReceived,
   type Executor,
   fromModule,
   type MapOptions,
@@ -29,9 +31,9 @@ export interface ProcessPoolOptions {
   maxTasksPerChild?: number;
   /**
    * A self-contained function or `fromModule(...)` reference run once in each new child before its first
-   * task (open a connection, warm a cache). If it throws, the child is discarded and the tasks waiting for
-   * it fail with `WorkerCrashedError` (cause: `InitializerError`); after three such children in a row the
-   * queued tasks fail too, and each further child is forked after a growing delay (100 ms doubling up to
+   * task (open a connection, warm a cache). If it throws, the child is discarded and its tasks go to the
+   * next one; after three such children in a row the waiting tasks fail with `WorkerCrashedError` (cause:
+   * `InitializerError`), and each further child is forked after a growing delay (100 ms doubling up to
    * 10 s, reset by a child whose initializer returns), so the pool never forks in a loop. Default: none.
    */
   initializer?: RemoteFunction;
@@ -102,8 +104,8 @@ export class ProcessPool implements Executor {
   readonly #children = new Set<ProcessTransport>();
   readonly #maxWorkers: number;
   readonly #perChild: number;
-  /** Children in a row whose initializer threw: the next one starts after a growing delay. */
-  #initFailures = 0;
+  /** Children in a row that died before serving (initializer threw...): the next one starts after a growing delay. */
+  #startFailures = 0;
 
   constructor(options: ProcessPoolOptions = {}) {
     validateObject(options, 'options');
@@ -153,10 +155,10 @@ export class ProcessPool implements Executor {
     };
     const report = {
       started: () => {
-        this.#initFailures = 0;
+        this.#startFailures = 0;
       },
-      initializerFailed: () => {
-        this.#initFailures++;
+      startFailed: () => {
+        this.#startFailures++;
       },
     };
     this.#pool = new Pool({
@@ -173,7 +175,7 @@ export class ProcessPool implements Executor {
           report,
           // With minWorkers, the pool replaces every child that dies: without this back-off a broken
           // initializer would make it fork in a tight loop.
-          this.#initFailures === 0 ? 0 : Math.min(50 * 2 ** this.#initFailures, MAX_RESPAWN_DELAY),
+          this.#startFailures === 0 ? 0 : Math.min(50 * 2 ** this.#startFailures, MAX_RESPAWN_DELAY),
         );
         this.#children.add(child);
         return child;
@@ -249,10 +251,20 @@ export class ProcessPool implements Executor {
     validateObject(options, 'options');
     const { chunkSize = 1, ...rest } = options;
     validateInteger(chunkSize, 'options.chunkSize', 1);
-    if (chunkSize === 1) return mapOnExecutor(this, fn, items, rest, this.#defaultConcurrency());
+    // map() gives all its tasks one signal: one abort listener per task in flight is expected there.
+    const submit: Executor['submit'] = (f, args, submitOptions) => {
+      if (submitOptions?.signal) setMaxListeners(0, submitOptions.signal);
+      return this.#pool.submit(f, args, submitOptions);
+    };
+    if (chunkSize === 1) return mapOnExecutor({ submit }, fn, items, rest, this.#defaultConcurrency());
     const ref = toRemoteRef(fn, 'fn');
+    if (!isIterable(items)) {
+      throw new TypeError(
+        `The "items" argument must be an iterable or async iterable.${describeReceived(items)}`,
+      );
+    }
     const chunks = mapOnExecutor<unknown[]>(
-      { submit: (runner, [pair], submitOptions) => this.#pool.submit(runner, pair as never, submitOptions) },
+      { submit: (runner, [pair], submitOptions) => submit(runner, pair as never, submitOptions) },
       chunkRunner,
       chunked(items, chunkSize, ref),
       rest,
@@ -283,6 +295,14 @@ export class ProcessPool implements Executor {
   [asyncDispose](): Promise<void> {
     return this.#pool.shutdown();
   }
+}
+
+function isIterable(items: unknown): items is Iterable<unknown> | AsyncIterable<unknown> {
+  return (
+    items != null &&
+    (typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' ||
+      typeof (items as Iterable<unknown>)[Symbol.iterator] === 'function')
+  );
 }
 
 /** Groups items into `[ref, chunk]` argument lists of `size` items for the chunk runner. */

@@ -6,6 +6,7 @@ import {
   type MainMessage,
   type RemoteRef,
   type SerializedError,
+  STATE_LENGTH,
   type Transport,
   type TransportHandlers,
   type WorkerMessage,
@@ -28,11 +29,14 @@ export interface ChildOptions {
 
 /** How a child's start went, for the pool's respawn back-off. */
 export interface StartReport {
-  /** The initializer returned (or there was none). */
+  /** The initializer returned (or there was none): the child serves tasks. */
   started(): void;
-  /** The initializer threw. */
-  initializerFailed(): void;
+  /** The child died before serving tasks (its initializer threw, or it could not start). */
+  startFailed(): void;
 }
+
+/** Before the worker loop starts, no task has: exact, whatever happens to the child then. */
+const NOTHING_STARTED = new Int32Array(STATE_LENGTH);
 
 // The built child entry sits next to this module in dist/ (ESM and CJS builds alike; tsup shims
 // import.meta.url in CJS).
@@ -44,8 +48,8 @@ const childFile = new URL('./child.js', import.meta.url);
  * colours and ordering per stream), and it exits when the parent disconnects, so it never outlives the pool.
  * Each task travels in its own IPC message (up to `tasksPerMessage`), and the child publishes in a progress
  * file which tasks it has started, so after a crash the pool fails only the tasks that had started there
- * (their results had not come back) and re-runs the others elsewhere. With `delay`, the child is forked only after that
- * many ms (back-off after failed initializers); messages sent meanwhile are held.
+ * (their results had not come back) and re-runs the others elsewhere. With `delay`, the child is forked
+ * only after that many ms (back-off after children that died while starting); messages meanwhile are held.
  */
 export class ProcessTransport implements Transport {
   readonly #handlers: TransportHandlers;
@@ -56,6 +60,11 @@ export class ProcessTransport implements Transport {
   #held: MainMessage[] | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #referenced = true;
+  /** The child said INIT_DONE: its worker loop runs. */
+  #ready = false;
+  /** ... and it publishes task starts in the progress file. */
+  #reporting = false;
+  #terminated = false;
   #error: Error | undefined;
   #exited = false;
 
@@ -90,6 +99,7 @@ export class ProcessTransport implements Transport {
       });
     } catch (error) {
       progress?.close();
+      this.#report.startFailed();
       // Asynchronously: the pool may still be inside the factory call that created this transport.
       setImmediate(() => this.#end({ code: null, signal: null, error: error as Error }));
       return;
@@ -99,10 +109,12 @@ export class ProcessTransport implements Transport {
     child.on('message', (message: unknown) => {
       const tag = (message as unknown[])[0];
       if (typeof tag !== 'string') this.#handlers.onMessage(message as WorkerMessage);
-      else if (tag === INIT_DONE) this.#report.started();
-      else if (tag === INIT_FAILED) {
+      else if (tag === INIT_DONE) {
+        this.#ready = true;
+        this.#reporting = (message as unknown[])[1] === true;
+        this.#report.started();
+      } else if (tag === INIT_FAILED) {
         this.#error = new InitializerError(deserializeError((message as unknown[])[1] as SerializedError));
-        this.#report.initializerFailed();
       }
     });
     // A send to a child that just died reports here; the exit below tells the pool.
@@ -110,7 +122,17 @@ export class ProcessTransport implements Transport {
       this.#error ??= error;
     });
     // 'close' comes after the last IPC message was delivered, unlike 'exit'.
-    child.on('close', (code, signal) => this.#end({ code, signal }));
+    child.on('close', (code, signal) => {
+      if (!this.#ready && !this.#terminated) {
+        // Died before serving (its initializer threw or exited, bad execArgv, killed at start): say so, so
+        // the pool stops retrying after a few and forks the next one later.
+        this.#error ??= new Error(
+          `The child process ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before it was ready to run tasks${this.#options.initializer ? ' (while running the initializer)' : ''}. Check execArgv, env and the initializer.`,
+        );
+        this.#report.startFailed();
+      }
+      this.#end({ code, signal });
+    });
     child.send([INIT, options.initializer ?? 0, options.initArgs]);
     if (!this.#referenced) this.unref();
     const held = this.#held;
@@ -130,11 +152,15 @@ export class ProcessTransport implements Transport {
   }
 
   /**
-   * The child's `STATE_*` slots (`STATE_RUNNING`, `STATE_STARTED`), read fresh at each access; undefined
-   * until the child has reported a task start (the pool then counts every task sent as started).
+   * The child's `STATE_*` slots (`STATE_RUNNING`, `STATE_STARTED`), read fresh at each access (all zero
+   * before its worker loop starts); undefined when the child does not report task starts (`tasksPerMessage`
+   * above 1: the pool then counts every task sent as started).
    */
   get state(): Int32Array | undefined {
-    return this.#progress?.read();
+    // Not forked (yet), or no INIT_DONE: messages are in order and 'close' follows the last one, so no task
+    // ever started in this child.
+    if (this.#child === undefined || !this.#ready) return NOTHING_STARTED;
+    return this.#reporting ? this.#progress?.read() : undefined;
   }
 
   /** The child's process id (undefined while its start is delayed). */
@@ -162,6 +188,7 @@ export class ProcessTransport implements Transport {
   }
 
   terminate(): void {
+    this.#terminated = true;
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;

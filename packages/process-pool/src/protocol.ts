@@ -3,7 +3,10 @@
 
 /** Parent -> child, first message: `[INIT, RemoteRef | 0, initArgs]`. */
 export const INIT = 'x-process-pool:init';
-/** Child -> parent: `[INIT_DONE]`, the initializer returned (or there was none); tasks follow. */
+/**
+ * Child -> parent: `[INIT_DONE, progress: boolean]`, the initializer returned (or there was none) and the
+ * worker loop starts; `progress` says whether the child publishes task starts in the progress file.
+ */
 export const INIT_DONE = 'x-process-pool:init-done';
 /** Child -> parent, instead of any result: `[INIT_FAILED, SerializedError]`; the child then exits. */
 export const INIT_FAILED = 'x-process-pool:init-failed';

@@ -14,7 +14,7 @@ import {
   TimeoutError,
   WorkerCrashedError,
 } from '@x/process-pool';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const work = new URL('./fixtures/work.mjs', import.meta.url);
 const pools: ProcessPool[] = [];
@@ -25,6 +25,17 @@ const make = (options?: ConstructorParameters<typeof ProcessPool>[0]) => {
 };
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.shutdown({ cancelPending: true })));
+});
+
+// No promise of the pool may reject unobserved, whatever the faults above.
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+beforeAll(() => {
+  process.on('unhandledRejection', onUnhandled);
+});
+afterAll(() => {
+  process.off('unhandledRejection', onUnhandled);
+  expect(unhandled).toEqual([]);
 });
 
 const spawns = (log: string) => readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
@@ -265,6 +276,61 @@ describe('faults', () => {
     expect(await pool.submit(() => 'next', [])).toBe('next');
   });
 
+  it('with several tasks in flight on a child, a crash fails only the task that caused it', async () => {
+    const pool = make({ maxWorkers: 1, concurrentTasksPerChild: 8 });
+    const job = async (n: number) => {
+      if (n === 2) process.exit(5);
+      return n * 10;
+    };
+    const results = await Promise.allSettled([0, 1, 2, 3, 4, 5].map((n) => pool.submit(job, [n])));
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).name))).toEqual([
+      0,
+      10,
+      'WorkerCrashedError',
+      30,
+      40,
+      50,
+    ]);
+  });
+
+  it('aborting a stuck task among several in flight kills its child; the others run elsewhere', async () => {
+    const pool = make({ maxWorkers: 1, concurrentTasksPerChild: 8 });
+    const controller = new AbortController();
+    const job = (n: number) => {
+      if (n === 1) for (;;);
+      return n;
+    };
+    const tasks = [0, 1, 2, 3].map((n) =>
+      pool.submit(job, [n], n === 1 ? { signal: controller.signal } : undefined),
+    );
+    const first = await tasks[0];
+    controller.abort(new Error('enough'));
+    const rest = await Promise.allSettled(tasks.slice(1));
+    expect([
+      first,
+      ...rest.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+    ]).toEqual([0, 'enough', 2, 3]);
+  });
+
+  it('a timeout also kills a child stuck after an await (in an async continuation)', async () => {
+    const pool = make({ maxWorkers: 1 });
+    const pid = await pool.submit(() => process.pid, []);
+    const error = await pool
+      .submit(
+        async () => {
+          await new Promise((r) => setTimeout(r, 10));
+          for (;;);
+        },
+        [],
+        { timeout: 200 },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(await pool.submit(() => process.pid, [])).not.toBe(pid);
+    await delay(50);
+    expect(alive(pid)).toBe(false);
+  });
+
   it('runs the initializer once per child before its tasks', async () => {
     const pool = make({
       maxWorkers: 1,
@@ -388,9 +454,36 @@ describe('ProcessPool.map', () => {
     await expect(run()).rejects.toThrow('five');
   });
 
-  it('rejects a bad chunkSize at the call', () => {
+  it('rejects a bad chunkSize, fn or iterable at the call', () => {
     const pool = make();
     expect(() => pool.map((n: number) => n, [1], { chunkSize: 0 })).toThrow(RangeError);
+    expect(() => pool.map((n: number) => n, 5 as never, { chunkSize: 2 })).toThrow(
+      /"items" argument must be an iterable.*Received type number \(5\)/,
+    );
+    expect(() => pool.map('nope' as unknown as (n: number) => number, [1], { chunkSize: 2 })).toThrow(
+      TypeError,
+    );
+  });
+
+  it('keeps many tasks in flight without a MaxListenersExceededWarning', async () => {
+    const pool = make({ maxWorkers: 2 });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      let total = 0;
+      for await (const v of pool.map(
+        (n: number) => n,
+        Array.from({ length: 200 }, (_, i) => i),
+        { concurrency: 50 },
+      ))
+        total += v;
+      expect(total).toBe(199 * 100);
+      await delay(10);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
 
