@@ -3,7 +3,6 @@ import {
   type AnyFunction,
   asyncDispose,
   type Executor,
-  inheritedExecArgv,
   type MapOptions,
   Pool,
   type RemoteFunction,
@@ -13,6 +12,7 @@ import {
   validateInteger,
   validateObject,
 } from '@x/executor';
+import { threadExecArgv } from './thread-exec-argv.js';
 import { ThreadTransport } from './thread-transport.js';
 
 /** Options of {@link ThreadPool}. */
@@ -63,7 +63,7 @@ export class ThreadPool implements Executor {
 
   constructor(options: ThreadPoolOptions = {}) {
     validateObject(options, 'options');
-    const { resourceLimits, execArgv = inheritedExecArgv(), env, name = '@x/to-thread' } = options;
+    const { resourceLimits, execArgv = threadExecArgv(), env, name = '@x/to-thread' } = options;
     // Validated here too so that messages use this class's option names.
     validateInteger(options.minThreads, 'options.minThreads', 0);
     validateInteger(options.maxThreads, 'options.maxThreads', 1);

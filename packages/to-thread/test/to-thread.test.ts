@@ -145,6 +145,23 @@ describe('toThread', () => {
     expect(stdout).toBe('42');
   });
 
+  it('works from `node -e` code, ESM or CJS, even beside flags Node refuses for threads (--expose-gc, heap size)', async () => {
+    const esm =
+      "import { toThread } from '@x/to-thread'; process.stdout.write(String(await toThread((a) => a + 1, 41)));";
+    const cjs =
+      "require('@x/to-thread').toThread((a) => a + 1, 41).then((v) => process.stdout.write(String(v)))";
+    const flags = ['--expose-gc', '--max-old-space-size=512'];
+    for (const args of [
+      [...flags, '--input-type=module', '-e', esm],
+      [...flags, '-e', cjs],
+      ['--input-type=module', '-e', esm],
+    ]) {
+      const { code, stdout, stderr } = await run(args);
+      expect(stderr).toBe('');
+      expect([code, stdout]).toEqual([0, '42']);
+    }
+  });
+
   it('runs a module function written in TypeScript when the app runs under a TS loader (threads inherit execArgv)', async () => {
     const { code, stdout, stderr } = await run(['--import', 'tsx', fileURLToPath(fixture('ts-module.mjs'))]);
     expect(stderr).toBe('');
