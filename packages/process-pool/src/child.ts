@@ -83,10 +83,11 @@ async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[
 }
 
 /**
- * Hands MSG_RUN messages to the worker loop one per event-loop turn (other messages at once): Node emits
- * every message of one read back to back, so without the pause an async task that was about to settle
- * would not have sent its result yet when the next task started, and a crash of that task would take the
- * finished one's result with it.
+ * Hands MSG_RUN messages to the worker loop (other messages at once), but never two in one turn of the
+ * event loop: Node emits every message of one read back to back, before any promise callback, so without
+ * the pause an async task that was about to settle would not have sent its result yet when the next task
+ * started, and a crash of that task would take the finished one's result with it. A message that arrives
+ * on its own (one task at a time) runs at once.
  */
 function paced(
   listener: (message: MainMessage) => void,
@@ -94,25 +95,41 @@ function paced(
 ): (message: MainMessage) => void {
   let waiting: MainMessage[] = [];
   let head = 0;
-  let pause: ReturnType<typeof setImmediate> | undefined;
+  /** A message ran in this turn and promise callbacks have not run since. */
+  let fresh = false;
+  /** `next` is due (whenever `waiting` holds messages). */
+  let scheduled = false;
+  const settled = () => {
+    fresh = false;
+  };
   const run = (message: MainMessage) => {
     report?.(message);
+    fresh = true;
+    queueMicrotask(settled);
     listener(message);
-    pause = setImmediate(next);
   };
   const next = () => {
-    pause = undefined;
-    if (head === waiting.length) return;
+    scheduled = false;
     const message = waiting[head++]!;
     if (head === waiting.length) {
       waiting = [];
       head = 0;
     }
     run(message);
+    if (head < waiting.length) {
+      scheduled = true;
+      setImmediate(next);
+    }
   };
   return (message) => {
     if (message[0] !== MSG_RUN) listener(message);
-    else if (pause === undefined && head === waiting.length) run(message);
-    else waiting.push(message);
+    else if (!fresh && head === waiting.length) run(message);
+    else {
+      waiting.push(message);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(next);
+      }
+    }
   };
 }

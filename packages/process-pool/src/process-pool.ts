@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import {
   type AnyFunction,
+  assertCloneable,
   asyncDispose,
   describeReceived,
   type Executor,
@@ -104,7 +105,7 @@ export class ProcessPool implements Executor {
   readonly #children = new Set<ProcessTransport>();
   readonly #maxWorkers: number;
   readonly #perChild: number;
-  /** Children in a row that died before serving (initializer threw...): the next one starts after a growing delay. */
+  /** Children in a row that died before serving (initializer threw...): the next starts after a delay. */
   #startFailures = 0;
 
   constructor(options: ProcessPoolOptions = {}) {
@@ -130,12 +131,14 @@ export class ProcessPool implements Executor {
       serialization = 'advanced',
     } = options;
     if (!Array.isArray(initArgs)) {
-      throw new TypeError(
-        `The "options.initArgs" property must be an array. Received type ${typeof initArgs}`,
-      );
+      throw new TypeError(`The "options.initArgs" property must be an array.${describeReceived(initArgs)}`);
     }
+    // Sent to every new child: refuse now what could never be sent (a function, a socket...).
+    assertCloneable(initArgs, 'options.initArgs');
     if (!Array.isArray(execArgv) || execArgv.some((a) => typeof a !== 'string')) {
-      throw new TypeError('The "options.execArgv" property must be an array of strings.');
+      throw new TypeError(
+        `The "options.execArgv" property must be an array of strings.${describeReceived(execArgv)}`,
+      );
     }
     validateObject(env, 'options.env');
     if (serialization !== 'advanced' && serialization !== 'json') {
@@ -173,8 +176,8 @@ export class ProcessPool implements Executor {
           },
           childOptions,
           report,
-          // With minWorkers, the pool replaces every child that dies: without this back-off a broken
-          // initializer would make it fork in a tight loop.
+          // With minWorkers, the pool replaces every child that dies: without this back-off a child that
+          // cannot start (broken initializer, bad execArgv) would make it fork in a tight loop.
           this.#startFailures === 0 ? 0 : Math.min(50 * 2 ** this.#startFailures, MAX_RESPAWN_DELAY),
         );
         this.#children.add(child);

@@ -182,9 +182,8 @@ export class ProcessTransport implements Transport {
       return;
     }
     if (this.#child === undefined) return; // failed to fork; its exit was reported
-    this.#child.send(message, undefined, undefined, (error) => {
-      if (error) this.#error ??= error;
-    });
+    // No callback: a failed send is reported as the child's 'error' event (kept as the exit's cause).
+    this.#child.send(message);
   }
 
   terminate(): void {

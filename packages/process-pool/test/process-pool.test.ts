@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -40,12 +40,18 @@ afterAll(() => {
 
 const spawns = (log: string) => readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
 
+/** The process exists and is not a zombie waiting for a (possibly non-reaping) init to collect it. */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch (error) {
+    // Gone meanwhile, or no /proc (not Linux: kill(0) is all we know).
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync('/proc/self');
   }
 };
 
@@ -156,7 +162,20 @@ describe('ProcessPool.submit', () => {
     expect(() => new ProcessPool({ serialization: 'xml' as never })).toThrow(/serialization/);
     expect(() => new ProcessPool({ execArgv: 'x' as never })).toThrow(/execArgv/);
     expect(() => new ProcessPool({ initializer: 5 as never })).toThrow(/initializer/);
-    expect(() => new ProcessPool({ initArgs: 5 as never })).toThrow(/initArgs/);
+    expect(() => new ProcessPool({ initArgs: 5 as never })).toThrow(
+      /"options.initArgs" property must be an array. Received type number \(5\)/,
+    );
+    expect(() => new ProcessPool({ initArgs: [() => 1] })).toThrow(DataCloneError);
+    expect(() => new ProcessPool({ maxWorkers: 1.5 })).toThrow(RangeError);
+    expect(() => new ProcessPool({ concurrentTasksPerChild: 0 })).toThrow(/concurrentTasksPerChild/);
+    expect(() => new ProcessPool({ tasksPerMessage: 0 })).toThrow(/tasksPerMessage/);
+    expect(() => new ProcessPool({ idleTimeout: -1 })).toThrow(RangeError);
+    expect(() => new ProcessPool(5 as never)).toThrow(TypeError);
+    expect(() => pool.submit((x: number) => x, 5 as never)).toThrow(/"args" argument must be an array/);
+    expect(() => pool.submit((x: number) => x, [1], { signal: 1 as never })).toThrow(
+      'The "options.signal" property must be an instance of AbortSignal. Received type number (1)',
+    );
+    expect(() => pool.submit((x: number) => x, [1], { timeout: -5 })).toThrow(RangeError);
   });
 });
 
@@ -385,6 +404,16 @@ describe('faults', () => {
     }
   }, 20_000);
 
+  it('children that cannot start (bad execArgv) fail the tasks with a clear cause instead of looping', async () => {
+    const pool = make({ maxWorkers: 1, execArgv: ['--no-such-node-flag'] });
+    const error = (await pool.submit(() => 1, []).catch((e: unknown) => e)) as WorkerCrashedError;
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(error.exitCode).toBe(9);
+    expect((error.cause as Error).message).toMatch(/before it was ready.*execArgv/);
+    await delay(300);
+    expect(pool.workers).toBe(0);
+  });
+
   it('settles 5,000 tasks with random failures and crashes on 2 children exactly once each', async () => {
     const pool = make({ maxWorkers: 2 });
     const N = 5000;
@@ -539,6 +568,35 @@ describe('shutdown', () => {
     expect(elapsed).toBeLessThan(10_000);
     await delay(100);
     for (const pid of pids) expect(alive(pid)).toBe(false);
+  });
+
+  it('children exit on their own when the parent is killed with SIGKILL', async () => {
+    const script = `
+      import { ProcessPool } from '@x/process-pool';
+      const pool = new ProcessPool({ maxWorkers: 2, minWorkers: 2 });
+      await Promise.all([1, 2].map((n) => pool.submit((x) => x, [n])));
+      console.log(JSON.stringify(pool.pids));
+      setInterval(() => {}, 1000);
+    `;
+    const parent = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('..', import.meta.url),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      parent.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk;
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      parent.on('exit', () => reject(new Error(`parent exited early: ${out}`)));
+    });
+    const pids = JSON.parse(line) as number[];
+    expect(pids).toHaveLength(2);
+    expect(pids.every(alive)).toBe(true);
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (pids.some(alive) && Date.now() < deadline) await delay(50);
+    expect(pids.filter(alive)).toEqual([]);
   });
 
   it("passes a child's stdout and stderr through to the parent's, unprefixed", () => {
