@@ -51,7 +51,7 @@ describe('the scenario registry', () => {
       expect(ids.filter((id) => id === scenario.id)).toHaveLength(1);
       expect(topics).toContain(topicOf(scenario));
       expect(scenario.id).toMatch(/^[a-z]+\/[a-z0-9-]+$/);
-      expect(tests, `a test for ${scenario.id}`).toContain(`describe('${scenario.id}'`);
+      expect(tests, `a test for ${scenario.id}`).toContain(`from '../src/scenarios/${scenario.id}.js'`);
     }
   });
 
