@@ -224,6 +224,20 @@ export class Pool implements Executor {
     return this.#pending;
   }
 
+  /**
+   * Runs `fn(...args)` on a worker and returns a promise of its result (Python's `submit` returns a future;
+   * here the promise is the future). Throws a `TypeError` at once for a `fn` that is not a function or
+   * module function, or bad options; rejects with the task's own error (class, name, code, cause, remote
+   * stack), `DataCloneError` (naming the argument), `TimeoutError`, the signal's reason, `QueueFullError`,
+   * `PoolClosedError` or `WorkerCrashedError`. A timed-out or aborted task stuck in synchronous code has
+   * its worker terminated and replaced.
+   *
+   * @example
+   * ```ts
+   * const sum = await pool.submit((a: number, b: number) => a + b, [1, 2], { timeout: 1000 });
+   * ```
+   * Like Python's `Executor.submit`.
+   */
   submit<F extends AnyFunction>(
     fn: RemoteFunction<F>,
     args: Parameters<F>,
@@ -278,6 +292,17 @@ export class Pool implements Executor {
     return promise;
   }
 
+  /**
+   * Runs `fn(item)` on workers for each item of a (sync or async) iterable, pulled lazily with at most
+   * `concurrency` tasks in flight; yields results in input order unless `ordered: false`. The first
+   * failure cancels the rest and is thrown by the loop.
+   *
+   * @example
+   * ```ts
+   * for await (const size of pool.map((p: string) => require('node:fs').statSync(p).size, paths)) {}
+   * ```
+   * Like Python's `Executor.map`.
+   */
   map<F extends (item: any) => any>(
     fn: RemoteFunction<F>,
     items: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
@@ -286,6 +311,16 @@ export class Pool implements Executor {
     return mapOnExecutor(this, fn, items, options, this.#max * Math.max(2, this.#perWorker));
   }
 
+  /**
+   * Refuses new tasks; waits for accepted ones (unless `cancelPending`, which rejects those not yet handed
+   * to a worker with `AbortError`), then stops the workers. With `wait: false` it returns at once.
+   *
+   * @example
+   * ```ts
+   * await pool.shutdown({ cancelPending: true });
+   * ```
+   * Like Python's `Executor.shutdown(wait, cancel_futures)`.
+   */
   async shutdown(options?: ShutdownOptions): Promise<void> {
     validateObject(options, 'options');
     const wait = options?.wait ?? true;
@@ -324,6 +359,7 @@ export class Pool implements Executor {
     if (wait) await this.#stopped;
   }
 
+  /** `shutdown()`, for `await using pool = ...`. */
   [asyncDispose](): Promise<void> {
     return this.shutdown();
   }

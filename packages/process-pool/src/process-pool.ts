@@ -1,25 +1,21 @@
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import {
-  type AnyFunction,
   assertCloneable,
-  asyncDispose,
   describeReceived,
   type Executor,
   fromModule,
+  inheritedExecArgv,
   type MapOptions,
   mapOnExecutor,
   Pool,
   type RemoteFunction,
-  type ShutdownOptions,
-  type SubmitOptions,
   toRemoteRef,
   validateDuration,
   validateInteger,
   validateObject,
 } from '@x/executor';
 import type { runChunk } from './chunk.js';
-import { inheritedExecArgv } from './exec-argv.js';
 import { ProcessTransport } from './process-transport.js';
 
 /** Options of {@link ProcessPool}. */
@@ -100,13 +96,10 @@ const chunkRunner = fromModule<typeof runChunk>(new URL('./chunk.js', import.met
  * ```
  * Like Python's `concurrent.futures.ProcessPoolExecutor`.
  */
-export class ProcessPool implements Executor {
-  readonly #pool: Pool;
-  readonly #children = new Set<ProcessTransport>();
-  readonly #maxWorkers: number;
-  readonly #perChild: number;
-  /** Children in a row that died before serving (initializer threw...): the next starts after a delay. */
-  #startFailures = 0;
+export class ProcessPool extends Pool {
+  readonly #children: Set<ProcessTransport>;
+  /** Concurrency of a chunked map: every child busy with `concurrentTasksPerChild` (at least 2) chunks. */
+  readonly #mapConcurrency: number;
 
   constructor(options: ProcessPoolOptions = {}) {
     validateObject(options, 'options');
@@ -146,8 +139,8 @@ export class ProcessPool implements Executor {
         `The "options.serialization" property must be 'advanced' or 'json'. Received ${JSON.stringify(serialization)}`,
       );
     }
-    this.#maxWorkers = options.maxWorkers ?? Math.max(options.minWorkers ?? 0, availableParallelism());
-    this.#perChild = options.concurrentTasksPerChild ?? DEFAULT_TASKS_PER_CHILD;
+    const maxWorkers = options.maxWorkers ?? Math.max(options.minWorkers ?? 0, availableParallelism());
+    const perChild = options.concurrentTasksPerChild ?? DEFAULT_TASKS_PER_CHILD;
     const childOptions = {
       execArgv,
       env,
@@ -156,21 +149,25 @@ export class ProcessPool implements Executor {
       initArgs,
       tasksPerMessage: options.tasksPerMessage ?? 1,
     };
+    // Set up before super(), which starts minWorkers children at once: the factory cannot use `this` yet.
+    const children = new Set<ProcessTransport>();
+    /** Children in a row that died before serving (initializer threw...): the next starts after a delay. */
+    let startFailures = 0;
     const report = {
       started: () => {
-        this.#startFailures = 0;
+        startFailures = 0;
       },
       startFailed: () => {
-        this.#startFailures++;
+        startFailures++;
       },
     };
-    this.#pool = new Pool({
+    super({
       transport: (handlers) => {
         const child: ProcessTransport = new ProcessTransport(
           {
             onMessage: handlers.onMessage,
             onExit: (info) => {
-              this.#children.delete(child);
+              children.delete(child);
               handlers.onExit(info);
             },
           },
@@ -178,9 +175,9 @@ export class ProcessPool implements Executor {
           report,
           // With minWorkers, the pool replaces every child that dies: without this back-off a child that
           // cannot start (broken initializer, bad execArgv) would make it fork in a tight loop.
-          this.#startFailures === 0 ? 0 : Math.min(50 * 2 ** this.#startFailures, MAX_RESPAWN_DELAY),
+          startFailures === 0 ? 0 : Math.min(50 * 2 ** startFailures, MAX_RESPAWN_DELAY),
         );
-        this.#children.add(child);
+        children.add(child);
         return child;
       },
       minWorkers: options.minWorkers,
@@ -188,9 +185,11 @@ export class ProcessPool implements Executor {
       idleTimeout: options.idleTimeout,
       maxQueue: options.maxQueue,
       maxTasksPerWorker: options.maxTasksPerChild,
-      concurrentTasksPerWorker: this.#perChild,
+      concurrentTasksPerWorker: perChild,
       label: 'child process',
     });
+    this.#children = children;
+    this.#mapConcurrency = maxWorkers * Math.max(2, perChild);
   }
 
   /** Process ids of the children alive now. */
@@ -198,41 +197,9 @@ export class ProcessPool implements Executor {
     return [...this.#children].map((c) => c.pid).filter((pid): pid is number => pid !== undefined);
   }
 
-  /** Children alive now. */
+  /** Children alive now (the same as `size`). */
   get workers(): number {
-    return this.#pool.size;
-  }
-
-  /** Tasks waiting for a child. */
-  get queued(): number {
-    return this.#pool.queued;
-  }
-
-  /** Tasks accepted and not yet settled. */
-  get pending(): number {
-    return this.#pool.pending;
-  }
-
-  /**
-   * Runs `fn(...args)` in a child process and returns a promise of its result (Python's `submit` returns a
-   * future; here the promise is the future). Throws a `TypeError` at once for a `fn` that is not a function
-   * or module function, or bad options; rejects with the task's own error (class, name, code, cause, remote
-   * stack), `DataCloneError` (naming the argument), `TimeoutError`, the signal's reason, `QueueFullError`,
-   * `PoolClosedError` or `WorkerCrashedError`. A timed-out or aborted task stuck in synchronous code has
-   * its child killed and replaced.
-   *
-   * @example
-   * ```ts
-   * const sum = await pool.submit((op: string, a: number, b: number) => (op === 'add' ? a + b : a - b), ['add', 10, 20]);
-   * ```
-   * Like Python's `Executor.submit`.
-   */
-  submit<F extends AnyFunction>(
-    fn: RemoteFunction<F>,
-    args: Parameters<F>,
-    options?: SubmitOptions,
-  ): Promise<Awaited<ReturnType<F>>> {
-    return this.#pool.submit(fn, args, options);
+    return this.size;
   }
 
   /**
@@ -246,7 +213,7 @@ export class ProcessPool implements Executor {
    * ```
    * Like Python's `Executor.map(fn, iterable, chunksize=...)`.
    */
-  map<F extends (item: any) => any>(
+  override map<F extends (item: any) => any>(
     fn: RemoteFunction<F>,
     items: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
     options: ProcessMapOptions = {},
@@ -257,9 +224,9 @@ export class ProcessPool implements Executor {
     // map() gives all its tasks one signal: one abort listener per task in flight is expected there.
     const submit: Executor['submit'] = (f, args, submitOptions) => {
       if (submitOptions?.signal) setMaxListeners(0, submitOptions.signal);
-      return this.#pool.submit(f, args, submitOptions);
+      return super.submit(f, args, submitOptions);
     };
-    if (chunkSize === 1) return mapOnExecutor({ submit }, fn, items, rest, this.#defaultConcurrency());
+    if (chunkSize === 1) return mapOnExecutor({ submit }, fn, items, rest, this.#mapConcurrency);
     const ref = toRemoteRef(fn, 'fn');
     if (!isIterable(items)) {
       throw new TypeError(
@@ -271,32 +238,9 @@ export class ProcessPool implements Executor {
       chunkRunner,
       chunked(items, chunkSize, ref),
       rest,
-      this.#defaultConcurrency(),
+      this.#mapConcurrency,
     );
     return flatten(chunks) as AsyncIterable<Awaited<ReturnType<F>>>;
-  }
-
-  #defaultConcurrency() {
-    return this.#maxWorkers * Math.max(2, this.#perChild);
-  }
-
-  /**
-   * Refuses new tasks; waits for accepted ones (unless `cancelPending`, which rejects those not yet handed
-   * to a child with `AbortError`), then stops the children. With `wait: false` it returns at once.
-   *
-   * @example
-   * ```ts
-   * await pool.shutdown({ wait: true, cancelPending: true });
-   * ```
-   * Like Python's `Executor.shutdown(wait, cancel_futures)`.
-   */
-  shutdown(options?: ShutdownOptions): Promise<void> {
-    return this.#pool.shutdown(options);
-  }
-
-  /** `shutdown()`, for `await using pool = new ProcessPool()`. */
-  [asyncDispose](): Promise<void> {
-    return this.#pool.shutdown();
   }
 }
 

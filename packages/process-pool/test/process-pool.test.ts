@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { Pool } from '@x/executor';
 import {
   AbortError,
   DataCloneError,
@@ -85,6 +86,16 @@ describe('ProcessPool.submit', () => {
     const elapsed = performance.now() - t0;
     expect(new Set(pids).size).toBe(3);
     expect(elapsed).toBeLessThan(3 * 300 * 0.75);
+  });
+
+  it('is a Pool of @x/executor; children started by minWorkers are counted and listed at once', async () => {
+    const pool = make({ maxWorkers: 3, minWorkers: 2 });
+    expect(pool).toBeInstanceOf(Pool);
+    expect(pool.workers).toBe(2);
+    expect(pool.size).toBe(2);
+    expect(pool.pids).toHaveLength(2);
+    const pids = await Promise.all([1, 2].map(() => pool.submit(() => process.pid, [])));
+    for (const pid of pids) expect(pool.pids).toContain(pid);
   });
 
   it('passes several arguments and keeps structured-clone types both ways', async () => {

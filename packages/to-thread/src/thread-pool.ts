@@ -1,17 +1,5 @@
 import type { ResourceLimits } from 'node:worker_threads';
-import {
-  type AnyFunction,
-  asyncDispose,
-  type Executor,
-  type MapOptions,
-  Pool,
-  type RemoteFunction,
-  type ShutdownOptions,
-  type SubmitOptions,
-  validateDuration,
-  validateInteger,
-  validateObject,
-} from '@x/executor';
+import { Pool, validateDuration, validateInteger, validateObject } from '@x/executor';
 import { threadExecArgv } from './thread-exec-argv.js';
 import { ThreadTransport } from './thread-transport.js';
 
@@ -58,9 +46,7 @@ export interface ThreadPoolOptions {
  * ```
  * Like Python's `concurrent.futures.ThreadPoolExecutor` (with real parallelism: no GIL).
  */
-export class ThreadPool implements Executor {
-  readonly #pool: Pool;
-
+export class ThreadPool extends Pool {
   constructor(options: ThreadPoolOptions = {}) {
     validateObject(options, 'options');
     const { resourceLimits, execArgv = threadExecArgv(), env, name = '@x/to-thread' } = options;
@@ -88,7 +74,7 @@ export class ThreadPool implements Executor {
         `The "options.execArgv" property must be an array. Received type ${typeof execArgv}`,
       );
     }
-    this.#pool = new Pool({
+    super({
       transport: (handlers) => new ThreadTransport(handlers, { resourceLimits, execArgv, env, name }),
       minWorkers: options.minThreads,
       maxWorkers: options.maxThreads,
@@ -100,75 +86,8 @@ export class ThreadPool implements Executor {
     });
   }
 
-  /** Threads alive now. */
+  /** Threads alive now (the same as `size`). */
   get threads(): number {
-    return this.#pool.size;
-  }
-
-  /** Tasks waiting for a thread. */
-  get queued(): number {
-    return this.#pool.queued;
-  }
-
-  /** Tasks accepted and not yet settled. */
-  get pending(): number {
-    return this.#pool.pending;
-  }
-
-  /**
-   * Runs `fn(...args)` on a thread. Throws a `TypeError` at once for a `fn` that is not a function or module
-   * function, or bad options; rejects with the task's error, `DataCloneError` (naming the argument),
-   * `TimeoutError`, the signal's reason, `QueueFullError`, `PoolClosedError` or `WorkerCrashedError`.
-   *
-   * @example
-   * ```ts
-   * const sum = await pool.submit((a: number, b: number) => a + b, [1, 2], { timeout: 1000 });
-   * ```
-   * Like Python's `Executor.submit`.
-   */
-  submit<F extends AnyFunction>(
-    fn: RemoteFunction<F>,
-    args: Parameters<F>,
-    options?: SubmitOptions,
-  ): Promise<Awaited<ReturnType<F>>> {
-    return this.#pool.submit(fn, args, options);
-  }
-
-  /**
-   * Runs `fn(item)` on threads for each item of a (sync or async) iterable, pulled lazily with at most
-   * `concurrency` in flight; yields in input order unless `ordered: false`. The first failure cancels the
-   * rest and is thrown by the loop.
-   *
-   * @example
-   * ```ts
-   * for await (const size of pool.map((p: string) => require('fs').statSync(p).size, paths)) {}
-   * ```
-   * Like Python's `Executor.map`.
-   */
-  map<F extends (item: any) => any>(
-    fn: RemoteFunction<F>,
-    items: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
-    options?: MapOptions,
-  ): AsyncIterable<Awaited<ReturnType<F>>> {
-    return this.#pool.map(fn, items, options);
-  }
-
-  /**
-   * Refuses new tasks; waits for accepted ones (unless `cancelPending`, which rejects those not yet handed
-   * to a thread with `AbortError`), then stops the threads. With `wait: false` it returns at once.
-   *
-   * @example
-   * ```ts
-   * await pool.shutdown({ cancelPending: true });
-   * ```
-   * Like Python's `Executor.shutdown(wait, cancel_futures)`.
-   */
-  shutdown(options?: ShutdownOptions): Promise<void> {
-    return this.#pool.shutdown(options);
-  }
-
-  /** `shutdown()`, for `await using pool = new ThreadPool()`. */
-  [asyncDispose](): Promise<void> {
-    return this.#pool.shutdown();
+    return this.size;
   }
 }

@@ -1,4 +1,5 @@
 import { getEventListeners } from 'node:events';
+import { Pool } from '@x/executor';
 import { AbortError, PoolClosedError, QueueFullError, ThreadPool } from '@x/to-thread';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -48,6 +49,8 @@ describe('new ThreadPool(options)', () => {
     expect(make().threads).toBe(0);
     const pool = make({ minThreads: 1, maxThreads: 2 });
     expect(pool.threads).toBe(1);
+    expect(pool.size).toBe(1);
+    expect(pool).toBeInstanceOf(Pool);
   });
 });
 
