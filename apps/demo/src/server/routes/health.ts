@@ -5,7 +5,7 @@ const startedAt = performance.now();
 
 /**
  * `GET /health`: a cheap liveness answer. `GET /heartbeat`: Server-Sent Events, one `data:` line per
- * tick with how late the event loop ran the tick (`delayMs`), so a page can draw the loop's health live.
+ * interval with the worst event-loop delay seen in it (`delayMs`), so a page can draw the loop's health live.
  */
 export function healthRoutes(app: FastifyInstance): void {
   app.get('/health', () => ({
