@@ -1,11 +1,11 @@
-export { assertCloneable, cloneError } from './clone.js';
 export {
   describeReceived,
   validateDuration,
   validateInteger,
   validateObject,
   validateSignal,
-} from './describe.js';
+} from '@x/internal';
+export { assertCloneable, cloneError } from './clone.js';
 export {
   AbortError,
   CapturedVariableError,

@@ -5,7 +5,7 @@ import {
   validateInteger,
   validateObject,
   validateSignal,
-} from './describe.js';
+} from '@x/internal';
 import type { Executor, MapOptions } from './executor.js';
 import { type RemoteFunction, toRemoteRef } from './remote-function.js';
 

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import type { TransferListItem } from 'node:worker_threads';
-import { assertCloneable, cloneError } from './clone.js';
 import {
   describeReceived,
   subject,
@@ -8,7 +7,8 @@ import {
   validateInteger,
   validateObject,
   validateSignal,
-} from './describe.js';
+} from '@x/internal';
+import { assertCloneable, cloneError } from './clone.js';
 import { AbortError, PoolClosedError, QueueFullError, TimeoutError, WorkerCrashedError } from './errors.js';
 import {
   asyncDispose,

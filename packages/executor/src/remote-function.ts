@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describeReceived, subject } from './describe.js';
+import { describeReceived, subject } from '@x/internal';
 
 /** Any function; the shape remote code must have. */
 export type AnyFunction = (...args: any[]) => any;

@@ -1,4 +1,5 @@
-import { AbortError, abortedBySibling, invalidArgType } from './errors.js';
+import { invalidArgType } from '@x/internal';
+import { AbortError, abortedBySibling } from './errors.js';
 import { sharedController } from './shared-controller.js';
 import { type CommonOptions, isThenable, validateFunction } from './validate.js';
 

@@ -1,4 +1,5 @@
-import { AbortError, invalidArgType, outOfRange } from './errors.js';
+import { invalidArgType, outOfRange } from '@x/internal';
+import { AbortError } from './errors.js';
 import type { MapOptions } from './map.js';
 import { type Mapper, MapRun, validateMapArguments } from './map-run.js';
 import { readCommonOptions } from './validate.js';

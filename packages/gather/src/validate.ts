@@ -1,13 +1,6 @@
-import { invalidArgType, outOfRange } from './errors.js';
+import { invalidArgType, isThenable, outOfRange, validateObject, validateSignal } from '@x/internal';
 
-/** True for anything `await` would treat as a promise. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
+export { isThenable } from '@x/internal';
 
 /**
  * Checks `ops` and every element before anything starts, so a bad element never leaves the ones before it
@@ -31,11 +24,6 @@ export function toOperations(ops: unknown, name = 'ops'): readonly unknown[] {
   return list;
 }
 
-export function validateOptions(options: unknown, name = 'options'): void {
-  if (options !== undefined && (options === null || typeof options !== 'object'))
-    throw invalidArgType(name, 'an object', options);
-}
-
 /** `concurrency` is an integer >= 1 or `Infinity` (p-limit's and p-map's rule). */
 export function validateConcurrency(value: unknown, name = 'options.concurrency'): number {
   if (value === undefined) return Number.POSITIVE_INFINITY;
@@ -43,19 +31,6 @@ export function validateConcurrency(value: unknown, name = 'options.concurrency'
   if (!(value >= 1 && (Number.isInteger(value) || value === Number.POSITIVE_INFINITY)))
     throw outOfRange(name, 'an integer >= 1 or Infinity', value);
   return value;
-}
-
-/** Duck-typed like Node core's validateAbortSignal, so signals from other realms are accepted. */
-export function validateSignal(value: unknown, name = 'options.signal'): AbortSignal | undefined {
-  if (value === undefined) return undefined;
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    !('aborted' in value) ||
-    typeof (value as AbortSignal).addEventListener !== 'function'
-  )
-    throw invalidArgType(name, 'an instance of AbortSignal', value);
-  return value as AbortSignal;
 }
 
 export function validateBoolean(value: unknown, name: string): boolean {
@@ -78,12 +53,13 @@ export interface CommonOptions {
 export function readCommonOptions(
   options: { concurrency?: unknown; signal?: unknown; returnExceptions?: unknown } | undefined,
 ): CommonOptions {
-  validateOptions(options);
+  validateObject(options, 'options');
   if (options === undefined)
     return { concurrency: Number.POSITIVE_INFINITY, signal: undefined, returnExceptions: false };
+  validateSignal(options.signal, 'options.signal');
   return {
     concurrency: validateConcurrency(options.concurrency),
-    signal: validateSignal(options.signal),
+    signal: options.signal as AbortSignal | undefined,
     returnExceptions: validateBoolean(options.returnExceptions, 'options.returnExceptions'),
   };
 }

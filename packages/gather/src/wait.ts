@@ -1,6 +1,7 @@
-import { AbortError, invalidArgType, invalidArgValue, outOfRange } from './errors.js';
+import { invalidArgType, outOfRange, validateObject, validateSignal } from '@x/internal';
+import { AbortError, invalidArgValue } from './errors.js';
 import type { Operation, OperationResult, SettledOf } from './types.js';
-import { toOperations, validateOptions, validateSignal } from './validate.js';
+import { toOperations } from './validate.js';
 
 /** When {@link wait} resolves, with asyncio's names. */
 export type ReturnWhen = 'FIRST_COMPLETED' | 'FIRST_EXCEPTION' | 'ALL_COMPLETED';
@@ -75,7 +76,7 @@ const RETURN_WHEN: readonly string[] = ['FIRST_COMPLETED', 'FIRST_EXCEPTION', 'A
 export function wait<const O extends Ops>(ops: O, options?: WaitOptions): Promise<WaitResult<O>>;
 export function wait(ops: unknown, options?: WaitOptions): Promise<WaitResult<readonly unknown[]>> {
   const list = toOperations(ops);
-  validateOptions(options);
+  validateObject(options, 'options');
   const returnWhen = options?.returnWhen ?? 'ALL_COMPLETED';
   if (!RETURN_WHEN.includes(returnWhen as string))
     throw invalidArgValue(
@@ -86,7 +87,8 @@ export function wait(ops: unknown, options?: WaitOptions): Promise<WaitResult<re
   const timeout = options?.timeout ?? Number.POSITIVE_INFINITY;
   if (typeof timeout !== 'number') throw invalidArgType('options.timeout', 'of type number', timeout);
   if (!(timeout >= 0)) throw outOfRange('options.timeout', '>= 0 (or Infinity)', timeout);
-  const signal = validateSignal(options?.signal);
+  validateSignal(options?.signal, 'options.signal');
+  const signal = options?.signal;
   if (signal?.aborted) return Promise.reject(signal.reason);
 
   return new Promise((resolve, reject) => {

@@ -285,7 +285,7 @@ describe('gather: bad input', () => {
       'The "options.returnExceptions" property must be of type boolean. Received type string (\'yes\')',
     );
     expect(() => gather([() => 1], 3 as never)).toThrow(
-      'The "options" argument must be an object. Received type number (3)',
+      'The "options" argument must be of type object. Received type number (3)',
     );
   });
 });

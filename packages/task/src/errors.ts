@@ -1,3 +1,5 @@
+import { describeReceived } from '@x/internal';
+
 /**
  * Every error this package creates. Invalid arguments are plain `TypeError`s with Node core's
  * `ERR_INVALID_ARG_TYPE` code, thrown synchronously before anything starts.
@@ -93,7 +95,7 @@ export class UnretrievedTaskError extends Error {
   readonly taskName: string;
 
   constructor(taskName: string, error: unknown) {
-    const what = error instanceof Error ? `${error.name}: ${error.message}` : describeReceived(error);
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : describeReceived(error).trim();
     super(
       `Task exception was never retrieved: task '${taskName}' failed with ${what}. ` +
         'Await the task, call task.exception(), or spawn it in a TaskGroup. See `cause` for the stack.',
@@ -101,33 +103,4 @@ export class UnretrievedTaskError extends Error {
     );
     this.taskName = taskName;
   }
-}
-
-/** `TypeError` with code `ERR_INVALID_ARG_TYPE`, worded like Node core. */
-export function invalidArgType(
-  name: string,
-  expected: string,
-  actual: unknown,
-): TypeError & { code: string } {
-  const kind = name.includes('.') ? 'property' : 'argument';
-  return Object.assign(
-    new TypeError(`The "${name}" ${kind} must be ${expected}. ${describeReceived(actual)}`),
-    {
-      code: 'ERR_INVALID_ARG_TYPE',
-    },
-  );
-}
-
-/** Node core's "Received ..." phrase: `Received type number (1)`, `Received null`, `Received an instance of Map`. */
-export function describeReceived(value: unknown): string {
-  if (value === null) return 'Received null';
-  if (value === undefined) return 'Received undefined';
-  if (typeof value === 'function') return `Received function ${value.name || '<anonymous>'}`;
-  if (typeof value === 'object') {
-    const name = (value as object).constructor?.name;
-    return name ? `Received an instance of ${name}` : 'Received an object with a null prototype';
-  }
-  let shown = typeof value === 'string' ? `'${value}'` : String(value);
-  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
-  return `Received type ${typeof value} (${shown})`;
 }

@@ -1,6 +1,6 @@
-import { invalidArgType } from './errors.js';
+import { invalidArgType, validateObject } from '@x/internal';
 import { Task, type TaskOptions } from './task.js';
-import { isThenable, validateName, validateOptions } from './validate.js';
+import { isThenable, validateName } from './validate.js';
 
 /** Options of {@link shield}. */
 export interface ShieldOptions {
@@ -30,7 +30,7 @@ export function shield<T>(
 ): Task<T> {
   if (!(inner instanceof Task) && typeof inner !== 'function' && !isThenable(inner))
     throw invalidArgType('inner', 'a Task, a promise or a function', inner);
-  validateOptions(options);
+  validateObject(options, 'options');
   const givenName = validateName(options?.name);
   const task: Task<T> =
     inner instanceof Task ? inner : typeof inner === 'function' ? new Task(inner) : new Task(() => inner);

@@ -1,7 +1,8 @@
+import { validateObject, validateSignal } from '@x/internal';
 import { isCancellation } from './cancellation.js';
 import { AbortError, InvalidStateError, TaskGroupError } from './errors.js';
 import { childSettled, Task, type TaskFunction, type TaskOwner } from './task.js';
-import { validateFunction, validateName, validateOptions, validateSignal } from './validate.js';
+import { validateFunction, validateName } from './validate.js';
 
 /** Options of `new TaskGroup()` and {@link taskGroup}. */
 export interface TaskGroupOptions {
@@ -58,8 +59,9 @@ export class TaskGroup implements TaskOwner, AsyncDisposable {
 
   /** Throws `TypeError` if `options.signal` is not an `AbortSignal`. */
   constructor(options?: TaskGroupOptions) {
-    validateOptions(options);
-    const signal = validateSignal(options?.signal);
+    validateObject(options, 'options');
+    validateSignal(options?.signal, 'options.signal');
+    const signal = options?.signal;
     if (signal === undefined) return;
     if (signal.aborted) {
       this.#cancelledByCaller = true;
@@ -102,7 +104,7 @@ export class TaskGroup implements TaskOwner, AsyncDisposable {
    */
   spawn<T>(fn: TaskFunction<T>, options?: SpawnOptions): Task<T> {
     validateFunction(fn, 'fn');
-    validateOptions(options);
+    validateObject(options, 'options');
     const name = validateName(options?.name);
     if (this.#state === FINISHED)
       throw new InvalidStateError(

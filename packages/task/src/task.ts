@@ -1,7 +1,8 @@
+import { validateObject, validateSignal } from '@x/internal';
 import { isCancellation } from './cancellation.js';
 import { AbortError, InvalidStateError } from './errors.js';
 import { type PendingReport, retrieved, track } from './unretrieved.js';
-import { validateFunction, validateName, validateOptions, validateSignal } from './validate.js';
+import { validateFunction, validateName } from './validate.js';
 
 /** Work a task runs: called at once with the task's signal; abort-aware work stops when it aborts. */
 export type TaskFunction<T> = (signal: AbortSignal) => T | PromiseLike<T>;
@@ -97,9 +98,10 @@ export class Task<T> implements PromiseLike<T> {
     let signal: AbortSignal | undefined;
     let name: string | undefined;
     if (options !== undefined) {
-      validateOptions(options);
+      validateObject(options, 'options');
       name = validateName(options.name);
-      signal = validateSignal(options.signal);
+      validateSignal(options.signal, 'options.signal');
+      signal = options.signal;
     }
     this.#label = name ?? ++unnamed;
     this.#owner = owner;

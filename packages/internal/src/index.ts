@@ -1,0 +1,151 @@
+/**
+ * Argument checks shared by every @x package, with Node-core style messages that name the argument, say
+ * what was expected and what was received, and carry Node core's `code` (`ERR_INVALID_ARG_TYPE`,
+ * `ERR_OUT_OF_RANGE`). Bundled into each package at build time; never published on its own.
+ */
+
+/** A `TypeError` or `RangeError` with Node core's `code`. */
+export type CodedError<E extends Error> = E & { code: string };
+
+/**
+ * Node-core style description of a received value, with a leading space, for argument errors
+ * (` Received type number (1)`, ` Received an instance of Map`, ` Received function fn`). Never throws.
+ *
+ * @example
+ * ```ts
+ * throw new TypeError(`The "fn" argument must be a function.${describeReceived(fn)}`);
+ * ```
+ * Python's counterpart is the `repr` in a `TypeError` message.
+ */
+export function describeReceived(value: unknown): string {
+  if (value == null) return ` Received ${value}`;
+  if (typeof value === 'function') return ` Received function ${value.name || '<anonymous>'}`;
+  if (typeof value === 'object') {
+    const ctor = (value as { constructor?: { name?: string } }).constructor;
+    return ctor?.name ? ` Received an instance of ${ctor.name}` : ' Received an object with a null prototype';
+  }
+  let shown = typeof value === 'bigint' ? `${value}n` : String(value);
+  if (typeof value === 'string') shown = `'${shown.length > 28 ? `${shown.slice(0, 25)}...` : shown}'`;
+  return ` Received type ${typeof value} (${shown})`;
+}
+
+/** `The "name" argument` or `The "options.x" property`, Node-core style. */
+export function subject(name: string): string {
+  return name.includes('.') ? `The "${name}" property` : `The "${name}" argument`;
+}
+
+/**
+ * `TypeError` with code `ERR_INVALID_ARG_TYPE`: `The "name" argument must be <expected>. Received ...`.
+ *
+ * @example
+ * ```ts
+ * throw invalidArgType('ops', 'an array or iterable of promises and functions', ops);
+ * ```
+ */
+export function invalidArgType(name: string, expected: string, actual: unknown): CodedError<TypeError> {
+  return Object.assign(new TypeError(`${subject(name)} must be ${expected}.${describeReceived(actual)}`), {
+    code: 'ERR_INVALID_ARG_TYPE',
+  });
+}
+
+/**
+ * `RangeError` with code `ERR_OUT_OF_RANGE`: `The value of "name" is out of range. It must be <range>.
+ * Received <actual>`.
+ */
+export function outOfRange(name: string, range: string, actual: unknown): CodedError<RangeError> {
+  return Object.assign(
+    new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${String(actual)}`),
+    { code: 'ERR_OUT_OF_RANGE' },
+  );
+}
+
+/** True for anything `await` would treat as a promise. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * Throws a `TypeError` naming `name` unless `value` is an AbortSignal or undefined. Duck-typed like Node
+ * core's `validateAbortSignal`, so signals of another realm (a `vm` context, a test environment) pass.
+ *
+ * @example
+ * ```ts
+ * validateSignal(options.signal, 'options.signal');
+ * ```
+ */
+export function validateSignal(value: unknown, name: string): asserts value is AbortSignal | undefined {
+  if (
+    value !== undefined &&
+    (value === null ||
+      typeof value !== 'object' ||
+      !('aborted' in value) ||
+      typeof (value as AbortSignal).addEventListener !== 'function')
+  ) {
+    throw invalidArgType(name, 'an instance of AbortSignal', value);
+  }
+}
+
+/**
+ * Throws a `TypeError` naming `name` unless `value` is an object or undefined.
+ *
+ * @example
+ * ```ts
+ * validateObject(options, 'options');
+ * ```
+ */
+export function validateObject(value: unknown, name: string): asserts value is object | undefined {
+  if (value !== undefined && (value === null || typeof value !== 'object')) {
+    throw invalidArgType(name, 'of type object', value);
+  }
+}
+
+/**
+ * Throws a `TypeError` (not a number) or `RangeError` (not an integer in `[min, max]`, or `Infinity` when
+ * allowed) naming `name`; undefined passes.
+ *
+ * @example
+ * ```ts
+ * validateInteger(options.maxThreads, 'options.maxThreads', 1);
+ * ```
+ * Python's counterpart is the `ValueError` of `ThreadPoolExecutor(max_workers=0)`.
+ */
+export function validateInteger(
+  value: unknown,
+  name: string,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+  allowInfinity = false,
+): asserts value is number | undefined {
+  if (value === undefined) return;
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  const ok =
+    (Number.isInteger(value) || (allowInfinity && value === Number.POSITIVE_INFINITY)) &&
+    value >= min &&
+    value <= max;
+  if (!ok) {
+    const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `>= ${min} && <= ${max}`;
+    throw outOfRange(name, `an integer ${range}${allowInfinity ? ' or Infinity' : ''}`, value);
+  }
+}
+
+/**
+ * Throws a `TypeError` or `RangeError` naming `name` unless `value` is a duration in ms (`>= 0`, `Infinity`
+ * allowed) or undefined.
+ *
+ * @example
+ * ```ts
+ * validateDuration(options.timeout, 'options.timeout');
+ * ```
+ * Python's counterpart is the check of `timeout` in `asyncio.wait_for`.
+ */
+export function validateDuration(value: unknown, name: string): asserts value is number | undefined {
+  if (value === undefined) return;
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (Number.isNaN(value) || value < 0) {
+    throw outOfRange(name, 'a non-negative number of milliseconds or Infinity', value);
+  }
+}
