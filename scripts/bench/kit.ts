@@ -115,18 +115,23 @@ export async function latency(
     target,
   }: { samples?: number; warmup?: number; target?: string } = {},
 ): Promise<Workload[]> {
-  const all = new Map<LatencyContender, number[]>();
-  for (const c of contenders) {
-    await c.setup?.();
-    for (let i = 0; i < warmup; i++) await c.call();
-    const xs: number[] = [];
-    for (let i = 0; i < samples; i++) {
-      const t0 = performance.now();
-      await c.call();
-      xs.push((performance.now() - t0) * 1000);
+  const all = new Map<LatencyContender, number[]>(contenders.map((c) => [c, []]));
+  // Interleaved in rounds (each contender set up, measured and torn down in turn, `rounds` times), so a
+  // quiet or busy stretch of a shared machine is spread over every contender instead of landing on one.
+  // Only one contender's workers exist at a time: an idle pool's threads would otherwise share the cores.
+  const rounds = quick ? 1 : 5;
+  for (let round = 0; round < rounds; round++) {
+    for (const c of contenders) {
+      await c.setup?.();
+      for (let i = 0; i < Math.max(20, Math.ceil(warmup / rounds)); i++) await c.call();
+      const xs = all.get(c)!;
+      for (let i = 0; i < Math.ceil(samples / rounds); i++) {
+        const t0 = performance.now();
+        await c.call();
+        xs.push((performance.now() - t0) * 1000);
+      }
+      await c.teardown?.();
     }
-    all.set(c, xs);
-    await c.teardown?.();
   }
   const make = (label: string, pick: (xs: number[]) => number): Workload => ({
     name: `${name} (${label})`,

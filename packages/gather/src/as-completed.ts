@@ -1,4 +1,6 @@
+import { asyncDispose } from '@x/internal';
 import { AbortError, abortedBySibling } from './errors.js';
+import { observeAll } from './observe.js';
 import { OpsRun } from './run-ops.js';
 import { sharedController } from './shared-controller.js';
 import type { FulfilledOf, Operation, SettledOf } from './types.js';
@@ -27,9 +29,6 @@ export interface CompletionIterator<T> extends AsyncIterableIterator<T>, AsyncDi
   [Symbol.asyncIterator](): CompletionIterator<T>;
   return(): Promise<IteratorResult<T, undefined>>;
 }
-
-const asyncDispose: typeof Symbol.asyncDispose =
-  Symbol.asyncDispose ?? (Symbol.for('nodejs.asyncDispose') as typeof Symbol.asyncDispose);
 
 /**
  * Yields each operation's outcome as soon as it settles, in completion order, as `{ index, status, value }` records.
@@ -112,6 +111,11 @@ class Completion implements CompletionIterator<unknown> {
   }
 
   return(): Promise<IteratorResult<unknown, undefined>> {
+    // Left before the first next(): nothing was started, but promises handed to us are running anyway.
+    if (this.#run === undefined && !this.#finished) {
+      this.#finished = true;
+      observeAll(this.ops);
+    }
     this.#stop(new AbortError('The asCompleted() loop ended before every operation settled.'));
     this.#queue.length = 0;
     this.#hasError = false;
@@ -131,6 +135,7 @@ class Completion implements CompletionIterator<unknown> {
 
   #start(): void {
     if (this.signal?.aborted) {
+      observeAll(this.ops);
       this.#finished = true;
       this.#hasError = true;
       this.#error = this.signal.reason;

@@ -1,4 +1,5 @@
 import { abortedBySibling } from './errors.js';
+import { observeAll } from './observe.js';
 import { OpsRun } from './run-ops.js';
 import { sharedController } from './shared-controller.js';
 import type { Operation, Results, ResultsOrErrors } from './types.js';
@@ -55,7 +56,10 @@ export function gather<const O extends Ops>(
 export function gather(ops: unknown, options?: GatherOptions): Promise<unknown[]> {
   const list = toOperations(ops);
   const { concurrency, signal, returnExceptions } = readCommonOptions(options);
-  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (signal?.aborted) {
+    observeAll(list);
+    return Promise.reject(signal.reason);
+  }
   if (concurrency < list.length) {
     let functions = 0;
     for (let i = 0; i < list.length; i++) if (typeof list[i] === 'function') functions++;
@@ -65,11 +69,6 @@ export function gather(ops: unknown, options?: GatherOptions): Promise<unknown[]
 }
 
 const passError = (error: unknown) => error;
-const ignore = () => {};
-
-function observe(value: unknown): void {
-  if (isThenable(value)) Promise.resolve(value).then(undefined, ignore);
-}
 
 /** What `startOne` needs, passed as `map`'s `thisArg` so no closure is created per call. */
 interface Start {
@@ -123,7 +122,7 @@ function gatherAll(
   if (start.failed) {
     controller!.abort(abortedBySibling(start.error));
     // We reject before Promise.all could observe these; observe them so none rejects unhandled.
-    for (let i = 0; i < values.length; i++) observe(values[i]);
+    observeAll(values);
     return Promise.reject(start.error);
   }
   const all = Promise.all(values);

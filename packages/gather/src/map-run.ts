@@ -1,5 +1,6 @@
 import { invalidArgType } from '@x/internal';
 import { AbortError, abortedBySibling } from './errors.js';
+import { ignore } from './observe.js';
 import { sharedController } from './shared-controller.js';
 import { type CommonOptions, isThenable, validateFunction } from './validate.js';
 
@@ -23,7 +24,6 @@ export type Mapper<T, R> = (item: T, context: MapContext) => R | PromiseLike<R>;
 
 const DONE: unique symbol = Symbol('done');
 type Pulled<T> = { item: T; index: number } | typeof DONE;
-const ignore = () => {};
 
 /**
  * The pull loop behind `map` and `mapStream`: up to `concurrency` lanes, each pulling the next item from the

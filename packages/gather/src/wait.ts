@@ -1,5 +1,6 @@
 import { invalidArgType, outOfRange, validateObject, validateSignal } from '@x/internal';
 import { AbortError, invalidArgValue } from './errors.js';
+import { observeAll } from './observe.js';
 import type { Operation, OperationResult, SettledOf } from './types.js';
 import { toOperations } from './validate.js';
 
@@ -89,7 +90,10 @@ export function wait(ops: unknown, options?: WaitOptions): Promise<WaitResult<re
   if (!(timeout >= 0)) throw outOfRange('options.timeout', '>= 0 (or Infinity)', timeout);
   validateSignal(options?.signal, 'options.signal');
   const signal = options?.signal;
-  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (signal?.aborted) {
+    observeAll(list);
+    return Promise.reject(signal.reason);
+  }
 
   return new Promise((resolve, reject) => {
     const n = list.length;

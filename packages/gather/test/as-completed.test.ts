@@ -160,3 +160,23 @@ describe('asCompleted', () => {
     expect(() => asCompleted([() => 1], { concurrency: 0 })).toThrow(RangeError);
   });
 });
+
+describe('asCompleted: promises it gives up on before starting', () => {
+  it('with an already aborted signal, throws its reason and leaves no promise to reject unhandled', async () => {
+    const reason = new Error('already');
+    const now = Promise.reject(new Error('rejected before the call'));
+    const later = sleep(5, 0).then(() => Promise.reject(new Error('rejects after the call')));
+    const iterator = asCompleted([now, later], { signal: AbortSignal.abort(reason) });
+    await expect(iterator.next()).rejects.toBe(reason);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    await ticks(15);
+  });
+
+  it('return() before the first next() observes the promises it was given and ends the iteration', async () => {
+    const later = sleep(5, 0).then(() => Promise.reject(new Error('rejects after return()')));
+    const iterator = asCompleted([later]);
+    expect(await iterator.return()).toEqual({ done: true, value: undefined });
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    await ticks(15);
+  });
+});

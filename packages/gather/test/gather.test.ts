@@ -185,6 +185,14 @@ describe('gather', () => {
     expect(called).toBe(false);
   });
 
+  it('with an already aborted signal, leaves no promise of the caller to reject unhandled', async () => {
+    const reason = new Error('already');
+    const now = Promise.reject(new Error('rejected before the call'));
+    const later = sleep(5, 0).then(() => Promise.reject(new Error('rejects after the call')));
+    await expect(gather([now, later], { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await ticks(15); // the trap fails the test if either rejection went unhandled
+  });
+
   it('removes its listener from the caller signal when it resolves, fails, or is limited', async () => {
     const controller = new AbortController();
     const { signal } = controller;

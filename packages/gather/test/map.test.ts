@@ -273,6 +273,48 @@ describe('mapStream', () => {
     expect(all).toEqual([0, 1, failure, 3]);
   });
 
+  it("the caller's signal: its reason unchanged, running calls aborted, no listener left in any outcome", async () => {
+    const reason = new Error('caller gave up');
+    const controller = new AbortController();
+    const aborted: unknown[] = [];
+    const seen: number[] = [];
+    setTimeout(() => controller.abort(reason), 20);
+    await expect(
+      (async () => {
+        for await (const v of mapStream(
+          source(100).ids,
+          (i, { signal }) => sleep(i < 2 ? 1 : 1000, i, signal).catch(rethrowInto(aborted)),
+          { concurrency: 4, signal: controller.signal },
+        ))
+          seen.push(v);
+      })(),
+    ).rejects.toBe(reason);
+    expect(seen).toEqual([0, 1]);
+    expect(aborted.length).toBeGreaterThan(0);
+    expect(abortListeners(controller.signal)).toBe(0);
+
+    // Already aborted: the first step throws the reason and nothing is called.
+    let called = false;
+    const before = mapStream(
+      [1],
+      () => {
+        called = true;
+      },
+      { signal: AbortSignal.abort(reason) },
+    );
+    await expect(before[Symbol.asyncIterator]().next()).rejects.toBe(reason);
+    expect(called).toBe(false);
+
+    // Completed, and left early with break: the listener is removed both times.
+    const { signal } = new AbortController();
+    for await (const _ of mapStream([1, 2, 3], (x) => x, { signal })) {
+    }
+    expect(abortListeners(signal)).toBe(0);
+    for await (const _ of mapStream([1, 2, 3], (x) => sleep(2, x), { signal })) break;
+    expect(abortListeners(signal)).toBe(0);
+    expect(signal.aborted).toBe(false);
+  });
+
   it('validates backpressure against concurrency', () => {
     expect(() => mapStream([1], (x) => x, { concurrency: 4, backpressure: 2 })).toThrow(RangeError);
     expect(() => mapStream([1], (x) => x, { backpressure: '3' as never })).toThrow(TypeError);

@@ -122,3 +122,13 @@ describe('wait', () => {
     expect(() => wait([() => 1], { signal: {} as never })).toThrow('"options.signal"');
   });
 });
+
+describe('wait: an already aborted signal', () => {
+  it('rejects with its reason and leaves no promise of the caller to reject unhandled', async () => {
+    const reason = new Error('already');
+    const now = Promise.reject(new Error('rejected before the call'));
+    const later = sleep(5, 0).then(() => Promise.reject(new Error('rejects after the call')));
+    await expect(wait([now, later], { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await ticks(15);
+  });
+});

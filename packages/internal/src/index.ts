@@ -149,3 +149,15 @@ export function validateDuration(value: unknown, name: string): asserts value is
     throw outOfRange(name, 'a non-negative number of milliseconds or Infinity', value);
   }
 }
+
+// Node 20.0-20.3 lack the well-known disposal symbols (20.4+ define them). There, code compiled by esbuild
+// or tsx looks them up as `Symbol.for('Symbol.dispose')`, so that is the fallback every package uses.
+/** `Symbol.dispose`, or the registered symbol esbuild's `using` helper looks up where the runtime lacks it. */
+export const dispose: typeof Symbol.dispose =
+  (Symbol as { dispose?: typeof Symbol.dispose }).dispose ??
+  (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+
+/** `Symbol.asyncDispose`, or the registered symbol esbuild's `await using` helper looks up where it lacks it. */
+export const asyncDispose: typeof Symbol.asyncDispose =
+  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
+  (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);

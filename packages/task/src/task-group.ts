@@ -1,4 +1,4 @@
-import { validateObject, validateSignal } from '@x/internal';
+import { asyncDispose, validateObject, validateSignal } from '@x/internal';
 import { isCancellation } from './cancellation.js';
 import { AbortError, InvalidStateError, TaskGroupError } from './errors.js';
 import { childSettled, Task, type TaskFunction, type TaskOwner } from './task.js';
@@ -15,10 +15,6 @@ export interface SpawnOptions {
   /** Shown in errors and reports. Default: `Task-<n>`. */
   name?: string;
 }
-
-// Node 20.x before 20.4 lacks the well-known symbols; esbuild's `await using` helper looks them up the same way.
-const asyncDispose: typeof Symbol.asyncDispose =
-  Symbol.asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
 
 const OPEN = 0;
 const JOINING = 1;

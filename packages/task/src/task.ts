@@ -33,6 +33,42 @@ const RETRIEVED = 4;
 
 let unnamed = 0;
 
+/** Functions of `length` 0 seen before, and whether their source declares a parameter anyway. */
+const declaresParameter = new WeakMap<object, boolean>();
+
+/**
+ * Whether `fn` can receive the signal. Creating an `AbortSignal` costs more than the rest of a task, so
+ * functions that declare no parameter (`async () => ...`) do not get one. `length` alone is not enough: it is
+ * 0 for `(...args) =>` and `(signal = fallback) =>`, whose signal must not be lost, so for `length` 0 the
+ * source is read once per function. Native and bound functions (no readable parameter list) get it.
+ */
+function wantsSignal(fn: (...args: never[]) => unknown): boolean {
+  if (fn.length > 0) return true;
+  let wants = declaresParameter.get(fn);
+  if (wants === undefined) {
+    wants = hasParameterList(fn);
+    declaresParameter.set(fn, wants);
+  }
+  return wants;
+}
+
+function hasParameterList(fn: (...args: never[]) => unknown): boolean {
+  let source: string;
+  try {
+    source = Function.prototype.toString.call(fn);
+  } catch {
+    return true;
+  }
+  if (source.endsWith('[native code] }')) return true;
+  const open = source.indexOf('(');
+  const arrow = source.indexOf('=>');
+  // `x => ...` has length 1 and never gets here; a source without `(` is not one we can read.
+  if (open === -1 || (arrow !== -1 && arrow < open)) return true;
+  let i = open + 1;
+  while (i < source.length && /\s/.test(source[i]!)) i++;
+  return source[i] !== ')';
+}
+
 /** The parts of a task most tasks never use, allocated on first use to keep a task small. */
 interface Extra {
   controller: AbortController | undefined;
@@ -90,8 +126,9 @@ export class Task<T> implements PromiseLike<T> {
 
   /**
    * Starts `fn` now; prefer {@link createTask}, which is the same thing.
-   * `fn` receives the task's signal when it declares a parameter (`fn.length > 0`); a function declared without
-   * one can still read `task.signal` later. (`owner` is internal: the `TaskGroup` that spawned it.)
+   * `fn` receives the task's signal when it declares any parameter (rest and default parameters included); a
+   * function declared without one gets no signal created for it, and can still read `task.signal` later.
+   * (`owner` is internal: the `TaskGroup` that spawned it.)
    */
   constructor(fn: TaskFunction<T>, options?: TaskOptions, owner?: TaskOwner) {
     validateFunction(fn, 'fn');
@@ -117,7 +154,7 @@ export class Task<T> implements PromiseLike<T> {
         signal.addEventListener('abort', listener, { once: true });
       }
       try {
-        const result = fn.length > 0 ? fn(this.signal) : (fn as () => T | PromiseLike<T>)();
+        const result = wantsSignal(fn) ? fn(this.signal) : (fn as () => T | PromiseLike<T>)();
         work = result instanceof Promise ? result : Promise.resolve(result);
       } catch (error) {
         work = Promise.reject(error);

@@ -369,6 +369,21 @@ describe('TaskGroup with await using', () => {
     expect(seen).toEqual(['child', 'grandchild']);
   });
 
+  it('a throw in the block does not cancel the children (documented): they finish, then the error propagates', async () => {
+    const blockError = new Error('block failed');
+    const events: string[] = [];
+    const run = async () => {
+      await using group = new TaskGroup();
+      group.spawn(async (signal) => {
+        await sleep(20, undefined, { signal });
+        events.push(signal.aborted ? 'child aborted' : 'child finished');
+      });
+      throw blockError;
+    };
+    expect(await rejectionOf(run())).toBe(blockError);
+    expect(events).toEqual(['child finished']);
+  });
+
   it('works through the plain join() method too', async () => {
     const group = new TaskGroup();
     const child = group.spawn(() => sleep(10, 'x'));

@@ -291,6 +291,42 @@ describe('Task#onDone', () => {
   });
 });
 
+describe('createTask: which functions receive the signal', () => {
+  it('passes it to every function that declares a parameter, rest and default parameters included', async () => {
+    const received: unknown[] = [];
+    const forward = (...args: unknown[]) => received.push(args[0]);
+    const withDefault = (signal: AbortSignal | undefined = undefined) => received.push(signal);
+    async function classic(signal: AbortSignal) {
+      received.push(signal);
+    }
+    const plain = createTask(forward);
+    const defaulted = createTask(withDefault);
+    const declared = createTask(classic);
+    await Promise.all([plain, defaulted, declared]);
+    expect(received).toEqual([plain.signal, defaulted.signal, declared.signal]);
+    for (const value of received) expect(value).toBeInstanceOf(AbortSignal);
+  });
+
+  it('cancels work behind a forwarding wrapper (the wrapper passes the signal on)', async () => {
+    const work = (signal: AbortSignal) => sleep(5_000, 'done', { signal });
+    const wrapper = (...args: [AbortSignal]) => work(...args);
+    const task = createTask(wrapper);
+    task.cancel();
+    await expect(task).rejects.toMatchObject({ name: 'AbortError' });
+    expect(task.cancelled).toBe(true);
+  });
+
+  it('calls a function that declares no parameter with no argument at all', async () => {
+    const counts: number[] = [];
+    await createTask(function (this: unknown) {
+      // biome-ignore lint/complexity/noArguments: the number of arguments is what is tested
+      counts.push(arguments.length);
+    });
+    await createTask(async () => counts.push(-1));
+    expect(counts).toEqual([0, -1]);
+  });
+});
+
 describe('createTask: bad input', () => {
   it.each([
     [undefined, 'Received undefined'],

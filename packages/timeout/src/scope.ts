@@ -1,3 +1,4 @@
+import { dispose } from '@x/internal';
 import { type Bucket, type Deadline, now, schedule, setRef, unschedule } from './deadline-queue.js';
 import { AbortError, InvalidStateError, TimeoutError } from './errors.js';
 import type { Operation } from './operation.js';
@@ -10,9 +11,6 @@ import {
   validateOptions,
   validateSignal,
 } from './validate.js';
-
-const kDispose: typeof Symbol.dispose =
-  Symbol.dispose ?? (Symbol.for('nodejs.dispose') as typeof Symbol.dispose);
 
 /** Options of {@link timeoutScope} and {@link deadlineScope}. */
 export interface ScopeOptions {
@@ -276,7 +274,7 @@ class Scope implements TimeoutScope, Deadline, DeadlineSource {
     }
   }
 
-  [kDispose](): void {
+  [dispose](): void {
     this.close();
   }
 
