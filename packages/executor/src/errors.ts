@@ -150,10 +150,14 @@ export class DataCloneError extends Error {
   readonly code = 'ERR_X_DATA_CLONE' as const;
   /** Where the value was: `argument 1`, `the result`, ... */
   readonly position: string;
-  constructor(position: string, detail: string, options?: XErrorOptions) {
+  /** `options.advice` replaces the closing advice (a transport with other rules than structured clone). */
+  constructor(position: string, detail: string, options?: XErrorOptions & { advice?: string }) {
+    const advice =
+      options?.advice ??
+      'Only structured-cloneable values (primitives, plain objects, arrays, Map, Set, Date, typed arrays, errors, ...) can cross a thread or process boundary; pass plain data instead.';
     super(
-      `Cannot send ${position} to the worker: ${detail} Only structured-cloneable values (primitives, plain objects, arrays, Map, Set, Date, typed arrays, errors, ...) can cross a thread or process boundary; pass plain data instead.`,
-      options,
+      `Cannot send ${position} ${/^(argument|the argument|options)/.test(position) ? 'to' : 'back from'} the worker: ${detail} ${advice}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.position = position;
   }

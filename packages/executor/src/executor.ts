@@ -64,7 +64,5 @@ export interface Executor {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** `Symbol.asyncDispose`, or Node's registered symbol where the runtime predates it. */
-export const asyncDispose: typeof Symbol.asyncDispose =
-  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
-  (Symbol.for('nodejs.asyncDispose') as typeof Symbol.asyncDispose);
+/** `Symbol.asyncDispose`, or the registered symbol esbuild's `await using` looks up where the runtime lacks it. */
+export { asyncDispose } from '@x/internal';

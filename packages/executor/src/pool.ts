@@ -81,6 +81,8 @@ class Task {
   /** Position in its worker's send order, for telling started tasks from unstarted ones after a crash. */
   seq = 0;
   abandoned = false;
+  /** shutdown({ cancelPending }) asked its worker to drop it unless started: an AbortError answer means dropped. */
+  shutdownCancel: AbortError | undefined = undefined;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   resolve!: (value: unknown) => void;
   reject!: (reason: unknown) => void;
@@ -347,6 +349,21 @@ export class Pool implements Executor {
           this.#settle(task, false, reason());
         }
         slot.outbox.length = 0;
+        // Sent in a batch but perhaps not started yet: the worker drops those it has not started (a negative
+        // id in MSG_CANCEL means "unless started") and answers them as cancelled; started ones run to the end.
+        const ids: number[] = [];
+        for (const task of slot.inflight.values()) {
+          if (task.state !== SENT || task.abandoned || task.shutdownCancel !== undefined) continue;
+          task.shutdownCancel = reason();
+          ids.push(-task.id);
+        }
+        if (ids.length > 0 && !slot.exited) {
+          try {
+            slot.transport.send([MSG_CANCEL, ...ids]);
+          } catch {
+            // The worker is gone; its exit handler settles these tasks.
+          }
+        }
       }
     }
     // Every call (a second one too) resolves when the same drain-and-stop has finished.
@@ -508,7 +525,7 @@ export class Pool implements Executor {
       if (task.abandoned) continue;
       const value = message[i + 1];
       if (signed > 0) this.#settle(task, true, value);
-      else if (value === 0) this.#settle(task, false, new AbortError());
+      else if (value === 0) this.#settle(task, false, task.shutdownCancel ?? new AbortError());
       else this.#settle(task, false, deserializeError(value as SerializedError));
     }
     this.#afterChange(slot);
@@ -722,6 +739,11 @@ export class Pool implements Executor {
     for (const task of slot.inflight.values()) {
       if (task.abandoned || task.state === DONE) continue;
       if (task.state === ASSIGNED || task.seq >= started) {
+        if (task.shutdownCancel !== undefined) {
+          // Not started, and the pool was shut down with cancelPending: cancelled, not retried.
+          this.#settle(task, false, task.shutdownCancel);
+          continue;
+        }
         task.state = QUEUED;
         task.worker = undefined;
         retry.push(task);

@@ -1,7 +1,8 @@
 import { cloneError } from './clone.js';
+import { DataCloneError } from './errors.js';
 import { invokeRemote } from './invoke-remote.js';
 import type { RemoteRef } from './remote-function.js';
-import { serializeError } from './serialize-error.js';
+import { type SerializedError, serializeError } from './serialize-error.js';
 import {
   IDLE_WAIT_MS,
   type MainMessage,
@@ -129,7 +130,32 @@ export function serveWorker(channel: WorkerChannel): void {
           message[i + 1] = serializeError(error);
         }
       }
-      send(message);
+      try {
+        send(message);
+      } catch {
+        // Still refused: a value only the channel itself rejects (a child process's IPC refuses a
+        // SharedArrayBuffer that structured clone accepts). Send the results one by one, so that only
+        // those at fault fail; a send that throws has sent nothing.
+        sendEach(message);
+      }
+    }
+  };
+
+  const sendEach = (message: WorkerMessage) => {
+    let slowInfo = message[1];
+    for (let i = 2; i < message.length; i += 2) {
+      const id = message[i] as number;
+      try {
+        send([MSG_RESULTS, slowInfo, id, message[i + 1]]);
+      } catch (error) {
+        send([
+          MSG_RESULTS,
+          slowInfo,
+          id > 0 ? -id : id,
+          id > 0 ? serializeError(resultError(error)) : bareError(message[i + 1] as SerializedError),
+        ]);
+      }
+      slowInfo = 0;
     }
   };
 
@@ -154,6 +180,11 @@ export function serveWorker(channel: WorkerChannel): void {
     if (message[0] !== MSG_CANCEL) return;
     for (let i = 1; i < message.length; i++) {
       const id = message[i] as number;
+      // A negative id: drop the task only if it has not started (shutdown with cancelPending).
+      if (id < 0) {
+        if (!running.has(-id)) cancelled.add(-id);
+        continue;
+      }
       // An async task still running: answer now and drop its result when it comes.
       if (running.delete(id)) out.push(-id, 0);
       else cancelled.add(id);
@@ -241,4 +272,23 @@ export function serveWorker(channel: WorkerChannel): void {
     if (message[0] === MSG_RUN) pump();
     else flush();
   });
+}
+
+/** The error of a result the channel refused to send. */
+function resultError(error: unknown): DataCloneError {
+  if (error instanceof DataCloneError) return error;
+  return new DataCloneError(
+    'the result',
+    `The channel refused it: ${(error as Error)?.message ?? String(error)}`,
+    {
+      cause: error,
+    },
+  );
+}
+
+/** A task's error without the parts the channel refused (its own properties, cause or errors). */
+function bareError(error: SerializedError): SerializedError {
+  if (error.kind !== 'error') return { kind: 'value', value: String(error.value) };
+  const { kind, base, constructorName, name, message, stack } = error;
+  return { kind, base, constructorName, name, message, stack };
 }

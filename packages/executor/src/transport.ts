@@ -65,7 +65,10 @@ export type TransportFactory = (handlers: TransportHandlers) => Transport;
  * this worker has not seen yet (each is sent once per worker). Flat, so a batch clones fast.
  */
 export const MSG_RUN = 0;
-/** Main -> worker: the listed tasks were abandoned. Layout: `[MSG_CANCEL, id, id, ...]`. */
+/**
+ * Main -> worker: the listed tasks were abandoned. Layout: `[MSG_CANCEL, id, id, ...]`. A negative id asks to drop
+ * task `-id` only if it has not started (shutdown with `cancelPending`); a started one runs to its end.
+ */
 export const MSG_CANCEL = 1;
 /**
  * Worker -> main: settled tasks. Layout: `[MSG_RESULTS, slow, id, value, id, value, ...]`. A positive `id`

@@ -28,7 +28,7 @@ describe('assertCloneable', () => {
       /Cannot send argument 2 \(at \.deep\.list\[1\]\) to the worker: a function/,
     );
     expect(() => assertCloneable(Symbol('s'), 'the result')).toThrow(
-      /Cannot send the result to the worker: a symbol/,
+      /Cannot send the result back from the worker: a symbol/,
     );
     expect(() => assertCloneable(Promise.resolve(1), 'argument 1')).toThrow(
       /a Promise cannot be cloned; await it/,

@@ -1,23 +1,37 @@
 // The entry script of every child process of a ProcessPool (built to dist/child.js).
 import { writeSync } from 'node:fs';
 import {
+  DataCloneError,
   invokeRemote,
   type MainMessage,
+  MSG_RESULTS,
   MSG_RUN,
   STATE_LENGTH,
   STATE_RUNNING,
   STATE_STARTED,
   serializeError,
   serveWorker,
+  type WorkerMessage,
 } from '@x/executor/worker';
+import { jsonRefusal } from './json.js';
 import { PROGRESS_FD, PROGRESS_MAGIC, PROGRESS_READY } from './progress.js';
-import { INIT, INIT_DONE, INIT_FAILED, INIT_FAILED_EXIT_CODE } from './protocol.js';
+import {
+  decodeUndefined,
+  encodeUndefined,
+  INIT,
+  INIT_DONE,
+  INIT_FAILED,
+  INIT_FAILED_EXIT_CODE,
+  JSON_UNDEFINED_RESULTS,
+  JSON_UNDEFINED_RUN,
+} from './protocol.js';
 import { countTasks } from './split-run.js';
 
 // Tasks may arrive while the initializer runs: keep them until the worker loop listens.
 const early: MainMessage[] = [];
 let deliver: ((message: MainMessage) => void) | undefined;
 let initialised = false;
+const json = process.argv.includes('--json');
 
 // The parent went away (shutdown, or it died): a child never outlives its pool.
 process.on('disconnect', () => process.exit(0));
@@ -30,6 +44,7 @@ process.on('message', (message: unknown) => {
     void start(ref, args);
     return;
   }
+  if ((message as unknown[])[0] === JSON_UNDEFINED_RUN) decodeUndefined(message as unknown[], MSG_RUN);
   if (deliver) deliver(message as MainMessage);
   else early.push(message as MainMessage);
 });
@@ -52,7 +67,7 @@ function progressReporter(): ((message: MainMessage) => void) | undefined {
     return undefined;
   }
   return (message) => {
-    if (message[0] !== MSG_RUN) return;
+    if (message[0] !== MSG_RUN || message.length === 2) return; // a message of definitions only
     slots[STATE_RUNNING] = message[2] as number;
     slots[STATE_STARTED] = slots[STATE_STARTED]! + countTasks(message);
     // Same page as the first write, which worked: this cannot run out of space.
@@ -74,7 +89,7 @@ async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[
   const report = progressReporter();
   process.send!([INIT_DONE, report !== undefined]);
   serveWorker({
-    send: (message) => process.send!(message),
+    send: json ? sendJson : (message) => process.send!(message),
     onMessage: (listener) => {
       deliver = paced(listener, report);
       for (const message of early.splice(0)) deliver(message);
@@ -132,4 +147,25 @@ function paced(
       }
     }
   };
+}
+
+/**
+ * `process.send` for `serialization: 'json'`: throws (sending nothing) a DataCloneError for a result JSON
+ * would change (the worker loop then fails that task only), and keeps a result that is `undefined` (JSON
+ * would send `null`).
+ */
+function sendJson(message: WorkerMessage): void {
+  let indexes: number[] | undefined;
+  if (message[0] === MSG_RESULTS) {
+    for (let i = 2; i < message.length; i += 2) {
+      if ((message[i] as number) < 0) continue; // an error: serialized as plain data already
+      const value = message[i + 1];
+      if (value === undefined) (indexes ??= []).push(i + 1);
+      else {
+        const refusal = jsonRefusal(value, 'the result');
+        if (refusal !== undefined) throw new DataCloneError(...refusal);
+      }
+    }
+  }
+  process.send!(indexes === undefined ? message : encodeUndefined(message, JSON_UNDEFINED_RESULTS, indexes));
 }

@@ -1,7 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
+import { serialize } from 'node:v8';
 import {
   assertCloneable,
+  DataCloneError,
   describeReceived,
   type Executor,
   fromModule,
@@ -16,6 +18,7 @@ import {
   validateObject,
 } from '@x/executor';
 import type { runChunk } from './chunk.js';
+import { jsonRefusal } from './json.js';
 import { ProcessTransport } from './process-transport.js';
 
 /** Options of {@link ProcessPool}. */
@@ -49,7 +52,8 @@ export interface ProcessPoolOptions {
   maxQueue?: number;
   /**
    * How values cross the process boundary: `'advanced'` (structured clone: Map, Set, Date, typed arrays,
-   * BigInt, errors survive) or `'json'`. Default: `'advanced'`.
+   * BigInt, errors survive) or `'json'` (plain JSON data only: an argument or result JSON would change, such
+   * as a Map, Date, BigInt or NaN, fails its task with `DataCloneError`). Default: `'advanced'`.
    */
   serialization?: 'advanced' | 'json';
   /**
@@ -138,6 +142,22 @@ export class ProcessPool extends Pool {
       throw new TypeError(
         `The "options.serialization" property must be 'advanced' or 'json'. Received ${JSON.stringify(serialization)}`,
       );
+    }
+    if (serialization === 'json') {
+      const refusal = jsonRefusal(initArgs, 'options.initArgs', false);
+      if (refusal !== undefined) throw new DataCloneError(...refusal);
+    } else {
+      try {
+        serialize(initArgs);
+      } catch (error) {
+        throw new DataCloneError(
+          'options.initArgs',
+          `Node's IPC channel refused it: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+      }
     }
     const maxWorkers = options.maxWorkers ?? Math.max(options.minWorkers ?? 0, availableParallelism());
     const perChild = options.concurrentTasksPerChild ?? DEFAULT_TASKS_PER_CHILD;

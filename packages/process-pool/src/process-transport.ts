@@ -1,19 +1,32 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { serialize } from 'node:v8';
 import {
+  DataCloneError,
   deserializeError,
   type ExitInfo,
   type MainMessage,
+  MSG_RESULTS,
+  MSG_RUN,
   type RemoteRef,
   type SerializedError,
   STATE_LENGTH,
+  STATE_STARTED,
   type Transport,
   type TransportHandlers,
   type WorkerMessage,
 } from '@x/executor';
 import { InitializerError } from './errors.js';
+import { jsonRefusal } from './json.js';
 import { ProgressFile } from './progress.js';
-import { INIT, INIT_DONE, INIT_FAILED } from './protocol.js';
+import {
+  decodeUndefined,
+  encodeUndefined,
+  INIT,
+  INIT_DONE,
+  INIT_FAILED,
+  JSON_UNDEFINED_RESULTS,
+  JSON_UNDEFINED_RUN,
+} from './protocol.js';
 import { splitRun } from './split-run.js';
 
 /** What a child is started with. */
@@ -67,6 +80,12 @@ export class ProcessTransport implements Transport {
   #terminated = false;
   #error: Error | undefined;
   #exited = false;
+  /** Tasks the pool has handed to `send` (its send order: the n-th has `seq` n for the pool). */
+  #tasksSent = 0;
+  /** Send order of the tasks refused here (their arguments cannot be sent), ascending; never in the child. */
+  readonly #skipped: number[] = [];
+  /** The child's slots with `STATE_STARTED` counted in the pool's send order (see `state`). */
+  readonly #adjusted = new Int32Array(STATE_LENGTH);
 
   constructor(handlers: TransportHandlers, options: ChildOptions, report: StartReport, delay = 0) {
     this.#handlers = handlers;
@@ -89,7 +108,9 @@ export class ProcessTransport implements Transport {
     const progress = options.tasksPerMessage === 1 ? ProgressFile.open() : undefined;
     let child: ChildProcess;
     try {
-      child = fork(childFile, progress ? ['--progress'] : [], {
+      const argv = progress ? ['--progress'] : [];
+      if (options.serialization === 'json') argv.push('--json');
+      child = fork(childFile, argv, {
         execArgv: options.execArgv,
         env: options.env,
         serialization: options.serialization,
@@ -108,7 +129,9 @@ export class ProcessTransport implements Transport {
     this.#progress = progress;
     child.on('message', (message: unknown) => {
       const tag = (message as unknown[])[0];
-      if (typeof tag !== 'string') this.#handlers.onMessage(message as WorkerMessage);
+      if (typeof tag !== 'string') this.#deliver(message as WorkerMessage);
+      else if (tag === JSON_UNDEFINED_RESULTS)
+        this.#deliver(decodeUndefined(message as unknown[], MSG_RESULTS));
       else if (tag === INIT_DONE) {
         this.#ready = true;
         this.#reporting = (message as unknown[])[1] === true;
@@ -140,6 +163,18 @@ export class ProcessTransport implements Transport {
     if (held) for (const message of held) this.#send(message);
   }
 
+  #deliver(message: WorkerMessage) {
+    if (message[0] === MSG_RESULTS) {
+      for (let i = 2; i < message.length; i += 2) {
+        // A result the child could not send comes as a serialized DataCloneError: make it one again.
+        if ((message[i] as number) < 0 && isCloneError(message[i + 1])) {
+          message[i + 1] = { kind: 'value', value: reviveCloneError(message[i + 1] as SerializedError) };
+        }
+      }
+    }
+    this.#handlers.onMessage(message);
+  }
+
   #end(info: ExitInfo) {
     if (this.#exited) return;
     this.#exited = true;
@@ -160,7 +195,18 @@ export class ProcessTransport implements Transport {
     // Not forked (yet), or no INIT_DONE: messages are in order and 'close' follows the last one, so no task
     // ever started in this child.
     if (this.#child === undefined || !this.#ready) return NOTHING_STARTED;
-    return this.#reporting ? this.#progress?.read() : undefined;
+    const slots = this.#reporting ? this.#progress?.read() : undefined;
+    if (slots === undefined || this.#skipped.length === 0) return slots;
+    // Tasks refused by `send` hold a place in the pool's send order but never reached the child: count
+    // those the child has got past as started (they were answered at once), so the others keep their rank.
+    let started = slots[STATE_STARTED]!;
+    for (const seq of this.#skipped) {
+      if (seq >= started) break;
+      started++;
+    }
+    this.#adjusted.set(slots);
+    this.#adjusted[STATE_STARTED] = started;
+    return this.#adjusted;
   }
 
   /** The child's process id (undefined while its start is delayed). */
@@ -168,9 +214,84 @@ export class ProcessTransport implements Transport {
     return this.#child?.pid;
   }
 
+  /**
+   * Sends tasks (one IPC message per `tasksPerMessage` of them) or a cancellation. A task whose argument
+   * the channel cannot carry (a SharedArrayBuffer over `'advanced'`; with `'json'`, anything JSON would
+   * change) is not sent: it is answered at once with a `DataCloneError` naming the argument, and only it
+   * fails. Throws (having sent nothing) only for a fault that is no argument's.
+   */
   send(message: MainMessage): void {
-    const parts = splitRun(message, this.#options.tasksPerMessage);
-    for (let i = 0; i < parts.length; i++) this.#send(parts[i]!);
+    if (message[0] !== MSG_RUN) {
+      this.#send(message);
+      return;
+    }
+    let refused: Map<number, unknown> | undefined;
+    let tasks = message;
+    if (this.#options.serialization === 'json') {
+      // JSON.stringify would send these changed (a Map as {}, a Date as a string...): refuse them.
+      for (let i = 2; i < message.length; i += 3 + (message[i + 2] as number)) {
+        const error = argumentError(message, i, jsonCloneError);
+        if (error !== undefined) (refused ??= new Map()).set(message[i] as number, error);
+      }
+      if (refused !== undefined) tasks = without(message, refused);
+    }
+    const parts = splitRun(tasks, this.#options.tasksPerMessage);
+    for (let p = 0; p < parts.length; p++) {
+      const part = parts[p]!;
+      if (part.length === 2 && part[1] === 0) continue; // every task refused, no definitions
+      try {
+        this.#send(part);
+      } catch (error) {
+        // The channel serializes a message whole before writing it: nothing of `part` was sent. Find the
+        // tasks whose arguments it refuses, answer them, and send the others.
+        const before = refused?.size ?? 0;
+        for (let i = 2; i < part.length; i += 3 + (part[i + 2] as number)) {
+          const problem = argumentError(part, i, (v, position) => this.#channelError(v, position));
+          if (problem !== undefined) (refused ??= new Map()).set(part[i] as number, problem);
+        }
+        if ((refused?.size ?? 0) === before) {
+          if (p === 0 && refused === undefined) throw error; // no argument's fault and nothing sent
+          failAll(part, (refused ??= new Map()), error);
+          continue;
+        }
+        const rest = without(part, refused!);
+        if (rest.length === 2 && rest[1] === 0) continue;
+        try {
+          this.#send(rest);
+        } catch (again) {
+          failAll(rest, refused!, again);
+        }
+      }
+    }
+    // The pool numbers every task of `message` in its send order: keep the places of the refused ones.
+    let n = this.#tasksSent;
+    for (let i = 2; i < message.length; i += 3 + (message[i + 2] as number), n++) {
+      if (refused?.has(message[i] as number)) this.#skipped.push(n);
+    }
+    this.#tasksSent = n;
+    if (refused === undefined) return;
+    const answer: WorkerMessage = [MSG_RESULTS, 0];
+    for (const [id, error] of refused) answer.push(-id, { kind: 'value', value: error });
+    // After `send` returned: the pool marks the tasks sent first.
+    queueMicrotask(() => {
+      if (!this.#exited) this.#handlers.onMessage(answer);
+    });
+  }
+
+  /** Why the channel refuses `value`, or undefined. */
+  #channelError(value: unknown, position: string): DataCloneError | undefined {
+    if (this.#options.serialization === 'json') return jsonCloneError(value, position);
+    try {
+      serialize(value);
+      return undefined;
+    } catch (error) {
+      const reason = (error as Error).message;
+      return new DataCloneError(
+        position,
+        `Node's IPC channel refused it: ${reason}${/SharedArrayBuffer/.test(reason) ? ' Processes share no memory: copy its contents into an ArrayBuffer or a typed array.' : ''}`,
+        { cause: error },
+      );
+    }
   }
 
   #send(message: MainMessage): void {
@@ -183,7 +304,7 @@ export class ProcessTransport implements Transport {
     }
     if (this.#child === undefined) return; // failed to fork; its exit was reported
     // No callback: a failed send is reported as the child's 'error' event (kept as the exit's cause).
-    this.#child.send(message);
+    this.#child.send(this.#options.serialization === 'json' ? keepUndefined(message) : message);
   }
 
   terminate(): void {
@@ -215,4 +336,66 @@ export class ProcessTransport implements Transport {
     this.#child?.unref();
     (this.#child?.channel as { unref?: () => void } | undefined)?.unref?.();
   }
+}
+
+/** The first argument of the task at `i` of a `MSG_RUN` message that `check` refuses, as its error. */
+function argumentError(
+  message: MainMessage,
+  i: number,
+  check: (value: unknown, position: string) => DataCloneError | undefined,
+): DataCloneError | undefined {
+  const argc = message[i + 2] as number;
+  for (let j = 0; j < argc; j++) {
+    const error = check(message[i + 3 + j], `argument ${j + 1}`);
+    if (error !== undefined) return error;
+  }
+  return undefined;
+}
+
+/** `message` (`MSG_RUN`) without the tasks whose ids are in `refused`; its definitions are kept. */
+function without(message: MainMessage, refused: Map<number, unknown>): MainMessage {
+  const out: MainMessage = [message[0], message[1]];
+  for (let i = 2; i < message.length; ) {
+    const end = i + 3 + (message[i + 2] as number);
+    if (refused.has(message[i] as number)) i = end;
+    else for (; i < end; i++) out.push(message[i]);
+  }
+  return out;
+}
+
+/** Refuses every task of `message` with `error`. */
+function failAll(message: MainMessage, refused: Map<number, unknown>, error: unknown): void {
+  for (let i = 2; i < message.length; i += 3 + (message[i + 2] as number))
+    refused.set(message[i] as number, error);
+}
+
+/** A `MSG_RUN` message whose `undefined` arguments JSON would turn into `null`, encoded to keep them. */
+function keepUndefined(message: MainMessage): MainMessage {
+  if (message[0] !== MSG_RUN) return message;
+  let indexes: number[] | undefined;
+  for (let i = 2; i < message.length; i += 3 + (message[i + 2] as number)) {
+    const end = i + 3 + (message[i + 2] as number);
+    for (let j = i + 3; j < end; j++) if (message[j] === undefined) (indexes ??= []).push(j);
+  }
+  return indexes === undefined ? message : encodeUndefined(message, JSON_UNDEFINED_RUN, indexes);
+}
+
+const isCloneError = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  (value as { kind?: unknown }).kind === 'error' &&
+  (value as { constructorName?: unknown }).constructorName === 'DataCloneError' &&
+  (value as { props?: { code?: unknown } }).props?.code === 'ERR_X_DATA_CLONE';
+
+/** The `DataCloneError` a child serialized, as an instance of the class (message and remote stack kept). */
+function reviveCloneError(serialized: SerializedError): DataCloneError {
+  return Object.setPrototypeOf(
+    deserializeError(serialized) as Error,
+    DataCloneError.prototype,
+  ) as DataCloneError;
+}
+
+function jsonCloneError(value: unknown, position: string): DataCloneError | undefined {
+  const refusal = jsonRefusal(value, position);
+  return refusal === undefined ? undefined : new DataCloneError(...refusal);
 }

@@ -12,3 +12,30 @@ export const INIT_DONE = 'x-process-pool:init-done';
 export const INIT_FAILED = 'x-process-pool:init-failed';
 /** Exit code of a child whose initializer failed. */
 export const INIT_FAILED_EXIT_CODE = 70;
+
+/**
+ * With `serialization: 'json'`, a `MSG_RUN` message (parent -> child) or `MSG_RESULTS` message (child ->
+ * parent) in which some top-level values (arguments, results) are `undefined`, which JSON would turn into
+ * `null`: `[JSON_UNDEFINED, [original second slot, ...indexes], ...rest]`. The receiver puts `undefined`
+ * back at those indexes and restores the original tag.
+ */
+export const JSON_UNDEFINED_RUN = 'x-process-pool:run-with-undefined';
+export const JSON_UNDEFINED_RESULTS = 'x-process-pool:results-with-undefined';
+
+/** Encodes `message` for JSON when some of the `indexes` slots hold `undefined` (see JSON_UNDEFINED_*). */
+export function encodeUndefined(message: unknown[], tag: string, indexes: number[]): unknown[] {
+  const copy = message.slice();
+  for (const i of indexes) copy[i] = null;
+  copy[1] = [message[1], ...indexes];
+  copy[0] = tag;
+  return copy;
+}
+
+/** Undoes {@link encodeUndefined} in place, restoring the original tag `original`. */
+export function decodeUndefined(message: unknown[], original: number): unknown[] {
+  const [second, ...indexes] = message[1] as [unknown, ...number[]];
+  for (const i of indexes) message[i] = undefined;
+  message[1] = second;
+  message[0] = original;
+  return message;
+}

@@ -4,6 +4,7 @@
  * `instanceof` works whichever package you import them from.
  */
 export { DataCloneError, TimeoutError, WorkerCrashedError } from '@x/executor';
+export { UnsettledCallError } from './unsettled-error.js';
 
 /**
  * `runSync` (or `runSyncStream`) was called from code that is itself running in a sync-bridge worker.

@@ -5,6 +5,7 @@ export {
   DataCloneError,
   ReentrantCallError,
   TimeoutError,
+  UnsettledCallError,
   WorkerCrashedError,
 } from './errors.js';
 export { type CreateSyncFunctionOptions, createSyncFunction, runSync, runSyncStream } from './run-sync.js';

@@ -1,6 +1,7 @@
 import { assertCloneable, DataCloneError, deserializeError, type SerializedError } from '@x/executor';
 import type { Connection } from './connection.js';
 import type { ToWorker } from './protocol.js';
+import { UnsettledCallError } from './unsettled-error.js';
 
 /**
  * Sends a call or stream request. postMessage refuses a value it cannot clone before anything is sent;
@@ -22,12 +23,12 @@ export function sendCall(connection: Connection, message: ToWorker, args: readon
 /** The error the worker sent, as the caller should see it: a result or chunk it could not clone keeps its class. */
 export function receiveError(serialized: SerializedError): unknown {
   const error = deserializeError(serialized);
-  if (
-    serialized.kind === 'error' &&
-    serialized.constructorName === 'DataCloneError' &&
-    (error as { code?: unknown }).code === 'ERR_X_DATA_CLONE'
-  ) {
+  if (serialized.kind !== 'error') return error;
+  const code = (error as { code?: unknown }).code;
+  if (serialized.constructorName === 'DataCloneError' && code === 'ERR_X_DATA_CLONE') {
     Object.setPrototypeOf(error, DataCloneError.prototype);
+  } else if (serialized.constructorName === 'UnsettledCallError' && code === 'ERR_X_UNSETTLED_CALL') {
+    Object.setPrototypeOf(error, UnsettledCallError.prototype);
   }
   return error;
 }

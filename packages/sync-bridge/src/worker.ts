@@ -21,6 +21,7 @@ import {
   WAS_READY,
 } from './protocol.js';
 import { AdaptiveSpin } from './spin.js';
+import { UnsettledCallError } from './unsettled-error.js';
 
 const { control, port, watch } = workerData as BridgeWorkerData;
 (globalThis as Record<symbol, unknown>)[IN_BRIDGE_WORKER] = true;
@@ -85,7 +86,10 @@ const worker = {
   started,
   finished,
   /** Called once a stream is over, whatever ended it. */
-  done: (id: number) => streams.delete(id),
+  done: (id: number) => {
+    streams.delete(id);
+    refPort();
+  },
 };
 
 function started(): void {
@@ -135,6 +139,7 @@ function handle(message: ToWorker): void {
     case 'stream': {
       const producer = new Producer(message.id, message.credit, worker);
       streams.set(message.id, producer);
+      refPort();
       void producer.pump(message);
       return;
     }
@@ -152,7 +157,27 @@ function handle(message: ToWorker): void {
 
 // --- calls ----------------------------------------------------------------------------------------------
 
+/**
+ * Calls in flight. Their caller is blocked waiting for them, so nothing can arrive on the port meanwhile:
+ * the port is unref'd then (unless a stream is open, whose consumer may still send), and if the event loop
+ * runs out of everything else ('beforeExit'), no pending call can ever settle: each is answered with
+ * UnsettledCallError instead of leaving its caller blocked forever.
+ */
+const calls = new Set<number>();
+
+function refPort(): void {
+  if (calls.size > 0 && streams.size === 0) port.unref();
+  else port.ref();
+}
+
+process.on('beforeExit', () => {
+  if (calls.size === 0) return;
+  for (const id of [...calls]) settle(id, false, new UnsettledCallError());
+});
+
 function settle(id: number, ok: boolean, value: unknown): void {
+  if (!calls.delete(id)) return; // already answered as unsettled
+  refPort();
   if (ok) {
     try {
       post({ t: 'ok', id, value });
@@ -167,6 +192,8 @@ function settle(id: number, ok: boolean, value: unknown): void {
 
 function call(id: number, { ref, args }: { ref: Parameters<typeof invokeRemote>[0]; args: unknown[] }): void {
   started();
+  calls.add(id);
+  refPort();
   let result: unknown;
   try {
     result = invokeRemote(ref, args);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
@@ -7,6 +7,7 @@ import {
   runSyncStream,
   SyncBridge,
   TimeoutError,
+  UnsettledCallError,
   WorkerCrashedError,
 } from '@x/sync-bridge';
 import { describe, expect, it } from 'vitest';
@@ -66,7 +67,8 @@ describe('timeout', () => {
     });
     const before = bridge.run(threadId);
     const t0 = performance.now();
-    const error = thrown(() => bridge.run(() => new Promise(() => {})));
+    // Pending on a timer far beyond the timeout (a promise that can never settle is UnsettledCallError).
+    const error = thrown(() => bridge.run(() => new Promise((resolve) => setTimeout(resolve, 10_000))));
     expect(performance.now() - t0).toBeLessThan(5_000);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.name).toBe('TimeoutError');
@@ -75,6 +77,46 @@ describe('timeout', () => {
     // Reset: a new thread without the old one's globals.
     expect(bridge.run(() => (globalThis as { marker?: number }).marker)).toBeUndefined();
     expect(bridge.run(threadId)).not.toBe(before);
+  });
+
+  it('with no timeout, a promise that can never settle throws UnsettledCallError at once instead of hanging', () => {
+    using bridge = new SyncBridge();
+    bridge.run(() => {
+      (globalThis as { marker?: number }).marker = 7;
+    });
+    const t0 = performance.now();
+    const error = thrown(() => bridge.run(() => new Promise(() => {})));
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(error).toBeInstanceOf(UnsettledCallError);
+    expect(error.code).toBe('ERR_X_UNSETTLED_CALL');
+    expect(error.message).toContain('can never settle');
+    // The same worker goes on serving: not reset, its globals kept.
+    expect(bridge.run(() => (globalThis as { marker?: number }).marker)).toBe(7);
+    // Work that is merely slow is waited for.
+    expect(bridge.run(() => new Promise((resolve) => setTimeout(() => resolve('timer'), 200)))).toBe('timer');
+  });
+
+  it('waits for a call pending on a socket (a slow HTTP answer from another process), not calling it unsettled', async () => {
+    const server = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('node:http')
+           .createServer((q, r) => setTimeout(() => r.end('slow answer'), 300))
+           .listen(0, '127.0.0.1', function () { process.stdout.write(String(this.address().port)); });`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const port = await new Promise<string>((resolve) =>
+        server.stdout!.once('data', (d) => resolve(String(d))),
+      );
+      using bridge = new SyncBridge({ timeout: 10_000 });
+      const body = bridge.run(async (url: string) => (await fetch(url)).text(), `http://127.0.0.1:${port}/`);
+      expect(body).toBe('slow answer');
+    } finally {
+      server.kill();
+    }
   });
 
   it('stops a call stuck in synchronous code', () => {

@@ -286,6 +286,7 @@ describe('ThreadPool#shutdown', () => {
 
   it('with cancelPending rejects the tasks not started with AbortError and lets the running one finish', async () => {
     const pool = make({ maxThreads: 1, concurrentTasksPerThread: 1 });
+    await pool.submit(sleepIn, [0]); // the thread is up: what is sent next starts at once
     const running = pool.submit(sleepIn, [50]);
     const pending = [pool.submit(sleepIn, [1]), pool.submit(sleepIn, [1])].map((p) =>
       p.catch((e: unknown) => e),
@@ -297,6 +298,29 @@ describe('ThreadPool#shutdown', () => {
       expect(outcome).toBeInstanceOf(AbortError);
       expect((outcome as AbortError).cause).toBeInstanceOf(PoolClosedError);
     }
+  });
+
+  it('with cancelPending and default options also drops tasks already handed to the thread but not started', async () => {
+    // By default a thread takes many tasks at once; those it has not started are still "pending".
+    const pool = make({ maxThreads: 1 });
+    const block = (ms: number) => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      return ms;
+    };
+    await pool.submit(block, [0]); // the thread is up: what is sent next starts at once
+    const outcomes = Array.from({ length: 10 }, () => pool.submit(block, [50]).catch((e: unknown) => e));
+    await new Promise((r) => setTimeout(r, 20)); // the first task is running, the other nine sent
+    const t0 = performance.now();
+    await pool.shutdown({ cancelPending: true });
+    const elapsed = performance.now() - t0;
+    const settled = await Promise.all(outcomes);
+    const ran = settled.filter((o) => o === 50).length;
+    const cancelled = settled.filter((o) => o instanceof AbortError);
+    expect(ran).toBeGreaterThanOrEqual(1);
+    expect(ran).toBeLessThanOrEqual(2); // the running one, and at most one started meanwhile
+    expect(cancelled).toHaveLength(10 - ran);
+    for (const error of cancelled) expect((error as AbortError).cause).toBeInstanceOf(PoolClosedError);
+    expect(elapsed).toBeLessThan(9 * 50);
   });
 
   it('with wait: false returns at once and still finishes the work', async () => {
