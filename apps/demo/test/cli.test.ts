@@ -255,3 +255,30 @@ describe('the demo process', () => {
     );
   }, 30_000);
 });
+
+describe('pnpm -s demo --json', () => {
+  // The root script builds the packages first; turbo's output goes to stderr, so stdout is the JSON alone.
+  // `-s` silences pnpm's own "> x-concurrency@ demo" banner, which pnpm prints to stdout (see README.md).
+  it('prints nothing on stdout but the JSON array, build included', async () => {
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const child = spawn(
+      'npx',
+      ['--yes', 'pnpm@10', '-s', 'demo', '--json', '--scale', '0.05', 'basics/eager-async-functions'],
+      { cwd: root, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NO_COLOR: '1' } },
+    );
+    // A cold build of every package takes about 30 s here; never wait for ever.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 170_000);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(killer);
+    expect(code, stderr).toBe(0);
+    const parsed = JSON.parse(stdout) as { id: string; ok: boolean }[];
+    expect(parsed.map((result) => [result.id, result.ok])).toEqual([['basics/eager-async-functions', true]]);
+    expect(stdout.trimStart().startsWith('[')).toBe(true);
+    // turbo ran and reported, on stderr.
+    expect(stderr).toMatch(/turbo/);
+  }, 180_000);
+});

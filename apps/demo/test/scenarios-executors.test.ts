@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import processCpuBound from '../src/scenarios/process/cpu-bound.js';
 import processPoolParallel from '../src/scenarios/process/pool-parallel.js';
 import processPoolSubmit from '../src/scenarios/process/pool-submit.js';
+import { workloadNote } from '../src/scenarios/shared/cpu.js';
 import threadCpuBound from '../src/scenarios/thread/cpu-bound.js';
 import threadPoolParallel from '../src/scenarios/thread/pool-parallel.js';
 import threadPoolSubmit from '../src/scenarios/thread/pool-submit.js';
+import { defaultCpuIterations } from '../src/tour/context.js';
 import type { Scenario } from '../src/tour/scenario.js';
 import { runScenario } from './scenarios-harness.js';
 
@@ -50,6 +52,10 @@ describe.each(executors)(
     }, async () => {
       const outcome = await runScenario(cpuBound, { cpuIterations: 50_000_000 });
       expect(outcome.data.correct).toBe(true);
+      // The measured line states both sizes: ours and the article's, and why they differ.
+      expect(outcome.measured).toMatch(
+        /^summed 50,000,000 numbers per call, 5× the article's range\(10_000_000\): V8 sums the article's 10,000,000 in about 15 ms/,
+      );
       expect(pooledMs(outcome.data)).toBeLessThan(outcome.data.mainMs * 0.9);
       expect(outcome.ok).toBe(true);
     });
@@ -76,3 +82,13 @@ describe.each(executors)(
     });
   },
 );
+
+describe('the CPU-bound workload', () => {
+  it("states the tour's size next to the article's range(10_000_000), and why it is larger", () => {
+    expect(workloadNote(defaultCpuIterations)).toBe(
+      "summed 100,000,000 numbers per call, 10× the article's range(10_000_000): V8 sums the article's " +
+        "10,000,000 in about 15 ms, too short to measure past a worker's start-up",
+    );
+    expect(workloadNote(10_000_000)).toBe("summed 10,000,000 numbers per call, the article's own size");
+  });
+});

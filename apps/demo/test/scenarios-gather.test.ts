@@ -29,6 +29,14 @@ describe('gather/start-and-finish-order', () => {
     expect(totalMs).toBeLessThan(sumMs * 0.75);
     expect(outcome.ok).toBe(true);
   });
+
+  it('says what the article printed (start order C, B, A), why asyncio really starts A, B, C, and measures A, B, C', async () => {
+    expect(startAndFinishOrder.expected).toContain('C, B, A');
+    expect(startAndFinishOrder.expected).toMatch(/in the order it was given/);
+    expect(startAndFinishOrder.expected).toMatch(/so they start A, B, C/);
+    const outcome = await runScenario(startAndFinishOrder);
+    expect(outcome.measured).toMatch(/^started A, B, C; finished C, A, B;/);
+  });
 });
 
 describe('gather/lazy-vs-eager', () => {

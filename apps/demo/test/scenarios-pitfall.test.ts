@@ -16,6 +16,21 @@ describe('pitfall/missing-await', () => {
     expect(outcome.data.wentOn).toBe(false);
     expect(outcome.ok).toBe(true);
   });
+
+  it('catches the same forgotten rejection with an unhandledRejection handler that explains it, and the script goes on', async () => {
+    const outcome = await runScenario(missingAwait);
+    expect(outcome.data.explanation).toMatch(
+      /^unhandledRejection: "disk full while saving the report"\. A promise failed and nothing awaited it/,
+    );
+    // The handler kept the process alive: its next timer ran and it ended normally.
+    expect(outcome.data.handledWentOn).toBe(true);
+    expect(outcome.data.handledCode).toBe(0);
+    expect(outcome.measured).toContain(
+      'with an unhandledRejection handler the failure was logged and explained',
+    );
+    expect(outcome.lines.some((line) => line.includes('the handler logged: unhandledRejection:'))).toBe(true);
+    expect(outcome.ok).toBe(true);
+  });
 });
 
 describe('pitfall/nested-bridge', () => {

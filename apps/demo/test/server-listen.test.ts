@@ -1,11 +1,20 @@
 import { once } from 'node:events';
+import { STATUS_CODES } from 'node:http';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/server/cli.js';
 import { answerChunks, cannedAnswer, userById } from '../src/upstream/data.js';
-import type { ChatStreamEnd } from '../src/upstream/upstream.js';
-import { eventually, readFrames, type Stack, startStack, trapUnhandledRejections } from './server-helpers.js';
+import type { ChatRequest, ChatStreamEnd } from '../src/upstream/upstream.js';
+import { startUpstreamThread, type UpstreamThread } from '../src/upstream/upstream-thread.js';
+import {
+  eventually,
+  expectErrorBody,
+  readFrames,
+  type Stack,
+  startStack,
+  trapUnhandledRejections,
+} from './server-helpers.js';
 
 // The same routes over a real socket on 127.0.0.1: streaming, client disconnects, the event loop's
 // behaviour while /chat and /compute run, and the `serve` command itself.
@@ -122,6 +131,12 @@ describe('serve: main(argv)', () => {
     [['--port'], '--port needs a value.'],
     [['--bogus'], 'Unknown argument "--bogus".'],
     [['--failure-rate', '2'], '--failure-rate must be a number from 0 to 1. Received "2".'],
+    [['--allow'], '--allow needs a value.'],
+    [['--allow', 'ftp://files.test'], '--allow must be an http(s) origin such as http://127.0.0.1:8001'],
+    [['--allow', 'http://api.test/v1'], 'no path, query or credentials). Received "http://api.test/v1".'],
+    [['--allow', 'http://user:pw@api.test'], 'Received "http://user:pw@api.test".'],
+    [['--allow', 'http://api.test?x=1'], 'Received "http://api.test?x=1".'],
+    [['--allow', 'api.test:8080'], '--allow must be an http(s) origin'],
   ])('refuses %j with a usage message and exit code 2, starting nothing', async (argv, message) => {
     const err = capture();
     await main(argv, { stderr: err.stream, stdout: capture().stream });
@@ -137,12 +152,174 @@ describe('serve: main(argv)', () => {
     expect(process.exitCode).toBe(2);
   });
 
+  it('refuses a bad FETCH_ALLOWLIST entry the same way, naming the variable and the entry', async () => {
+    const err = capture();
+    await main([], {
+      env: { FETCH_ALLOWLIST: 'http://ok.test, http://api.test/v1' },
+      stderr: err.stream,
+      stdout: capture().stream,
+    });
+    expect(err.text()).toContain(
+      'FETCH_ALLOWLIST must be an http(s) origin such as http://127.0.0.1:8001 (scheme, host and port only: ' +
+        'no path, query or credentials). Received "http://api.test/v1".',
+    );
+    expect(process.exitCode).toBe(2);
+  });
+
   it('prints the usage for --help', async () => {
     const out = capture();
     await main(['--help'], { stdout: out.stream });
     expect(out.text()).toContain('--port N');
     expect(process.exitCode).toBeUndefined();
   });
+});
+
+/** Runs `serve` until `use` is done, with `argv` and `env`; returns what it printed. */
+async function serving(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  use: (base: string) => Promise<void>,
+): Promise<string> {
+  const stop = new AbortController();
+  const out = capture();
+  let base = '';
+  const done = main(['--port', '0', ...argv], {
+    env,
+    stdout: out.stream,
+    signal: stop.signal,
+    onListening: (url) => {
+      base = url;
+    },
+  });
+  try {
+    await eventually(() => base !== '' || process.exitCode !== undefined, 20_000);
+    expect(process.exitCode).toBeUndefined();
+    await use(base);
+  } finally {
+    stop.abort();
+    await done;
+  }
+  return out.text();
+}
+
+describe('serve: the /fetch allowlist from the command line and FETCH_ALLOWLIST', () => {
+  // `data` stands in for the user/order API (--upstream); `other` is a second service that /fetch may
+  // reach only when it is allowed.
+  let data: UpstreamThread;
+  let other: UpstreamThread;
+  const fetchVia = (base: string, url: string) => fetch(`${base}/fetch?url=${encodeURIComponent(url)}`);
+
+  beforeAll(async () => {
+    [data, other] = await Promise.all([
+      startUpstreamThread({ latencyMs: 0 }),
+      startUpstreamThread({ latencyMs: 0 }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([data?.close(), other?.close()]);
+  });
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+
+  it('refuses a second service by default', async () => {
+    await serving(['--upstream', data.url], {}, async (base) => {
+      const response = await fetchVia(base, `${other.url}/users/3`);
+      expect(response.status).toBe(403);
+      expectErrorBody(await response.json(), 403, 'ERR_X_URL_NOT_ALLOWED');
+    });
+  }, 30_000);
+
+  it('reaches every --allow origin (and still the upstream), and refuses the rest', async () => {
+    const printed = await serving(
+      ['--upstream', data.url, '--allow', `${other.url}/`, '--allow', 'https://api.example.test'],
+      {},
+      async (base) => {
+        const allowed = await fetchVia(base, `${other.url}/users/3`);
+        expect(allowed.status).toBe(200);
+        expect(await allowed.json()).toEqual({ url: `${other.url}/users/3`, status: 200, body: userById(3) });
+        expect((await fetchVia(base, `${data.url}/users/4`)).status).toBe(200);
+        // The same service by another name, and an origin nobody listed, are refused.
+        const port = new URL(other.url).port;
+        for (const url of [
+          `http://localhost:${port}/users/3`,
+          'http://127.0.0.1:1/',
+          'http://api.example.test/',
+        ]) {
+          const refused = await fetchVia(base, url);
+          expect(refused.status, url).toBe(403);
+          const body = (await refused.json()) as { message: string };
+          expectErrorBody(body, 403, 'ERR_X_URL_NOT_ALLOWED');
+          expect(body.message).toContain(`allowed: ${data.url}, ${other.url}, https://api.example.test.`);
+        }
+      },
+    );
+    expect(printed).toContain(`/fetch may reach: ${data.url}, ${other.url}, https://api.example.test\n`);
+  }, 30_000);
+
+  it('reads FETCH_ALLOWLIST (comma-separated) when no --allow is given, and --allow wins over it', async () => {
+    await serving(
+      ['--upstream', data.url],
+      { FETCH_ALLOWLIST: ` ${other.url} ,http://b.test:81` },
+      async (base) => {
+        const allowed = await fetchVia(base, `${other.url}/users/5`);
+        expect(allowed.status).toBe(200);
+        expect(((await allowed.json()) as { body: unknown }).body).toEqual(userById(5));
+      },
+    );
+    await serving(
+      ['--upstream', data.url, '--allow', 'http://b.test:81'],
+      { FETCH_ALLOWLIST: other.url },
+      async (base) => {
+        expect((await fetchVia(base, `${other.url}/users/5`)).status).toBe(403);
+      },
+    );
+  }, 30_000);
+});
+
+describe('serve: /chat against a configured OpenAI-compatible endpoint', () => {
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+
+  it('streams the answer from OPENAI_BASE_URL, sending OPENAI_API_KEY and OPENAI_MODEL', async () => {
+    // Two fakes in threads of their own: `data` for the user/order API, `chat` as the configured
+    // OpenAI-compatible service. Only `chat` may see the chat request.
+    const [data, chat] = await Promise.all([
+      startUpstreamThread({ latencyMs: 0 }),
+      startUpstreamThread({ latencyMs: 0, wordDelayMs: 5 }),
+    ]);
+    try {
+      const requests: ChatRequest[] = [];
+      chat.events.on('chat-request', (request: ChatRequest) => requests.push(request));
+      const ended = once(chat.events, 'chat-stream-end');
+      const env = {
+        OPENAI_BASE_URL: `${chat.url}/v1`,
+        OPENAI_API_KEY: 'sk-test-configured-key',
+        OPENAI_MODEL: 'test-model-7',
+      };
+      const prompt = 'which endpoint answers?';
+      let pieces: string[] = [];
+      await serving(['--upstream', data.url], env, async (base) => {
+        const dataBefore = await data.stats();
+        const response = await fetch(`${base}/chat?prompt=${encodeURIComponent(prompt)}`);
+        expect(response.status).toBe(200);
+        pieces = [];
+        await readFrames(response, (frame) => {
+          if (frame.event === 'message') pieces.push((frame.data as { delta: string }).delta);
+        });
+        expect((await data.stats()).requests).toBe(dataBefore.requests);
+      });
+      expect(pieces.join('')).toBe(cannedAnswer(prompt));
+      expect(requests).toEqual([
+        { model: 'test-model-7', apiKey: 'sk-test-configured-key', prompt, stream: true },
+      ]);
+      const [end] = (await ended) as [ChatStreamEnd];
+      expect(end).toMatchObject({ completed: true, prompt, chunksSent: pieces.length });
+    } finally {
+      await Promise.all([data.close(), chat.close()]);
+    }
+  }, 30_000);
 });
 
 const DEADLINE_MS = 2_500;
@@ -160,6 +337,79 @@ describe('a listening server', () => {
   });
   afterEach(async () => {
     await stack.upstream.configure({ latencyMs: 0, failureRate: 0, wordDelayMs: 5 });
+  });
+
+  /** Checks an error answer that came over the socket: its status, JSON content type and body shape. */
+  async function expectJsonError(response: Response, status: number, code: string | RegExp) {
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await response.json()) as { error: string; details?: unknown };
+    expectErrorBody(body, status, code);
+    expect(body.error).toBe(STATUS_CODES[status]);
+    return body;
+  }
+
+  it.each([
+    ['/users/abc', 'must be integer'],
+    ['/users/0', 'must be >= 1'],
+    ['/dashboard?user_id=zero', 'must be integer'],
+    ['/dashboard?user_id=0', 'must be >= 1'],
+    ['/compute?n=-1', 'must be >= 0'],
+    ['/compute?n=100000001', 'must be <= 100000000'],
+    ['/compute?n=%20', 'must be integer'],
+    ['/compute?n=1e3', 'must be integer'],
+  ])('answers 422 JSON over the socket for %s', async (path, rule) => {
+    const body = await expectJsonError(await fetch(`${base}${path}`), 422, 'ERR_X_VALIDATION');
+    expect((body.details as { message: string }[])[0]!.message).toBe(rule);
+  });
+
+  it.each(['http://169.254.169.254/latest/meta-data', 'http://10.0.0.1/admin', 'file:///etc/passwd'])(
+    'answers 403 JSON over the socket for /fetch?url=%s',
+    async (url) => {
+      await expectJsonError(
+        await fetch(`${base}/fetch?url=${encodeURIComponent(url)}`),
+        403,
+        'ERR_X_URL_NOT_ALLOWED',
+      );
+    },
+  );
+
+  it('answers 413, 400, 415 and 422 JSON over the socket for bad /chat bodies', async () => {
+    const post = (body: string, type = 'application/json') =>
+      fetch(`${base}/chat`, { method: 'POST', body, headers: { 'content-type': type } });
+    await expectJsonError(
+      await post(JSON.stringify({ prompt: 'x'.repeat(20_000) })),
+      413,
+      'FST_ERR_CTP_BODY_TOO_LARGE',
+    );
+    await expectJsonError(await post('{"prompt": '), 400, /^FST_ERR/);
+    await expectJsonError(await post('prompt=hi', 'application/x-www-form-urlencoded'), 415, /^FST_ERR/);
+    await expectJsonError(await post(JSON.stringify({ prompt: 'hi', admin: true })), 422, 'ERR_X_VALIDATION');
+  });
+
+  it('answers 414 JSON over the socket for a URL over 4096 characters and for an over-long path parameter', async () => {
+    await expectJsonError(await fetch(`${base}/users/1?pad=${'x'.repeat(5_000)}`), 414, 'ERR_X_URL_TOO_LONG');
+    const id = '9'.repeat(101);
+    const response = await fetch(`${base}/users/${id}`);
+    const text = await response.clone().text();
+    await expectJsonError(response, 414, 'ERR_X_PARAM_TOO_LONG');
+    expect(text).not.toContain(id);
+  });
+
+  it('answers 431 in the same JSON format for a request line over 16 KiB, which Node refuses before routing', async () => {
+    const pad = 'x'.repeat(20 * 1024);
+    const response = await fetch(`${base}/users/1?pad=${pad}`);
+    const text = await response.clone().text();
+    const body = await expectJsonError(response, 431, 'ERR_X_HEADERS_TOO_LARGE');
+    expect(body).toEqual({
+      statusCode: 431,
+      error: 'Request Header Fields Too Large',
+      code: 'ERR_X_HEADERS_TOO_LARGE',
+      message: 'The request line and headers are larger than 16384 bytes.',
+    });
+    expect(text).not.toContain('xxxx');
+    // The server closed that connection only: it still answers.
+    expect((await fetch(`${base}/health`)).status).toBe(200);
   });
 
   it('streams the heartbeat: one sample of the event loop delay per tick', async () => {

@@ -122,6 +122,33 @@ describe('GET /users/:userId', () => {
     expect(response.json().details).toEqual([{ in: 'params', field: 'userId', message: rule }]);
   });
 
+  it('answers 414 in our error format for an id longer than 100 characters, without echoing it', async () => {
+    const id = '7'.repeat(101);
+    const response = await get(`/users/${id}`);
+    expect(response.statusCode).toBe(414);
+    expect(response.json()).toEqual({
+      statusCode: 414,
+      error: 'URI Too Long',
+      code: 'ERR_X_PARAM_TOO_LONG',
+      message: 'A path parameter is longer than 100 characters.',
+    });
+    expect(response.body).not.toContain(id);
+    // 100 characters is still routed, and refused by the schema instead.
+    expect((await get(`/users/${'7'.repeat(100)}`)).statusCode).toBe(422);
+  });
+
+  it('answers 400 in our error format for a path that is not valid percent-encoding, without echoing it', async () => {
+    const response = await get('/users/%E0%A4%A');
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'ERR_X_BAD_URL',
+      message: 'The request path is not a valid URL component.',
+    });
+    expect(response.body).not.toContain('%E0');
+  });
+
   it('answers 404 for a user the upstream does not know', async () => {
     const response = await get('/users/123456');
     expect(response.statusCode).toBe(404);
@@ -243,6 +270,15 @@ describe('GET /compute', () => {
     ['?n=100000001', 'must be <= 100000000'],
     ['?n=1e3x', 'must be integer'],
     ['?n=10&mode=gpu', 'must be equal to one of the allowed values'],
+    // Blank and non-digit text that the schema's type coercion alone would turn into a number.
+    ['?n=%20', 'must be integer'],
+    ['?n=%20%20%20', 'must be integer'],
+    ['?n=%09', 'must be integer'],
+    ['?n=%205', 'must be integer'],
+    ['?n=5%20', 'must be integer'],
+    ['?n=1e3', 'must be integer'],
+    ['?n=0x10', 'must be integer'],
+    ['?n=%2B5', 'must be integer'],
   ])('answers 422 for the query %j', async (query, rule) => {
     const response = await get(`/compute${query}`);
     expect(response.statusCode).toBe(422);

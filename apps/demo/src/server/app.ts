@@ -1,5 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { installErrorHandlers } from './error-handler.js';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  installErrorHandlers,
+  MAX_PARAM_LENGTH,
+} from './error-handler.js';
 import { HttpError } from './errors.js';
 import { chatRoutes } from './routes/chat.js';
 import { computeRoutes } from './routes/compute.js';
@@ -60,7 +65,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     bodyLimit: BODY_LIMIT,
     // Open event streams (heartbeat, chat) must not keep close() waiting.
     forceCloseConnections: true,
-    routerOptions: { maxParamLength: 100 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own errors (a path parameter too long, a malformed path) and the HTTP parser's (a
+    // request line over 16 KiB) answer in our error format rather than Fastify's, without echoing input.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // Unknown body fields are an error (422), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   });

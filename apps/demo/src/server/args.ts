@@ -12,8 +12,14 @@ export class UsageError extends Error {
   }
 }
 
-/** How a flag's value is read: text, a port (0-65535), milliseconds (>= 0), a rate (0-1), or no value. */
-export type FlagKind = 'string' | 'port' | 'ms' | 'rate' | 'boolean';
+/**
+ * How a flag's value is read: text, a port (0-65535), milliseconds (>= 0), a rate (0-1), no value, or
+ * text that may be given several times (`list`: collected in order into an array).
+ */
+export type FlagKind = 'string' | 'port' | 'ms' | 'rate' | 'boolean' | 'list';
+
+/** What {@link parseFlags} returns for one flag. */
+export type FlagValue = string | number | boolean | string[];
 
 /**
  * Parses `--name value` and `--name=value` flags described by `spec`. Throws `UsageError` for an unknown
@@ -27,8 +33,8 @@ export type FlagKind = 'string' | 'port' | 'ms' | 'rate' | 'boolean';
 export function parseFlags<K extends string>(
   argv: readonly string[],
   spec: Record<K, FlagKind>,
-): Partial<Record<K, string | number | boolean>> {
-  const out: Partial<Record<K, string | number | boolean>> = {};
+): Partial<Record<K, FlagValue>> {
+  const out: Partial<Record<K, FlagValue>> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const match = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(arg);
@@ -44,13 +50,17 @@ export function parseFlags<K extends string>(
     }
     const value = match[2] ?? argv[++i];
     if (value === undefined || value === '') throw new UsageError(`--${name} needs a value.`);
+    if (kind === 'list') {
+      out[name] = [...((out[name] as string[] | undefined) ?? []), value];
+      continue;
+    }
     out[name] = convert(`--${name}`, kind, value);
   }
   return out;
 }
 
 /** Converts one flag value; `label` names it in the error (`--port`, or `PORT` for the variable). */
-export function convert(label: string, kind: FlagKind, value: string): string | number {
+export function convert(label: string, kind: Exclude<FlagKind, 'list'>, value: string): string | number {
   if (kind === 'string') return value;
   const number = Number(value);
   if (
@@ -70,4 +80,37 @@ export function convert(label: string, kind: FlagKind, value: string): string | 
     throw new UsageError(`${label} must be a number from 0 to 1. Received ${JSON.stringify(value)}.`);
   }
   return number;
+}
+
+/**
+ * Reads one origin for the `/fetch` allowlist (`--allow`, or an entry of `FETCH_ALLOWLIST`): an http(s)
+ * URL with nothing after the host and port but an optional `/`. Returns it normalized (`new URL().origin`);
+ * throws a `UsageError` naming `label` otherwise.
+ *
+ * @example
+ * ```ts
+ * parseOrigin('--allow', 'HTTP://Example.test:80/'); // 'http://example.test'
+ * ```
+ */
+export function parseOrigin(label: string, value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {}
+  if (
+    url === undefined ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.username !== '' ||
+    url.password !== '' ||
+    url.pathname !== '/' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    /[?#]/.test(value)
+  ) {
+    throw new UsageError(
+      `${label} must be an http(s) origin such as http://127.0.0.1:8001 (scheme, host and port only: ` +
+        `no path, query or credentials). Received ${JSON.stringify(value)}.`,
+    );
+  }
+  return url.origin;
 }

@@ -2,25 +2,29 @@ import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { startUpstreamThread, type UpstreamThread } from '../upstream/upstream-thread.js';
 import { buildServer } from './app.js';
-import { convert, parseFlags, UsageError } from './args.js';
+import { convert, parseFlags, parseOrigin, UsageError } from './args.js';
 
-const USAGE = `Usage: pnpm demo serve [--port N] [--host H] [--upstream URL]
+const USAGE = `Usage: pnpm demo serve [--port N] [--host H] [--upstream URL] [--allow ORIGIN]...
                        [--latency MS] [--failure-rate R] [--word-delay MS]
 
   --port N          port to listen on (also the PORT variable; default 8000; 0 picks a free one)
   --host H          interface to bind (default 127.0.0.1: only this machine can connect)
   --upstream URL    use this user/order API instead of starting the local fake
+  --allow ORIGIN    let /fetch reach this origin too, e.g. http://127.0.0.1:8001 (repeatable; also the
+                    FETCH_ALLOWLIST variable, comma-separated; the upstream's origin is always allowed)
   --latency MS      the fake's delay per request (default 50)
   --failure-rate R  share of the fake's requests that fail, 0 to 1 (default 0)
   --word-delay MS   the fake chat model's delay between words (default 60)
 
-/chat uses OPENAI_BASE_URL and OPENAI_API_KEY when set, else the fake's OpenAI-compatible endpoint.
+/chat uses OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL when set, else the fake's OpenAI-compatible
+endpoint.
 `;
 
 const FLAGS = {
   port: 'port',
   host: 'string',
   upstream: 'string',
+  allow: 'list',
   latency: 'ms',
   'failure-rate': 'rate',
   'word-delay': 'ms',
@@ -53,10 +57,12 @@ export async function main(argv: string[], io: ServeIo = {}): Promise<void> {
   const env = io.env ?? process.env;
   let flags: ReturnType<typeof parseFlags<keyof typeof FLAGS>>;
   let port: number;
+  let extraOrigins: string[];
   try {
     flags = parseFlags(argv, FLAGS);
     port =
       (flags.port as number | undefined) ?? (env.PORT ? (convert('PORT', 'port', env.PORT) as number) : 8000);
+    extraOrigins = allowedOrigins(flags.allow as string[] | undefined, env.FETCH_ALLOWLIST);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     stderr.write(`${error.message}\n\n${USAGE}`);
@@ -77,8 +83,12 @@ export async function main(argv: string[], io: ServeIo = {}): Promise<void> {
     });
   }
   const upstreamUrl = (flags.upstream as string | undefined) ?? upstream!.url;
+  // The upstream's origin is always allowed; buildServer reports an upstream URL that does not parse.
+  const upstreamOrigin = URL.canParse(upstreamUrl) ? new URL(upstreamUrl).origin : undefined;
+  const fetchAllowlist = [...new Set([...(upstreamOrigin ? [upstreamOrigin] : []), ...extraOrigins])];
   const app = buildServer({
     upstreamUrl,
+    fetchAllowlist,
     // Warnings and errors only (5xx causes, a bridge that failed to warm up): one JSON line each.
     logger: { level: 'warn' },
     chat: env.OPENAI_BASE_URL
@@ -100,6 +110,7 @@ export async function main(argv: string[], io: ServeIo = {}): Promise<void> {
     stdout.write(
       `Demo server listening on ${url}\n` +
         `  upstream: ${upstreamUrl}${upstream ? ' (local fake)' : ''}\n` +
+        `  /fetch may reach: ${fetchAllowlist.join(', ')}\n` +
         `  open ${url}/ in a browser; Ctrl+C to stop\n`,
     );
     io.onListening?.(url);
@@ -113,6 +124,20 @@ export async function main(argv: string[], io: ServeIo = {}): Promise<void> {
     await upstream?.close();
   }
   stdout.write('Stopped.\n');
+}
+
+/**
+ * The origins `/fetch` may reach besides the upstream's: every `--allow`, or else the comma-separated
+ * `FETCH_ALLOWLIST` (the flags win, as `--port` wins over `PORT`). Throws a `UsageError` for a bad entry.
+ */
+function allowedOrigins(flagValues: readonly string[] | undefined, variable: string | undefined): string[] {
+  if (flagValues !== undefined) return flagValues.map((value) => parseOrigin('--allow', value));
+  if (!variable?.trim()) return [];
+  return variable
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => parseOrigin('FETCH_ALLOWLIST', entry));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

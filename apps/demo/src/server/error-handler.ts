@@ -1,5 +1,6 @@
-import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './errors.js';
 
 /** The JSON body of every error answer. */
@@ -57,4 +58,75 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const path = request.url.split('?')[0]!.slice(0, 200);
     reply.code(404).send(errorBody(404, 'ERR_X_ROUTE_NOT_FOUND', `No route for ${request.method} ${path}.`));
   });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors its router raises before any route or hook runs. Fastify's own
+ * answers to these quote the raw path back to the client; ours say what is wrong in our error format and
+ * never repeat the input.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    reply
+      .code(414)
+      .send(
+        errorBody(
+          414,
+          'ERR_X_PARAM_TOO_LONG',
+          `A path parameter is longer than ${MAX_PARAM_LENGTH} characters.`,
+        ),
+      );
+    return;
+  }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    reply.code(400).send(errorBody(400, 'ERR_X_BAD_URL', 'The request path is not a valid URL component.'));
+    return;
+  }
+  reply.log.error({ err: error }, 'framework error');
+  reply.code(500).send(errorBody(500, 'ERR_X_INTERNAL', 'Internal server error.'));
+}
+
+/** The longest path parameter the router accepts (Fastify's `maxParamLength`); longer ones get a 414. */
+export const MAX_PARAM_LENGTH = 100;
+
+/**
+ * Fastify's `clientErrorHandler` option: a request Node's HTTP parser refused before Fastify saw it. The
+ * main case is a request line plus headers over Node's limit (`http.maxHeaderSize`, 16 KiB by default),
+ * e.g. a very long URL: Node answers that with 431 on the raw socket. We answer in our JSON error format
+ * too, and close the connection, as Node does.
+ */
+export function clientErrorHandler(
+  this: FastifyInstance,
+  error: Error & { code?: string },
+  socket: Socket,
+): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  let body: ErrorBody;
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    body = errorBody(
+      431,
+      'ERR_X_HEADERS_TOO_LARGE',
+      `The request line and headers are larger than ${maxHeaderSize} bytes.`,
+    );
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    body = errorBody(408, 'ERR_X_REQUEST_TIMEOUT', 'The request was not received in time.');
+  } else {
+    body = errorBody(400, 'ERR_X_BAD_REQUEST', 'The request is not valid HTTP.');
+  }
+  this.log.debug({ err: error }, 'client error');
+  if (socket.writable) {
+    const text = JSON.stringify(body);
+    socket.write(
+      `HTTP/1.1 ${body.statusCode} ${body.error}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(text)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        text,
+    );
+  }
+  socket.destroy();
 }

@@ -18,7 +18,7 @@ type FromUpstreamThread =
 /** The upstream fake running in a thread of its own; what `startUpstream` returns, over messages. */
 export interface UpstreamThread {
   readonly url: string;
-  /** Re-emits the fake's `chat-stream-end` events. */
+  /** Re-emits the fake's `chat-request` and `chat-stream-end` events. */
   readonly events: EventEmitter;
   configure(patch: Partial<UpstreamSettings>): Promise<void>;
   stats(): Promise<UpstreamStats>;

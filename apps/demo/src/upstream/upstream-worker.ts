@@ -5,9 +5,9 @@ import type { ToUpstreamThread } from './upstream-thread.js';
 // Runs inside the upstream thread: starts the fake and answers the parent's control messages.
 const port = parentPort!;
 const upstream = await startUpstream(workerData as UpstreamOptions);
-upstream.events.on('chat-stream-end', (data) =>
-  port.postMessage({ t: 'event', name: 'chat-stream-end', data }),
-);
+for (const name of ['chat-request', 'chat-stream-end']) {
+  upstream.events.on(name, (data) => port.postMessage({ t: 'event', name, data }));
+}
 port.on('message', async (message: ToUpstreamThread) => {
   try {
     if (message.t === 'configure') upstream.configure(message.patch);

@@ -33,6 +33,21 @@ export interface ChatStreamEnd {
   prompt: string;
 }
 
+/**
+ * Reported by the `chat-request` event for each well-formed chat completion request, before it is
+ * answered: what a client configured with a base URL, a key and a model actually sent.
+ */
+export interface ChatRequest {
+  /** The `model` field of the request body. */
+  model: string;
+  /** The bearer token of the `Authorization` header (the client's API key), or `undefined` without one. */
+  apiKey: string | undefined;
+  /** The last user message of the request. */
+  prompt: string;
+  /** The `stream` field of the request body. */
+  stream: boolean;
+}
+
 /** Counters of what the fake has seen, for tests that check nothing was left running. */
 export interface UpstreamStats {
   /** Requests received since start. */
@@ -51,7 +66,7 @@ export interface Upstream {
   readonly url: string;
   readonly settings: Readonly<UpstreamSettings>;
   readonly stats: Readonly<UpstreamStats>;
-  /** Emits `chat-stream-end` with a {@link ChatStreamEnd}. */
+  /** Emits `chat-request` with a {@link ChatRequest} and `chat-stream-end` with a {@link ChatStreamEnd}. */
   readonly events: EventEmitter;
   configure(patch: Partial<UpstreamSettings>): void;
   /** Stops listening and closes every open connection. */
@@ -132,11 +147,15 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       const userId = Number(url.searchParams.get('user_id'));
       return sendJson(res, 200, ordersOf(userId));
     }
-    if (isChat) return chatCompletions(body, res);
+    if (isChat) return chatCompletions(body, req, res);
     sendJson(res, 404, { detail: 'Not found' });
   }
 
-  async function chatCompletions(body: string | undefined, res: ServerResponse): Promise<void> {
+  async function chatCompletions(
+    body: string | undefined,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     let request: { model?: unknown; messages?: unknown; stream?: unknown };
     try {
       request = JSON.parse(body ?? '');
@@ -154,6 +173,13 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     }
     const last = messages[messages.length - 1] as { content?: unknown };
     const prompt = typeof last?.content === 'string' ? last.content : '';
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    events.emit('chat-request', {
+      model: request.model,
+      apiKey: bearer?.[1],
+      prompt,
+      stream: request.stream === true,
+    } satisfies ChatRequest);
     const answer = cannedAnswer(prompt);
     const id = `chatcmpl-fake-${stats.requests}`;
     const created = Math.floor(Date.now() / 1000);

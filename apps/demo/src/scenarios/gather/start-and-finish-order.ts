@@ -9,8 +9,11 @@ export default defineScenario({
   title: 'Tasks A (1.0 s), B (2.0 s), C (0.5 s) gathered: finish order vs result order',
   source: section(asyncioArticle, 'Tasks and running in parallel'),
   expected:
-    'All three start at once and finish C (0.5 s), A (1.0 s), B (2.0 s); gather still returns the results ' +
-    'in input order A, B, C, after 2.0 s in total.',
+    "The article's printed output shows the tasks starting in the order C, B, A. That is not what asyncio " +
+    'does: gather wraps each coroutine in a task in the order it was given, and the event loop runs ready ' +
+    'tasks first in, first out, so they start A, B, C (our gather likewise calls its functions in order). ' +
+    'All three then run at once and finish C (0.5 s), A (1.0 s), B (2.0 s); gather still returns the ' +
+    'results in input order A, B, C, after 2.0 s in total.',
   async run(ctx) {
     const elapsed = stopwatch();
     const started: string[] = [];
@@ -31,6 +34,7 @@ export default defineScenario({
     const longest = ctx.ms(2000);
     const sum = ctx.ms(1000) + ctx.ms(2000) + ctx.ms(500);
     const ok =
+      started.join() === 'A,B,C' &&
       finished.join() === 'C,A,B' &&
       results.join() === 'result of A,result of B,result of C' &&
       totalMs >= 0.9 * longest &&

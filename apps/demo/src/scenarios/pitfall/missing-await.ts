@@ -19,6 +19,21 @@ saveReport(); // no await, no .catch
 setTimeout(() => console.log('the script went on'), 300);
 `;
 
+// The same forgotten call in a script that installs a process-wide 'unhandledRejection' handler: Node
+// then calls the handler instead of terminating, and the script goes on.
+const handledRejectionScript = `
+process.on('unhandledRejection', (reason) => {
+  console.log('unhandledRejection: "' + reason.message + '". A promise failed and nothing awaited it or ' +
+    'called .catch() on it; this handler logs it and the process keeps running.');
+});
+async function saveReport() {
+  await null;
+  throw new Error('disk full while saving the report');
+}
+saveReport(); // no await, no .catch
+setTimeout(() => console.log('the script went on'), 300);
+`;
+
 function runNode(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
@@ -40,7 +55,9 @@ export default defineScenario({
   source: section(asyncioArticle, 'Pitfalls: calling an async function without await'),
   expected:
     'Without await, get_data() gives a coroutine object instead of the list. (In Node the call gives a pending ' +
-    'Promise, and if it fails with nobody listening, the process is terminated.)',
+    'Promise, and if it fails with nobody listening, the process is terminated; a ' +
+    "process.on('unhandledRejection') handler catches such a failure, can explain it, and keeps the process " +
+    'running.)',
   async run(ctx) {
     const data = getData(ctx.ms(500));
     const shown = inspect(data);
@@ -57,17 +74,40 @@ export default defineScenario({
       `the script exited with code ${child.code}; its error was ${reported ? '' : 'not '}reported; its next timer ${wentOn ? 'still ran' : 'never ran'}`,
     );
 
+    ctx.step("the same script with a process.on('unhandledRejection') handler");
+    const handled = await runNode(handledRejectionScript);
+    const explanation = /^unhandledRejection: .*$/m.exec(handled.stdout)?.[0];
+    const handledWentOn = handled.stdout.includes('the script went on');
+    ctx.log(
+      `with a handler, the script exited with code ${handled.code} and its next timer ${handledWentOn ? 'still ran' : 'never ran'}; the handler logged: ${explanation ?? '(nothing)'}`,
+    );
+
     const ok =
       shown.includes('<pending>') &&
       !looksLikeList &&
       awaited.length === 3 &&
       child.code === 1 &&
       reported &&
-      !wentOn;
+      !wentOn &&
+      handled.code === 0 &&
+      explanation !== undefined &&
+      handledWentOn;
     return {
       ok,
-      measured: `getData() without await gave ${shown}; a forgotten failing call terminated its script with exit code ${child.code} before the script's next timer`,
-      data: { shown, looksLikeList, awaited, childCode: child.code, reported, wentOn },
+      measured:
+        `getData() without await gave ${shown}; a forgotten failing call terminated its script with exit code ${child.code} before the script's next timer; ` +
+        `with an unhandledRejection handler the failure was logged and explained, the next timer ${handledWentOn ? 'still ran' : 'never ran'} and the script exited with code ${handled.code}`,
+      data: {
+        shown,
+        looksLikeList,
+        awaited,
+        childCode: child.code,
+        reported,
+        wentOn,
+        handledCode: handled.code,
+        explanation,
+        handledWentOn,
+      },
     };
   },
 });

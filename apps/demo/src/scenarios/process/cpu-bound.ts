@@ -1,6 +1,6 @@
 import { ProcessPool } from '@x/process-pool';
 import { defineScenario } from '../../tour/scenario.js';
-import { expectedSum, fastestOfEach, sumRange } from '../shared/cpu.js';
+import { expectedSum, fastestOfEach, sumRange, workloadNote } from '../shared/cpu.js';
 import { asyncioArticle, section } from '../shared/sources.js';
 import { seconds } from '../shared/time.js';
 
@@ -33,7 +33,7 @@ export default defineScenario({
     const speedUp = mainMs / poolMs;
     return {
       ok: correct && poolMs < 0.9 * mainMs,
-      measured: `main thread ${seconds(mainMs)}, two processes ${seconds(poolMs)} (${speedUp.toFixed(2)}× speed-up; sums ${correct ? 'correct' : 'WRONG'})`,
+      measured: `${workloadNote(n)}; main thread ${seconds(mainMs)}, two processes ${seconds(poolMs)} (${speedUp.toFixed(2)}× speed-up; sums ${correct ? 'correct' : 'WRONG'})`,
       data: { n, mainMs, poolMs, speedUp, correct },
     };
   },

@@ -1,7 +1,7 @@
 import { gather } from '@x/gather';
 import { toThread } from '@x/to-thread';
 import { defineScenario } from '../../tour/scenario.js';
-import { expectedSum, fastestOfEach, sumRange } from '../shared/cpu.js';
+import { expectedSum, fastestOfEach, sumRange, workloadNote } from '../shared/cpu.js';
 import { asyncioArticle, section } from '../shared/sources.js';
 import { seconds } from '../shared/time.js';
 
@@ -34,7 +34,7 @@ export default defineScenario({
     const speedUp = mainMs / threadMs;
     return {
       ok: correct && threadMs < 0.9 * mainMs,
-      measured: `main thread ${seconds(mainMs)}, two threads ${seconds(threadMs)} (${speedUp.toFixed(2)}× speed-up; sums ${correct ? 'correct' : 'WRONG'})`,
+      measured: `${workloadNote(n)}; main thread ${seconds(mainMs)}, two threads ${seconds(threadMs)} (${speedUp.toFixed(2)}× speed-up; sums ${correct ? 'correct' : 'WRONG'})`,
       data: { n, mainMs, threadMs, speedUp, correct },
     };
   },
