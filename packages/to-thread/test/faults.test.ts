@@ -1,25 +1,9 @@
-import { fromModule, ThreadPool, TimeoutError, WorkerCrashedError } from '@x/to-thread';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fromModule, TimeoutError, WorkerCrashedError } from '@x/to-thread';
+import { describe, expect, it } from 'vitest';
+import { poolPerTest, threadIdOf, trapUnhandledRejections } from './helpers.js';
 
-const unhandled: unknown[] = [];
-const trap = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => process.on('unhandledRejection', trap));
-afterAll(() => {
-  process.off('unhandledRejection', trap);
-  expect(unhandled).toEqual([]);
-});
-
-const pools: ThreadPool[] = [];
-const make = (options?: ConstructorParameters<typeof ThreadPool>[0]) => {
-  const pool = new ThreadPool(options);
-  pools.push(pool);
-  return pool;
-};
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.shutdown({ cancelPending: true })));
-});
-
-const threadIdOf = async () => (await import('node:worker_threads')).threadId;
+trapUnhandledRejections();
+const make = poolPerTest();
 const spin = () => {
   for (;;);
 };

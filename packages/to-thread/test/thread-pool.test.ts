@@ -1,27 +1,11 @@
 import { getEventListeners } from 'node:events';
 import { Pool } from '@x/executor';
 import { AbortError, PoolClosedError, QueueFullError, ThreadPool } from '@x/to-thread';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { poolPerTest, threadIdOf, trapUnhandledRejections } from './helpers.js';
 
-const unhandled: unknown[] = [];
-const trap = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => process.on('unhandledRejection', trap));
-afterAll(() => {
-  process.off('unhandledRejection', trap);
-  expect(unhandled).toEqual([]);
-});
-
-const pools: ThreadPool[] = [];
-const make = (options?: ConstructorParameters<typeof ThreadPool>[0]) => {
-  const pool = new ThreadPool(options);
-  pools.push(pool);
-  return pool;
-};
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.shutdown({ cancelPending: true })));
-});
-
-const threadIdOf = async () => (await import('node:worker_threads')).threadId;
+trapUnhandledRejections();
+const make = poolPerTest();
 const sleepIn = async (ms: number) => {
   await new Promise((r) => setTimeout(r, ms));
   return ms;

@@ -4,16 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { CapturedVariableError } from '@x/executor';
 import { DataCloneError, defaultThreadPool, fromModule, toThread } from '@x/to-thread';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { trapUnhandledRejections } from './helpers.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
-const unhandled: unknown[] = [];
-const trap = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => process.on('unhandledRejection', trap));
-afterAll(() => {
-  process.off('unhandledRejection', trap);
-  expect(unhandled).toEqual([]);
-});
+trapUnhandledRejections();
 
 const run = (args: string[], cwd = fileURLToPath(new URL('.', import.meta.url))) =>
   new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
