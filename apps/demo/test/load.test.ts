@@ -62,11 +62,11 @@ describe('load: GET /dashboard on loopback', () => {
     expect(result.timeouts).toBe(0);
     expect(result.non2xx).toBe(0);
     expect(result['2xx']).toBe(REQUESTS);
-    // One round trip is the floor. Two calls one after the other could never take less than two round
-    // trips, so a median below that shows the calls overlapped. The machine is shared and noisy (other
-    // test files run meanwhile), so this is the bound we assert rather than "close to 300 ms".
+    // One round trip is the floor; two calls one after the other could never take less than two. "About one
+    // round trip": the median stays within 1.5 of them (measured 305-330 ms for 300 ms, also on a loaded
+    // machine), which leaves room for noise and still fails if the two calls stopped overlapping.
     expect(result.latency.p50).toBeGreaterThanOrEqual(ROUND_TRIP_MS - 5);
-    expect(result.latency.p50).toBeLessThan(2 * ROUND_TRIP_MS);
+    expect(result.latency.p50).toBeLessThan(1.5 * ROUND_TRIP_MS);
     const upstream = await stack.upstream.stats();
     expect(upstream.inFlight).toBe(0);
     expect(upstream.failures).toBe(0);
