@@ -173,6 +173,8 @@ export class Pool implements Executor {
   /** Workers in a row that died with an error before saying anything: the entry itself is broken. */
   #startFailures = 0;
   #drained: (() => void) | undefined = undefined;
+  /** Set by shutdown({ cancelPending }): makes the reason for tasks that have not started. */
+  #cancelPending: (() => AbortError) | undefined = undefined;
 
   constructor(options: PoolOptions) {
     validateObject(options, 'options');
@@ -328,13 +330,13 @@ export class Pool implements Executor {
     const wait = options?.wait ?? true;
     this.#closed = true;
     if (options?.cancelPending) {
-      const reason = () =>
+      const reason = (this.#cancelPending ??= () =>
         new AbortError(
           'The pool was shut down before this task started (shutdown({ cancelPending: true })).',
           {
             cause: new PoolClosedError(),
           },
-        );
+        ));
       for (let i = this.#queueHead; i < this.#queue.length; i++) {
         const task = this.#queue[i]!;
         if (task.state === QUEUED) this.#settle(task, false, reason());
@@ -739,9 +741,11 @@ export class Pool implements Executor {
     for (const task of slot.inflight.values()) {
       if (task.abandoned || task.state === DONE) continue;
       if (task.state === ASSIGNED || task.seq >= started) {
-        if (task.shutdownCancel !== undefined) {
-          // Not started, and the pool was shut down with cancelPending: cancelled, not retried.
-          this.#settle(task, false, task.shutdownCancel);
+        const cancelled = task.shutdownCancel ?? this.#cancelPending?.();
+        if (cancelled !== undefined) {
+          // Not started, and the pool was shut down with cancelPending (this worker may have been stopping
+          // already, out of the shutdown's reach): cancelled, not retried on a new worker.
+          this.#settle(task, false, cancelled);
           continue;
         }
         task.state = QUEUED;

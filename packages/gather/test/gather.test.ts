@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, gather } from '../src/index.js';
+import { AbortError, asCompleted, gather, wait } from '../src/index.js';
 import { abortListeners, Probe, sleep, ticks, trapUnhandledRejections } from './helpers.js';
 
 trapUnhandledRejections();
@@ -191,6 +191,24 @@ describe('gather', () => {
     const later = sleep(5, 0).then(() => Promise.reject(new Error('rejects after the call')));
     await expect(gather([now, later], { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
     await ticks(15); // the trap fails the test if either rejection went unhandled
+  });
+
+  it('with an already aborted signal, never calls then() on a lazy thenable (that would start the work)', async () => {
+    const started: string[] = [];
+    const lazy = (name: string) =>
+      ({
+        // biome-ignore lint/suspicious/noThenProperty: a lazy thenable (a query builder) is what this test needs
+        then(resolve: (v: string) => void) {
+          started.push(name);
+          resolve(name);
+        },
+      }) as unknown as PromiseLike<string>;
+    const aborted = AbortSignal.abort(new Error('already'));
+    await expect(gather([lazy('gather')], { signal: aborted })).rejects.toThrow('already');
+    await expect(wait([lazy('wait')], { signal: aborted })).rejects.toThrow('already');
+    await asCompleted([lazy('asCompleted')]).return();
+    await ticks(5);
+    expect(started).toEqual([]);
   });
 
   it('removes its listener from the caller signal when it resolves, fails, or is limited', async () => {

@@ -799,6 +799,26 @@ describe('shutdown', () => {
     for (const error of cancelled) expect((error as AbortError).cause).toBeInstanceOf(PoolClosedError);
   });
 
+  it('cancelPending reaches tasks queued in a child that is busy in synchronous code', async () => {
+    const pool = make({ maxWorkers: 1, concurrentTasksPerChild: 4 });
+    await pool.submit(() => 0, []);
+    const busy = (ms: number, tag: string) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end);
+      return tag;
+    };
+    // A holds the child; B, C, D were sent with it and wait in the child, which reads the cancellation
+    // only once A lets go of the thread.
+    const outcomes = ['A', 'B', 'C', 'D'].map((tag) =>
+      pool.submit(busy, [tag === 'A' ? 300 : 10, tag]).catch((e: unknown) => e),
+    );
+    await delay(50);
+    await pool.shutdown({ cancelPending: true });
+    const settled = await Promise.all(outcomes);
+    expect(settled[0]).toBe('A');
+    for (const outcome of settled.slice(1)) expect(outcome).toBeInstanceOf(AbortError);
+  });
+
   it('wait: false returns at once, and accepted tasks still settle', async () => {
     const pool = make({ maxWorkers: 1 });
     const slow = pool.submit(async () => {

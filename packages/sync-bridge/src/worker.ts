@@ -86,10 +86,7 @@ const worker = {
   started,
   finished,
   /** Called once a stream is over, whatever ended it. */
-  done: (id: number) => {
-    streams.delete(id);
-    refPort();
-  },
+  done: (id: number) => streams.delete(id),
 };
 
 function started(): void {
@@ -139,7 +136,6 @@ function handle(message: ToWorker): void {
     case 'stream': {
       const producer = new Producer(message.id, message.credit, worker);
       streams.set(message.id, producer);
-      refPort();
       void producer.pump(message);
       return;
     }
@@ -158,15 +154,16 @@ function handle(message: ToWorker): void {
 // --- calls ----------------------------------------------------------------------------------------------
 
 /**
- * Calls in flight. Their caller is blocked waiting for them, so nothing can arrive on the port meanwhile:
- * the port is unref'd then (unless a stream is open, whose consumer may still send), and if the event loop
- * runs out of everything else ('beforeExit'), no pending call can ever settle: each is answered with
- * UnsettledCallError instead of leaving its caller blocked forever.
+ * Calls in flight. Their caller is blocked waiting for them, and it is the only thread that sends on this
+ * port (a stream's credit and cancel come from the same caller), so nothing can arrive meanwhile: the port
+ * is unref'd then, and if the event loop runs out of everything else ('beforeExit': the rule by which Node
+ * itself would exit), no pending call can ever settle: each is answered with UnsettledCallError instead of
+ * leaving its caller blocked forever.
  */
 const calls = new Set<number>();
 
 function refPort(): void {
-  if (calls.size > 0 && streams.size === 0) port.unref();
+  if (calls.size > 0) port.unref();
   else port.ref();
 }
 

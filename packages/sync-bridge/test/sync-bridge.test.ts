@@ -96,6 +96,18 @@ describe('timeout', () => {
     expect(bridge.run(() => new Promise((resolve) => setTimeout(() => resolve('timer'), 200)))).toBe('timer');
   });
 
+  it('detects a call that can never settle also while a stream is open (the caller sends nothing meanwhile)', () => {
+    using bridge = new SyncBridge();
+    const stream = bridge.stream(async function* () {
+      for (let i = 0; ; i++) yield i;
+    });
+    expect(stream.next().value).toBe(0);
+    expect(thrown(() => bridge.run(() => new Promise(() => {})))).toBeInstanceOf(UnsettledCallError);
+    // The stream goes on afterwards.
+    expect(stream.next().value).toBe(1);
+    stream.return();
+  });
+
   it('waits for a call pending on a socket (a slow HTTP answer from another process), not calling it unsettled', async () => {
     const server = spawn(
       process.execPath,

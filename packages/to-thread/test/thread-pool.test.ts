@@ -307,6 +307,26 @@ describe('ThreadPool#shutdown', () => {
     expect(elapsed).toBeLessThan(9 * 50);
   });
 
+  it('with cancelPending, tasks of a worker that was being stopped are cancelled, not run on a new one', async () => {
+    const pool = make({ maxThreads: 1, concurrentTasksPerThread: 2 });
+    await pool.submit(() => 0, []);
+    // A is stuck and times out: its thread is being terminated with B, not started, on it.
+    const a = pool.submit(
+      () => {
+        for (;;);
+      },
+      [],
+      { timeout: 30 },
+    );
+    const b = pool.submit(() => 'B ran', []).catch((e: unknown) => e);
+    await expect(a).rejects.toMatchObject({ name: 'TimeoutError' });
+    while (pool.size > 0) await new Promise((r) => setImmediate(r));
+    await pool.shutdown({ cancelPending: true });
+    const outcome = await b;
+    expect(outcome).toBeInstanceOf(AbortError);
+    expect((outcome as AbortError).cause).toBeInstanceOf(PoolClosedError);
+  });
+
   it('with wait: false returns at once and still finishes the work', async () => {
     const pool = make({ maxThreads: 1 });
     const task = pool.submit(sleepIn, [50]);
