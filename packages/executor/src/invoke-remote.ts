@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Script, constants as vmConstants } from 'node:vm';
 import { CapturedVariableError } from './errors.js';
 import type { AnyFunction, RemoteRef } from './remote-function.js';
 
@@ -27,7 +29,7 @@ function installShims() {
   }
   // Vitest rewrites `import()` in test files to this helper; functions defined in tests still work.
   if (g.__vite_ssr_dynamic_import__ === undefined) {
-    g.__vite_ssr_dynamic_import__ = (specifier: string) => import(specifier);
+    g.__vite_ssr_dynamic_import__ = evaluate('(specifier) => import(specifier)') as (s: string) => unknown;
   }
 }
 
@@ -36,16 +38,47 @@ function installShims() {
 // biome-ignore lint/security/noGlobalEval: compiling the caller's function is this module's job
 const globalEval = eval;
 
+const mainLoader = (vmConstants as unknown as { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } | undefined)
+  ?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+
+let quietLoaderWarning = false;
+
+/**
+ * Evaluates `code` in the worker's global scope. Where Node has it (20.12+), through a `vm.Script` whose
+ * `import()` uses Node's own loader with the working directory as the referrer, so `await import('pkg')`
+ * in a self-contained function resolves like `require` does here: from the app's `node_modules`, not from
+ * wherever this package is installed (which fails for the app's dependencies under pnpm's strict layout).
+ */
+function evaluate(code: string): unknown {
+  if (mainLoader === undefined) return globalEval(code);
+  if (!quietLoaderWarning) {
+    // Node flags this loader option as experimental, once per thread, at the first import() through it. It is
+    // our internal means of resolving the caller's imports correctly, so that one warning is dropped in this
+    // worker (only it: every other warning is emitted as usual).
+    quietLoaderWarning = true;
+    const emitWarning = process.emitWarning;
+    process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+      if (String(warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
+      return (emitWarning as (...args: unknown[]) => void).call(this, warning, ...rest);
+    } as typeof process.emitWarning;
+  }
+  const script = new Script(code, {
+    filename: join(process.cwd(), '[remote function]'),
+    importModuleDynamically: mainLoader as never,
+  });
+  return script.runInThisContext();
+}
+
 function compile(source: string): AnyFunction {
   installShims();
   let value: unknown;
   try {
-    value = globalEval(`(${source}\n)`);
+    value = evaluate(`(${source}\n)`);
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     // Method shorthand (`run(x) { ... }`) is not an expression on its own; wrap it in an object literal.
     try {
-      value = Object.values(globalEval(`({${source}\n})`) as object)[0];
+      value = Object.values(evaluate(`({${source}\n})`) as object)[0];
     } catch {
       throw error;
     }

@@ -1,12 +1,16 @@
 import { execFile } from 'node:child_process';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { CapturedVariableError } from '@x/executor';
 import { DataCloneError, defaultThreadPool, fromModule, toThread } from '@x/to-thread';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { trapUnhandledRejections } from './helpers.js';
 
+const require = createRequire(import.meta.url);
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 trapUnhandledRejections();
 
@@ -145,6 +149,28 @@ describe('toThread', () => {
     expect(code).toBe(0);
     expect(stdout).toBe('42');
     expect(ms).toBeLessThan(3000); // idle threads are unref'd: no waiting for the 60 s idle timeout
+  });
+
+  it("resolves `await import('pkg')` in an inline function from the app's working directory, not from this package", async () => {
+    // An app folder with a dependency that neither @x/to-thread nor @x/executor can see (as under pnpm).
+    const app = mkdtempSync(join(tmpdir(), 'x-app-'));
+    mkdirSync(join(app, 'node_modules', 'app-only-dep'), { recursive: true });
+    writeFileSync(
+      join(app, 'node_modules', 'app-only-dep', 'package.json'),
+      JSON.stringify({ name: 'app-only-dep', type: 'module', exports: './index.js' }),
+    );
+    writeFileSync(join(app, 'node_modules', 'app-only-dep', 'index.js'), 'export const answer = 42;\n');
+    const toThreadUrl = pathToFileURL(require.resolve('@x/to-thread')).href;
+    const script = `const { toThread } = await import(${JSON.stringify(toThreadUrl)});
+      process.stdout.write(String(await toThread(async () => (await import('app-only-dep')).answer)));`;
+    try {
+      const { code, stdout, stderr } = await run(['--input-type=module', '-e', script], app);
+      expect(stderr).toBe(''); // and no ExperimentalWarning about the loader we use for it
+      expect(code).toBe(0);
+      expect(stdout).toBe('42');
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
   });
 
   it('works from CommonJS (the worker entry is found next to the CJS build)', async () => {
