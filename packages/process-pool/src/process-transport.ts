@@ -149,9 +149,14 @@ export class ProcessTransport implements Transport {
       if (!this.#ready && !this.#terminated) {
         // Died before serving (its initializer threw or exited, bad execArgv, killed at start): say so, so
         // the pool stops retrying after a few and forks the next one later.
-        this.#error ??= new Error(
-          `The child process ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before it was ready to run tasks${this.#options.initializer ? ' (while running the initializer)' : ''}. Check execArgv, env and the initializer.`,
-        );
+        // The initializer's own error says more; anything else (an EPIPE from sending to a child that had
+        // already died) is only a symptom of the early exit: it becomes the cause.
+        if (!(this.#error instanceof InitializerError)) {
+          this.#error = new Error(
+            `The child process ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before it was ready to run tasks${this.#options.initializer ? ' (while running the initializer)' : ''}. Check execArgv, env and the initializer.`,
+            this.#error === undefined ? undefined : { cause: this.#error },
+          );
+        }
         this.#report.startFailed();
       }
       this.#end({ code, signal });
