@@ -81,8 +81,6 @@ class Task {
   /** Position in its worker's send order, for telling started tasks from unstarted ones after a crash. */
   seq = 0;
   abandoned = false;
-  /** shutdown({ cancelPending }) asked its worker to drop it unless started: an AbortError answer means dropped. */
-  shutdownCancel: AbortError | undefined = undefined;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   resolve!: (value: unknown) => void;
   reject!: (reason: unknown) => void;
@@ -329,8 +327,8 @@ export class Pool implements Executor {
     validateObject(options, 'options');
     const wait = options?.wait ?? true;
     this.#closed = true;
-    if (options?.cancelPending) {
-      const reason = (this.#cancelPending ??= () =>
+    if (options?.cancelPending && this.#cancelPending === undefined) {
+      const reason = (this.#cancelPending = () =>
         new AbortError(
           'The pool was shut down before this task started (shutdown({ cancelPending: true })).',
           {
@@ -354,11 +352,8 @@ export class Pool implements Executor {
         // Sent in a batch but perhaps not started yet: the worker drops those it has not started (a negative
         // id in MSG_CANCEL means "unless started") and answers them as cancelled; started ones run to the end.
         const ids: number[] = [];
-        for (const task of slot.inflight.values()) {
-          if (task.state !== SENT || task.abandoned || task.shutdownCancel !== undefined) continue;
-          task.shutdownCancel = reason();
-          ids.push(-task.id);
-        }
+        for (const task of slot.inflight.values())
+          if (task.state === SENT && !task.abandoned) ids.push(-task.id);
         if (ids.length > 0 && !slot.exited) {
           try {
             slot.transport.send([MSG_CANCEL, ...ids]);
@@ -527,7 +522,8 @@ export class Pool implements Executor {
       if (task.abandoned) continue;
       const value = message[i + 1];
       if (signed > 0) this.#settle(task, true, value);
-      else if (value === 0) this.#settle(task, false, task.shutdownCancel ?? new AbortError());
+      // A cancellation answer for a task not abandoned here can only be shutdown({ cancelPending })'s.
+      else if (value === 0) this.#settle(task, false, this.#cancelPending?.() ?? new AbortError());
       else this.#settle(task, false, deserializeError(value as SerializedError));
     }
     this.#afterChange(slot);
@@ -741,11 +737,10 @@ export class Pool implements Executor {
     for (const task of slot.inflight.values()) {
       if (task.abandoned || task.state === DONE) continue;
       if (task.state === ASSIGNED || task.seq >= started) {
-        const cancelled = task.shutdownCancel ?? this.#cancelPending?.();
-        if (cancelled !== undefined) {
+        if (this.#cancelPending !== undefined) {
           // Not started, and the pool was shut down with cancelPending (this worker may have been stopping
           // already, out of the shutdown's reach): cancelled, not retried on a new worker.
-          this.#settle(task, false, cancelled);
+          this.#settle(task, false, this.#cancelPending());
           continue;
         }
         task.state = QUEUED;

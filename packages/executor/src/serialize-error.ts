@@ -1,3 +1,5 @@
+import { CapturedVariableError, DataCloneError } from './errors.js';
+
 /**
  * A thrown value in a plain, structured-cloneable form. Errors keep their class (the nearest built-in
  * ancestor), name, message, stack, cause (recursively), `errors` of an AggregateError and own enumerable
@@ -28,6 +30,12 @@ const BUILTINS: Record<string, ErrorConstructor | AggregateErrorConstructor> = {
   EvalError,
   URIError,
   AggregateError,
+};
+
+/** This package's errors that workers raise (a result that cannot be sent back, a captured variable). */
+const OWN_CLASSES: Record<string, { prototype: object; code: string } | undefined> = {
+  DataCloneError: { prototype: DataCloneError.prototype, code: 'ERR_X_DATA_CLONE' },
+  CapturedVariableError: { prototype: CapturedVariableError.prototype, code: 'ERR_X_CAPTURED_VARIABLE' },
 };
 
 const OMITTED = new Set(['name', 'message', 'stack', 'cause', 'errors']);
@@ -117,8 +125,9 @@ function define(target: object, key: string, value: unknown) {
 
 /**
  * Re-creates a thrown value from {@link serializeError}: an instance of the same built-in class where one
- * exists (`TypeError`, `RangeError`, `AggregateError`, `DOMException`, ...), otherwise an `Error` whose
- * `name` is the remote one, with the remote stack (marked `at <received from a worker>`), `cause` and properties restored.
+ * exists (`TypeError`, `RangeError`, `AggregateError`, `DOMException`, ...), of this package's own class for
+ * the errors a worker raises about the transport (`DataCloneError`, `CapturedVariableError`, recognised by
+ * class name and `code`), otherwise an `Error` whose `name` is the remote one, with the remote stack (marked `at <received from a worker>`), `cause` and properties restored.
  * A thrown non-error comes back as itself.
  *
  * @example
@@ -146,6 +155,8 @@ export function deserializeError(serialized: SerializedError): unknown {
   } finally {
     Error.stackTraceLimit = limit;
   }
+  const own = OWN_CLASSES[serialized.constructorName];
+  if (own !== undefined && props?.code === own.code) Object.setPrototypeOf(error, own.prototype);
   if (error.name !== name) define(error, 'name', name);
   if (base !== 'AggregateError' && errors) define(error, 'errors', errors.map(deserializeError));
   if (cause !== undefined) define(error, 'cause', deserializeError(cause));

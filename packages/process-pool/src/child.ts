@@ -102,7 +102,7 @@ async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[
  * event loop: Node emits every message of one read back to back, before any promise callback, so without
  * the pause an async task that was about to settle would not have sent its result yet when the next task
  * started, and a crash of that task would take the finished one's result with it. A message that arrives
- * on its own (one task at a time) runs on the next tick.
+ * on its own (one task at a time) runs at once.
  */
 function paced(
   listener: (message: MainMessage) => void,
@@ -114,8 +114,6 @@ function paced(
   let fresh = false;
   /** `next` is due (whenever `waiting` holds messages). */
   let scheduled = false;
-  /** A message that arrived alone is about to run (on the next tick). */
-  let ticking = false;
   /** How long the last run held the thread synchronously, in ms. */
   let lastBusy = 0;
   /** `next` already let one poll of the channel happen after a long run. */
@@ -155,15 +153,8 @@ function paced(
   };
   return (message) => {
     if (message[0] !== MSG_RUN) listener(message);
-    else if (!fresh && !ticking && head === waiting.length) {
-      // Run it on the next tick, not now: Node emits each message of one read on its own tick, so a
-      // cancellation that arrived in the same read (shutdown with cancelPending) is handled first.
-      ticking = true;
-      process.nextTick(() => {
-        ticking = false;
-        run(message);
-      });
-    } else {
+    else if (!fresh && head === waiting.length) run(message);
+    else {
       waiting.push(message);
       if (!scheduled) {
         scheduled = true;

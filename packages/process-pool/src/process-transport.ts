@@ -129,9 +129,9 @@ export class ProcessTransport implements Transport {
     this.#progress = progress;
     child.on('message', (message: unknown) => {
       const tag = (message as unknown[])[0];
-      if (typeof tag !== 'string') this.#deliver(message as WorkerMessage);
+      if (typeof tag !== 'string') this.#handlers.onMessage(message as WorkerMessage);
       else if (tag === JSON_UNDEFINED_RESULTS)
-        this.#deliver(decodeUndefined(message as unknown[], MSG_RESULTS));
+        this.#handlers.onMessage(decodeUndefined(message as unknown[], MSG_RESULTS) as WorkerMessage);
       else if (tag === INIT_DONE) {
         this.#ready = true;
         this.#reporting = (message as unknown[])[1] === true;
@@ -166,18 +166,6 @@ export class ProcessTransport implements Transport {
     const held = this.#held;
     this.#held = undefined;
     if (held) for (const message of held) this.#send(message);
-  }
-
-  #deliver(message: WorkerMessage) {
-    if (message[0] === MSG_RESULTS) {
-      for (let i = 2; i < message.length; i += 2) {
-        // A result the child could not send comes as a serialized DataCloneError: make it one again.
-        if ((message[i] as number) < 0 && isCloneError(message[i + 1])) {
-          message[i + 1] = { kind: 'value', value: reviveCloneError(message[i + 1] as SerializedError) };
-        }
-      }
-    }
-    this.#handlers.onMessage(message);
   }
 
   #end(info: ExitInfo) {
@@ -383,21 +371,6 @@ function keepUndefined(message: MainMessage): MainMessage {
     for (let j = i + 3; j < end; j++) if (message[j] === undefined) (indexes ??= []).push(j);
   }
   return indexes === undefined ? message : encodeUndefined(message, JSON_UNDEFINED_RUN, indexes);
-}
-
-const isCloneError = (value: unknown): boolean =>
-  typeof value === 'object' &&
-  value !== null &&
-  (value as { kind?: unknown }).kind === 'error' &&
-  (value as { constructorName?: unknown }).constructorName === 'DataCloneError' &&
-  (value as { props?: { code?: unknown } }).props?.code === 'ERR_X_DATA_CLONE';
-
-/** The `DataCloneError` a child serialized, as an instance of the class (message and remote stack kept). */
-function reviveCloneError(serialized: SerializedError): DataCloneError {
-  return Object.setPrototypeOf(
-    deserializeError(serialized) as Error,
-    DataCloneError.prototype,
-  ) as DataCloneError;
 }
 
 function jsonCloneError(value: unknown, position: string): DataCloneError | undefined {

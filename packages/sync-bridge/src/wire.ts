@@ -20,14 +20,18 @@ export function sendCall(connection: Connection, message: ToWorker, args: readon
   }
 }
 
-/** The error the worker sent, as the caller should see it: a result or chunk it could not clone keeps its class. */
+/**
+ * The error the worker sent, as the caller should see it. `deserializeError` revives the executor's own
+ * classes (a result or chunk that could not be cloned is a `DataCloneError`); this package's
+ * `UnsettledCallError` is revived here.
+ */
 export function receiveError(serialized: SerializedError): unknown {
   const error = deserializeError(serialized);
-  if (serialized.kind !== 'error') return error;
-  const code = (error as { code?: unknown }).code;
-  if (serialized.constructorName === 'DataCloneError' && code === 'ERR_X_DATA_CLONE') {
-    Object.setPrototypeOf(error, DataCloneError.prototype);
-  } else if (serialized.constructorName === 'UnsettledCallError' && code === 'ERR_X_UNSETTLED_CALL') {
+  if (
+    serialized.kind === 'error' &&
+    serialized.constructorName === 'UnsettledCallError' &&
+    (error as { code?: unknown }).code === 'ERR_X_UNSETTLED_CALL'
+  ) {
     Object.setPrototypeOf(error, UnsettledCallError.prototype);
   }
   return error;

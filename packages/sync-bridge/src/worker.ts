@@ -162,11 +162,6 @@ function handle(message: ToWorker): void {
  */
 const calls = new Set<number>();
 
-function refPort(): void {
-  if (calls.size > 0) port.unref();
-  else port.ref();
-}
-
 process.on('beforeExit', () => {
   if (calls.size === 0) return;
   for (const id of [...calls]) settle(id, false, new UnsettledCallError());
@@ -174,7 +169,7 @@ process.on('beforeExit', () => {
 
 function settle(id: number, ok: boolean, value: unknown): void {
   if (!calls.delete(id)) return; // already answered as unsettled
-  refPort();
+  if (calls.size === 0) port.ref();
   if (ok) {
     try {
       post({ t: 'ok', id, value });
@@ -189,8 +184,8 @@ function settle(id: number, ok: boolean, value: unknown): void {
 
 function call(id: number, { ref, args }: { ref: Parameters<typeof invokeRemote>[0]; args: unknown[] }): void {
   started();
+  if (calls.size === 0) port.unref();
   calls.add(id);
-  refPort();
   let result: unknown;
   try {
     result = invokeRemote(ref, args);

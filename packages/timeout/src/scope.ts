@@ -7,8 +7,8 @@ import {
   describeReceived,
   isThenable,
   validateMs,
+  validateObject,
   validateOperation,
-  validateOptions,
   validateSignal,
 } from './validate.js';
 
@@ -127,7 +127,7 @@ export function deadlineScope(at: number | Date, options?: ScopeOptions): Timeou
 }
 
 function validateScopeOptions(options: ScopeOptions | undefined): AbortSignal | undefined {
-  validateOptions(options, 'options');
+  validateObject(options, 'options');
   const signal = options?.signal;
   validateSignal(signal, 'options.signal');
   return signal;

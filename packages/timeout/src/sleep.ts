@@ -1,5 +1,5 @@
 import { type Bucket, type Deadline, now, schedule, unschedule } from './deadline-queue.js';
-import { validateMs, validateOptions, validateSignal } from './validate.js';
+import { validateMs, validateObject, validateSignal } from './validate.js';
 
 /** Options of {@link sleep}. */
 export interface SleepOptions {
@@ -27,7 +27,7 @@ export interface SleepOptions {
  */
 export function sleep(ms: number, options?: SleepOptions): Promise<void> {
   validateMs(ms, 'ms');
-  validateOptions(options, 'options');
+  validateObject(options, 'options');
   const signal = options?.signal;
   validateSignal(signal, 'options.signal');
   if (signal?.aborted) return Promise.reject(signal.reason);

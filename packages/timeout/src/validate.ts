@@ -5,7 +5,7 @@ import { invalidArgType, isThenable, outOfRange } from '@x/internal';
 export {
   describeReceived,
   isThenable,
-  validateObject as validateOptions,
+  validateObject,
   validateSignal,
 } from '@x/internal';
 

@@ -5,8 +5,8 @@ import {
   describeReceived,
   isThenable,
   validateMs,
+  validateObject,
   validateOperation,
-  validateOptions,
   validateSignal,
 } from './validate.js';
 
@@ -63,7 +63,7 @@ export function withTimeout<T, F = never>(
   validateOperation(op, 'op');
   let signal: AbortSignal | undefined;
   if (options !== undefined) {
-    validateOptions(options, 'options');
+    validateObject(options, 'options');
     signal = options.signal;
     validateSignal(signal, 'options.signal');
     const message = options.message;

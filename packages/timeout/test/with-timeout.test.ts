@@ -233,6 +233,11 @@ describe('withTimeout', () => {
     ])('ms = %s throws %o', (ms, ErrorClass, message) => {
       expect(() => withTimeout(ms as number, op)).toThrow(ErrorClass);
       expect(() => withTimeout(ms as number, op)).toThrow(message);
+      expect(() => withTimeout(ms as number, op)).toThrow(
+        expect.objectContaining({
+          code: ErrorClass === RangeError ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE',
+        }),
+      );
       expect(op).not.toHaveBeenCalled();
     });
 
@@ -247,6 +252,9 @@ describe('withTimeout', () => {
     ])('op = %o throws TypeError', (bad, message) => {
       expect(() => withTimeout(100, bad as never)).toThrow(TypeError);
       expect(() => withTimeout(100, bad as never)).toThrow(message);
+      expect(() => withTimeout(100, bad as never)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+      );
     });
 
     it('rejects bad options, naming the property', () => {
@@ -260,8 +268,36 @@ describe('withTimeout', () => {
       expect(() => withTimeout(100, op, { message: 7 as never })).toThrow(
         'The "options.message" property must be of type string. Received type number (7)',
       );
+      expect(() => withTimeout(100, op, { signal: {} as never })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+      );
       expect(op).not.toHaveBeenCalled();
     });
+  });
+
+  it("accepts a signal of another realm (checked by shape, like Node core's) and passes its reason through", async () => {
+    // What a signal made by another copy of the platform (a vm context, a test environment) looks like here:
+    // not `instanceof AbortSignal`, but the same shape.
+    const target = new EventTarget();
+    const foreign = {
+      aborted: false,
+      reason: undefined as unknown,
+      addEventListener: target.addEventListener.bind(target),
+      removeEventListener: target.removeEventListener.bind(target),
+    };
+    expect(foreign instanceof AbortSignal).toBe(false);
+    const reason = new Error('caller gave up');
+    const run = withTimeout(
+      1000,
+      (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+      { signal: foreign as unknown as AbortSignal },
+    );
+    setTimeout(() => {
+      foreign.aborted = true;
+      foreign.reason = reason;
+      target.dispatchEvent(new Event('abort'));
+    }, 10);
+    await expect(run).rejects.toBe(reason);
   });
 
   it('carries the operation and fallback types', () => {

@@ -70,7 +70,7 @@ describe('toThread', () => {
     expect((error as Error).message).toMatch(
       /runs in another thread or process.*pass "factor" as an argument/,
     );
-    expect(CapturedVariableError).toBeDefined();
+    expect(error).toBeInstanceOf(CapturedVariableError);
   });
 
   it('keeps the class, name, code, cause and remote stack of an error thrown in the thread', async () => {
@@ -115,6 +115,7 @@ describe('toThread', () => {
     ]);
     expect(bad.status).toBe('rejected');
     const reason = (bad as PromiseRejectedResult).reason as DataCloneError;
+    expect(reason).toBeInstanceOf(DataCloneError);
     expect(reason.name).toBe('DataCloneError');
     expect(reason.message).toMatch(/the result \(at \.fn\)/);
     expect(good.status).toBe('fulfilled');
