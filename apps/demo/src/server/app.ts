@@ -12,6 +12,7 @@ import { fetchRoutes } from './routes/fetch.js';
 import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/page.js';
 import { userRoutes } from './routes/users.js';
+import { installStrictIntegers } from './strict-integers.js';
 
 /** How the demo server is wired; only `upstreamUrl` is required. */
 export interface ServerOptions {
@@ -70,11 +71,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // request line over 16 KiB) answer in our error format rather than Fastify's, without echoing input.
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
-    // Unknown body fields are an error (422), not silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
+    // Unknown body fields are an error (422), not silently dropped. No type coercion: a JSON body's 5 is
+    // not the string "5", and integers in paths and query strings are read by strict-integers.ts.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   app.decorate('demo', resolved);
   installErrorHandlers(app);
+  installStrictIntegers(app);
+  // Fastify reads text/plain bodies as strings by default; only JSON bodies are accepted here, so any
+  // other type is a 415 rather than a string that the schema then calls "not an object" (422).
+  app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', async (request) => {
     if (request.url.length > MAX_URL_LENGTH) {
       throw new HttpError(

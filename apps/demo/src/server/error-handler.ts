@@ -20,11 +20,45 @@ export function errorBody(statusCode: number, code: string, message: string, det
 }
 
 /**
- * Installs the error and not-found handlers: our `HttpError`s and Fastify's own client errors (bad JSON,
- * body too large, schema violations) become 4xx/5xx JSON with a message; anything unexpected becomes a
- * bare 500 and is logged, so no stack trace or internal detail reaches a client.
+ * Fastify's own client errors, renamed to our stable codes with messages that say what to do. Fastify's
+ * JSON parser message can quote the body back, so none of its messages is passed on.
+ */
+const FASTIFY_CLIENT_ERRORS: Record<string, { code: string; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'ERR_X_BODY_TOO_LARGE',
+    message: 'The request body is larger than 16384 bytes.',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'ERR_X_UNSUPPORTED_MEDIA_TYPE',
+    message: 'The request body must be JSON, sent with "Content-Type: application/json".',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'ERR_X_BAD_JSON', message: 'The request body is not valid JSON.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'ERR_X_BAD_JSON',
+    message: 'The request body is empty, but its Content-Type says JSON.',
+  },
+};
+
+/** One schema violation as the client sees it: where, which field, and the rule it broke. */
+interface ValidationDetail {
+  in: string | undefined;
+  field?: string;
+  message: string | undefined;
+}
+
+/**
+ * Installs the error, not-found and wrong-method handlers: our `HttpError`s and Fastify's own client
+ * errors (bad JSON, body too large, schema violations) become 4xx/5xx JSON with a message; a known path
+ * asked with a method it does not serve becomes 405 with `Allow`; anything unexpected becomes a bare 500
+ * and is logged, so no stack trace or internal detail reaches a client. Call it before adding routes: it
+ * records each route's method.
  */
 export function installErrorHandlers(app: FastifyInstance): void {
+  const methods = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) methods.add(method);
+  });
+
   app.setErrorHandler((error: FastifyError | HttpError | Error, request, reply) => {
     if (error instanceof HttpError) {
       if (error.statusCode >= 500) request.log.warn({ err: error }, error.message);
@@ -35,20 +69,27 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const fastifyError = error as FastifyError;
     if (fastifyError.validation) {
       // FastAPI answers schema violations with 422; so do we, naming the field and the rule it broke.
-      const details = fastifyError.validation.map((issue) => ({
-        in: fastifyError.validationContext,
-        field:
-          issue.instancePath.replace(/^\//, '') ||
-          (issue.params as { missingProperty?: string }).missingProperty,
-        message: issue.message,
-      }));
-      return reply.code(422).send(errorBody(422, 'ERR_X_VALIDATION', fastifyError.message, details));
+      const context = fastifyError.validationContext;
+      const details = fastifyError.validation.map((issue) => validationDetail(context, issue));
+      const [first] = details;
+      const message =
+        fastifyError.validation[0]?.keyword === 'additionalProperties' && first?.field
+          ? `${context} must NOT have additional property '${first.field}'`
+          : fastifyError.message;
+      return reply.code(422).send(errorBody(422, 'ERR_X_VALIDATION', message, details));
     }
     const status = fastifyError.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
+      const known = FASTIFY_CLIENT_ERRORS[fastifyError.code];
       return reply
         .code(status)
-        .send(errorBody(status, fastifyError.code ?? 'ERR_X_BAD_REQUEST', error.message));
+        .send(
+          errorBody(
+            status,
+            known?.code ?? 'ERR_X_BAD_REQUEST',
+            known?.message ?? 'The request could not be read.',
+          ),
+        );
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send(errorBody(500, 'ERR_X_INTERNAL', 'Internal server error.'));
@@ -56,8 +97,37 @@ export function installErrorHandlers(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!.slice(0, 200);
+    // The router only says "no route"; whether the path exists under other methods decides 404 or 405.
+    const allowed = [...methods].filter((method) => app.findRoute({ method, url: request.url }) !== null);
+    if (allowed.length > 0) {
+      const allow = allowed.sort().join(', ');
+      reply
+        .code(405)
+        .header('allow', allow)
+        .send(
+          errorBody(
+            405,
+            'ERR_X_METHOD_NOT_ALLOWED',
+            `${request.method} is not allowed on ${path}; allowed: ${allow}.`,
+          ),
+        );
+      return;
+    }
     reply.code(404).send(errorBody(404, 'ERR_X_ROUTE_NOT_FOUND', `No route for ${request.method} ${path}.`));
   });
+}
+
+function validationDetail(
+  context: string | undefined,
+  issue: NonNullable<FastifyError['validation']>[number],
+): ValidationDetail {
+  const params = issue.params as { missingProperty?: string; additionalProperty?: string };
+  const field =
+    issue.instancePath.replace(/^\//, '') ||
+    params.missingProperty ||
+    // A client's own key: bounded, as it is repeated back.
+    params.additionalProperty?.slice(0, 100);
+  return field ? { in: context, field, message: issue.message } : { in: context, message: issue.message };
 }
 
 /**
