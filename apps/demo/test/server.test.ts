@@ -70,10 +70,26 @@ describe('the page, /health and errors in general', () => {
     expect(response.json()).toMatchObject({ status: 'ok' });
   });
 
-  it('offers no HEAD for the event streams, which would stream for nobody', async () => {
-    expect((await stack.app.inject({ method: 'HEAD', url: '/chat?prompt=hi' })).statusCode).toBe(404);
-    expect((await stack.app.inject({ method: 'HEAD', url: '/heartbeat' })).statusCode).toBe(404);
+  it('offers no HEAD for the event streams, which would stream for nobody: 405 with Allow', async () => {
+    const chat = await stack.app.inject({ method: 'HEAD', url: '/chat?prompt=hi' });
+    expect(chat.statusCode).toBe(405);
+    expect(chat.headers.allow).toBe('GET, POST');
+    const heartbeat = await stack.app.inject({ method: 'HEAD', url: '/heartbeat' });
+    expect(heartbeat.statusCode).toBe(405);
+    expect(heartbeat.headers.allow).toBe('GET');
     expect((await stack.app.inject({ method: 'HEAD', url: '/health' })).statusCode).toBe(200);
+  });
+
+  it('answers a known path asked with another method with 405 and the methods it serves in Allow', async () => {
+    const response = await stack.app.inject({ method: 'DELETE', url: '/users/1?x=1' });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('GET, HEAD');
+    expect(response.json()).toEqual({
+      statusCode: 405,
+      error: 'Method Not Allowed',
+      code: 'ERR_X_METHOD_NOT_ALLOWED',
+      message: 'DELETE is not allowed on /users/1; allowed: GET, HEAD.',
+    });
   });
 
   it('answers an unknown route with a JSON 404', async () => {
@@ -115,6 +131,11 @@ describe('GET /users/:userId', () => {
     ['abc', 'must be integer'],
     ['1.5', 'must be integer'],
     ['99999999999', 'must be <= 2147483647'],
+    // The one integer rule of every path and query integer: digits only, though Number() reads these.
+    ['1e3', 'must be integer'],
+    ['0x10', 'must be integer'],
+    ['%205', 'must be integer'],
+    ['+5', 'must be integer'],
   ])('answers 422 for the id %j, naming the rule', async (id, rule) => {
     const response = await get(`/users/${id}`);
     expect(response.statusCode).toBe(422);
@@ -389,20 +410,27 @@ describe('/chat', () => {
     expect(response.json().details[0].message).toBe(rule);
   });
 
-  it('refuses bad bodies: too large (413), not JSON (400), another type (415), unknown fields (422)', async () => {
+  it('refuses bad bodies: too large (413), not JSON (400), another type, text/plain too (415), unknown fields, named (422)', async () => {
     const post = (payload: string, type = 'application/json') =>
       stack.app.inject({ method: 'POST', url: '/chat', payload, headers: { 'content-type': type } });
     const large = await post(JSON.stringify({ prompt: 'x'.repeat(20_000) }));
     expect(large.statusCode).toBe(413);
-    expectErrorBody(large.json(), 413, 'FST_ERR_CTP_BODY_TOO_LARGE');
+    expectErrorBody(large.json(), 413, 'ERR_X_BODY_TOO_LARGE');
     const broken = await post('{"prompt": ');
     expect(broken.statusCode).toBe(400);
-    expectErrorBody(broken.json(), 400, /^FST_ERR/);
-    const other = await post('prompt=hi', 'application/x-www-form-urlencoded');
-    expect(other.statusCode).toBe(415);
+    expectErrorBody(broken.json(), 400, 'ERR_X_BAD_JSON');
+    expect(broken.body).not.toContain('"prompt": ');
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+      const other = await post('prompt=hi', type);
+      expect(other.statusCode, type).toBe(415);
+      expectErrorBody(other.json(), 415, 'ERR_X_UNSUPPORTED_MEDIA_TYPE');
+    }
     const extra = await post(JSON.stringify({ prompt: 'hi', admin: true }));
     expect(extra.statusCode).toBe(422);
-    expect(extra.json().message).toBe('body must NOT have additional properties');
+    expect(extra.json().message).toBe("body must NOT have additional property 'admin'");
+    expect(extra.json().details).toEqual([
+      { in: 'body', field: 'admin', message: 'must NOT have additional properties' },
+    ]);
   });
 
   it('answers 502 JSON when the chat API fails before the first word', async () => {
