@@ -4,6 +4,7 @@ import { request as httpRequest, STATUS_CODES } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/server/app.js';
+import { resolveServeConfig } from '../src/server/cli.js';
 import { userById } from '../src/upstream/data.js';
 import { eventually, readFrames, type Stack, startStack, trapUnhandledRejections } from './server-helpers.js';
 
@@ -515,6 +516,62 @@ describe('SERVER.md: the routes table', () => {
 
   it('GET /health is liveness', async () => {
     expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'ok' });
+  });
+});
+
+describe('SERVER.md: the options of `pnpm demo serve`', () => {
+  /** The Default column of the options table, by the option's first word (`--port`). */
+  const tableDefaults = new Map(
+    [...SERVER_MD.matchAll(/^\| `(--[a-z-]+)[^|]*\| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()]),
+  );
+
+  it('uses the defaults the table gives, with nothing set', () => {
+    const config = resolveServeConfig([], {});
+    expect(Object.fromEntries(tableDefaults)).toEqual({
+      '--port': `\`${config.port}\``,
+      '--host': `\`${config.host}\``,
+      '--upstream': 'local fake',
+      '--allow': 'none',
+      '--latency': `\`${config.fake.latencyMs}\``,
+      '--failure-rate': `\`${config.fake.failureRate}\``,
+      '--word-delay': `\`${config.fake.wordDelayMs}\``,
+    });
+    expect(config).toMatchObject({ port: 8000, host: '127.0.0.1', upstream: undefined, extraOrigins: [] });
+    // "/chat uses the fake's OpenAI-compatible endpoint" unless OPENAI_BASE_URL is set.
+    expect(config.chat).toEqual({});
+  });
+
+  it('reads every flag of the table, and PORT when --port is not given', () => {
+    const config = resolveServeConfig(
+      [
+        ...['--host', '0.0.0.0', '--upstream', 'http://api.test:81', '--allow', 'http://a.test/'],
+        ...['--latency', '7', '--failure-rate', '0.25', '--word-delay', '9'],
+      ],
+      { PORT: '9000' },
+    );
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      upstream: 'http://api.test:81',
+      extraOrigins: ['http://a.test'],
+      fake: { latencyMs: 7, failureRate: 0.25, wordDelayMs: 9 },
+    });
+    expect(resolveServeConfig(['--port', '0'], { PORT: '9000' }).port).toBe(0);
+  });
+
+  it('uses OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL, whose default is gpt-4o-mini', () => {
+    expect(resolveServeConfig([], { OPENAI_BASE_URL: 'http://llm.test/v1' }).chat).toEqual({
+      baseURL: 'http://llm.test/v1',
+      apiKey: '',
+      model: 'gpt-4o-mini',
+    });
+    expect(
+      resolveServeConfig([], {
+        OPENAI_BASE_URL: 'http://llm.test/v1',
+        OPENAI_API_KEY: 'k',
+        OPENAI_MODEL: 'm',
+      }).chat,
+    ).toEqual({ baseURL: 'http://llm.test/v1', apiKey: 'k', model: 'm' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
-import { startUpstreamThread, type UpstreamThread } from '../upstream/upstream-thread.js';
+import { startUpstreamThread } from '../upstream/upstream-thread.js';
 import { buildServer } from './app.js';
 import { convert, parseFlags, parseOrigin, UsageError } from './args.js';
 
@@ -41,6 +41,55 @@ export interface ServeIo {
   onListening?: (url: string) => void;
 }
 
+/** What `serve` runs with, every default filled in: the options table of SERVER.md. */
+export interface ServeConfig {
+  help: boolean;
+  /** `--port`, else `PORT`, else 8000. */
+  port: number;
+  /** `--host`, else 127.0.0.1. */
+  host: string;
+  /** `--upstream`; undefined starts the local fake with `fake`'s settings. */
+  upstream: string | undefined;
+  fake: { latencyMs: number; failureRate: number; wordDelayMs: number };
+  /** Origins `/fetch` may reach besides the upstream's: every `--allow`, else `FETCH_ALLOWLIST`. */
+  extraOrigins: string[];
+  /** From `OPENAI_BASE_URL`, `OPENAI_API_KEY` and `OPENAI_MODEL`; empty when `OPENAI_BASE_URL` is unset. */
+  chat: { baseURL?: string; apiKey?: string; model?: string };
+}
+
+/**
+ * Reads `serve`'s command line and environment. Throws a `UsageError` naming the flag or variable for
+ * anything it cannot run with.
+ *
+ * @example
+ * ```ts
+ * resolveServeConfig(['--latency', '100'], {}).fake.latencyMs; // 100
+ * ```
+ */
+export function resolveServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfig {
+  const flags = parseFlags(argv, FLAGS);
+  return {
+    help: flags.help === true,
+    port:
+      (flags.port as number | undefined) ?? (env.PORT ? (convert('PORT', 'port', env.PORT) as number) : 8000),
+    host: (flags.host as string | undefined) ?? '127.0.0.1',
+    upstream: flags.upstream as string | undefined,
+    fake: {
+      latencyMs: (flags.latency as number | undefined) ?? 50,
+      failureRate: (flags['failure-rate'] as number | undefined) ?? 0,
+      wordDelayMs: (flags['word-delay'] as number | undefined) ?? 60,
+    },
+    extraOrigins: allowedOrigins(flags.allow as string[] | undefined, env.FETCH_ALLOWLIST),
+    chat: env.OPENAI_BASE_URL
+      ? {
+          baseURL: env.OPENAI_BASE_URL,
+          apiKey: env.OPENAI_API_KEY ?? '',
+          model: env.OPENAI_MODEL ?? 'gpt-4o-mini',
+        }
+      : {},
+  };
+}
+
 /**
  * `pnpm demo serve`: starts the upstream fake (unless `--upstream` is given) and the demo server, prints
  * the URL, and resolves once a SIGINT or SIGTERM (or `io.signal`) has closed both. Bad arguments print the
@@ -54,50 +103,31 @@ export interface ServeIo {
 export async function main(argv: string[], io: ServeIo = {}): Promise<void> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
-  const env = io.env ?? process.env;
-  let flags: ReturnType<typeof parseFlags<keyof typeof FLAGS>>;
-  let port: number;
-  let extraOrigins: string[];
+  let config: ServeConfig;
   try {
-    flags = parseFlags(argv, FLAGS);
-    port =
-      (flags.port as number | undefined) ?? (env.PORT ? (convert('PORT', 'port', env.PORT) as number) : 8000);
-    extraOrigins = allowedOrigins(flags.allow as string[] | undefined, env.FETCH_ALLOWLIST);
+    config = resolveServeConfig(argv, io.env ?? process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     stderr.write(`${error.message}\n\n${USAGE}`);
     process.exitCode = 2;
     return;
   }
-  if (flags.help) {
+  if (config.help) {
     stdout.write(USAGE);
     return;
   }
 
-  let upstream: UpstreamThread | undefined;
-  if (flags.upstream === undefined) {
-    upstream = await startUpstreamThread({
-      latencyMs: (flags.latency as number | undefined) ?? 50,
-      failureRate: (flags['failure-rate'] as number | undefined) ?? 0,
-      wordDelayMs: (flags['word-delay'] as number | undefined) ?? 60,
-    });
-  }
-  const upstreamUrl = (flags.upstream as string | undefined) ?? upstream!.url;
+  const upstream = config.upstream === undefined ? await startUpstreamThread(config.fake) : undefined;
+  const upstreamUrl = config.upstream ?? upstream!.url;
   // The upstream's origin is always allowed; buildServer reports an upstream URL that does not parse.
   const upstreamOrigin = URL.canParse(upstreamUrl) ? new URL(upstreamUrl).origin : undefined;
-  const fetchAllowlist = [...new Set([...(upstreamOrigin ? [upstreamOrigin] : []), ...extraOrigins])];
+  const fetchAllowlist = [...new Set([...(upstreamOrigin ? [upstreamOrigin] : []), ...config.extraOrigins])];
   const app = buildServer({
     upstreamUrl,
     fetchAllowlist,
     // Warnings and errors only (5xx causes, a bridge that failed to warm up): one JSON line each.
     logger: { level: 'warn' },
-    chat: env.OPENAI_BASE_URL
-      ? {
-          baseURL: env.OPENAI_BASE_URL,
-          apiKey: env.OPENAI_API_KEY ?? '',
-          model: env.OPENAI_MODEL ?? 'gpt-4o-mini',
-        }
-      : {},
+    chat: config.chat,
   });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -105,7 +135,7 @@ export async function main(argv: string[], io: ServeIo = {}): Promise<void> {
   process.once('SIGTERM', onSignal);
   io.signal?.addEventListener('abort', onSignal, { once: true });
   try {
-    const address = await app.listen({ port, host: (flags.host as string | undefined) ?? '127.0.0.1' });
+    const address = await app.listen({ port: config.port, host: config.host });
     const url = address.replace('[::1]', 'localhost');
     stdout.write(
       `Demo server listening on ${url}\n` +
