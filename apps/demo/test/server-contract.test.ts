@@ -322,6 +322,14 @@ const CASES: Case[] = [
     code: 'ERR_X_UPSTREAM',
   },
   { doc: 'upstream answers text', path: upstream('/text'), status: 502, code: 'ERR_X_UPSTREAM' },
+  // "`GET /fetch?url=` ... The body must be JSON and is bounded in size."
+  {
+    doc: 'fetched body over 1 MiB',
+    path: upstream('/large'),
+    status: 502,
+    code: 'ERR_X_UPSTREAM',
+    message: 'The upstream answer is larger than 1048576 bytes.',
+  },
   // "A stack trace never reaches the client": an unexpected error is a bare **500**.
   {
     doc: 'unexpected error',
@@ -469,8 +477,10 @@ describe('SERVER.md: the routes table', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
   });
 
-  it('GET /users/:userId is one user from the upstream', async () => {
+  it('GET /users/:userId is one user from the upstream, where ids 1 to 10,000 exist', async () => {
     expect(await (await fetch(`${base}/users/42`)).json()).toEqual(userById(42));
+    expect(await (await fetch(`${base}/users/10000`)).json()).toEqual(userById(10_000));
+    expectErrorAnswer(await send({ path: '/users/10001' }), { status: 404, code: 'ERR_X_NOT_FOUND' });
   });
 
   it('GET /dashboard?user_id= has the user, their orders, timing.gatheredMs and timing.sequentialMs', async () => {
@@ -485,6 +495,15 @@ describe('SERVER.md: the routes table', () => {
     expect(await (await fetch(`${base}/compute?n=10&mode=main`)).json()).toMatchObject({
       mode: 'main',
       result: 45,
+    });
+  });
+
+  it("GET /fetch?url= fetches JSON from an origin on the allowlist (the upstream's by default)", async () => {
+    const response = await fetch(`${base}${upstream('/users/3')()}`);
+    expect(await response.json()).toEqual({
+      url: `${stack.upstream.url}/users/3`,
+      status: 200,
+      body: userById(3),
     });
   });
 
