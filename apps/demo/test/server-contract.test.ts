@@ -594,6 +594,21 @@ describe('SERVER.md: the options of `pnpm demo serve`', () => {
   });
 });
 
+describe('SERVER.md: "/chat: a synchronous handler in a single-threaded server"', () => {
+  it('"The handler (`src/server/routes/chat.ts`) has no `async` and no `await`"', () => {
+    const source = readFileSync(new URL('../src/server/routes/chat.ts', import.meta.url), 'utf8');
+    const handler = /\nfunction chat\([\s\S]*?\n}\n/.exec(source)?.[0];
+    expect(handler).toContain('runSyncStream(');
+    expect(handler).not.toMatch(/\basync\b|\bawait\b/);
+  });
+
+  it('"Every wait is bounded ... (10 s by default, `chat.idleTimeoutMs`)"', () => {
+    expect(stack.app.demo.chat.idleTimeoutMs).toBe(10_000);
+    // The stack of this file uses the defaults: the deadline is 2 s too.
+    expect(stack.app.demo.timeoutMs).toBe(2_000);
+  });
+});
+
 describe('SERVER.md and this file agree', () => {
   const documentedStatuses = new Set([...SERVER_MD.matchAll(/\*\*(\d{3})\*\*/g)].map((m) => Number(m[1])));
   const documentedCodes = new Set([...SERVER_MD.matchAll(/ERR_X_[A-Z_]+/g)].map((m) => m[0]));
