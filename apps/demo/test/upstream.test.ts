@@ -52,8 +52,8 @@ describe('startUpstream: the user/order API', () => {
     upstream.configure({ latencyMs: 5_000 });
     const controller = new AbortController();
     const pending = fetch(`${upstream.url}/users/1`, { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(upstream.stats.inFlight).toBe(1);
+    // Wait for the request to arrive (50 ms was not always enough on a loaded machine).
+    await vi.waitFor(() => expect(upstream.stats.inFlight).toBe(1), { timeout: 3_000 });
     controller.abort();
     await expect(pending).rejects.toThrow();
     await settled();
