@@ -199,6 +199,7 @@ export function errorCases(upstreamUrl: () => string): Case[] {
       body: JSON.stringify({ prompt: 'x'.repeat(16 * 1024) }),
       status: 413,
       code: 'ERR_X_BODY_TOO_LARGE',
+      message: 'The request body is larger than 16384 bytes.',
     },
     {
       doc: 'malformed JSON',
@@ -207,6 +208,7 @@ export function errorCases(upstreamUrl: () => string): Case[] {
       body: '{"prompt": secret-text',
       status: 400,
       code: 'ERR_X_BAD_JSON',
+      message: 'The request body is not valid JSON.',
       notEchoed: 'secret',
     },
     { doc: 'empty JSON body', method: 'POST', path: '/chat', body: '', status: 400, code: 'ERR_X_BAD_JSON' },

@@ -57,7 +57,7 @@ describe('SERVER.md: "Every error is JSON: { statusCode, error, code, message, d
     expect(url).toHaveLength(4096);
     expect((await fetch(`${base}${url}`)).status).toBe(200);
     const prompt = 'p'.repeat(2000);
-    const body = JSON.stringify({ prompt, pad: undefined }).padEnd(16 * 1024, ' ');
+    const body = JSON.stringify({ prompt }).padEnd(16 * 1024, ' ');
     expect(Buffer.byteLength(body)).toBe(16 * 1024);
     const answer = await send(base, { method: 'POST', path: '/chat', body });
     expect(answer.status).toBe(200);

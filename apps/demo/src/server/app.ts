@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
+  BODY_LIMIT,
   clientErrorHandler,
   frameworkErrorHandler,
   installErrorHandlers,
@@ -45,8 +46,7 @@ export interface ResolvedServerOptions {
 
 /** Request lines longer than this (path plus query string) are refused with 414 before routing. */
 export const MAX_URL_LENGTH = 4096;
-/** Request bodies larger than this are refused with 413. */
-export const BODY_LIMIT = 16 * 1024;
+export { BODY_LIMIT } from './error-handler.js';
 
 /**
  * Builds the demo's Fastify app (not yet listening): the page, `/health`, `/heartbeat`, and the routes

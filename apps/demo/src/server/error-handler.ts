@@ -19,6 +19,9 @@ export function errorBody(statusCode: number, code: string, message: string, det
   return body;
 }
 
+/** Request bodies larger than this are refused with 413. */
+export const BODY_LIMIT = 16 * 1024;
+
 /**
  * Fastify's own client errors, renamed to our stable codes with messages that say what to do. Fastify's
  * JSON parser message can quote the body back, so none of its messages is passed on.
@@ -26,7 +29,7 @@ export function errorBody(statusCode: number, code: string, message: string, det
 const FASTIFY_CLIENT_ERRORS: Record<string, { code: string; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: {
     code: 'ERR_X_BODY_TOO_LARGE',
-    message: 'The request body is larger than 16384 bytes.',
+    message: `The request body is larger than ${BODY_LIMIT} bytes.`,
   },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: 'ERR_X_UNSUPPORTED_MEDIA_TYPE',
