@@ -7,10 +7,14 @@ import { execFile, execFileSync } from 'node:child_process';
 
 function findPython(): string | undefined {
   try {
-    const version = execFileSync('python3', ['-c', 'import sys; print(sys.version_info[0] * 100 + sys.version_info[1])'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const version = execFileSync(
+      'python3',
+      ['-c', 'import sys; print(sys.version_info[0] * 100 + sys.version_info[1])'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     // TaskGroup and ExceptionGroup need 3.11.
     return Number(version.trim()) >= 311 ? 'python3' : undefined;
   } catch {

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { python, runAsyncio, shape, skipNote } from '../../../scripts/test-support/asyncio-trace.js';
-import { taskGroup } from '../src/index.js';
+import { createTask, shield, taskGroup } from '../src/index.js';
 import { sleep, trapUnhandledRejections } from './helpers.js';
 
 trapUnhandledRejections();
@@ -114,28 +114,73 @@ async function ours(name: string): Promise<Trace> {
   }
 }
 
-describe.skipIf(python === undefined)(`nested groups, failures while being cancelled, against asyncio${skipNote}`, () => {
-  let asyncio: Record<string, Trace> | undefined;
-  const expected = async (name: string) => {
-    asyncio ??= await runAsyncio<Record<string, Trace>>(script('nested_group_failures.py'));
-    return asyncio[name];
-  };
+describe.skipIf(python === undefined)(
+  `nested groups, failures while being cancelled, against asyncio${skipNote}`,
+  () => {
+    let asyncio: Record<string, Trace> | undefined;
+    const expected = async (name: string) => {
+      asyncio ??= await runAsyncio<Record<string, Trace>>(script('nested_group_failures.py'));
+      return asyncio[name];
+    };
 
-  it('one level: a child that fails while stopping (its error carries the abort reason as cause) is a failure, as in asyncio', async () => {
-    const trace = await ours('one_level');
-    expect(trace).toEqual({ events: ['boom', 'a fails while stopping'], raised: 'group(BoomError, CleanupError)' });
-    expect(trace).toEqual(await expected('one_level'));
-  });
+    it('one level: a child that fails while stopping (its error carries the abort reason as cause) is a failure, as in asyncio', async () => {
+      const trace = await ours('one_level');
+      expect(trace).toEqual({
+        events: ['boom', 'a fails while stopping'],
+        raised: 'group(BoomError, CleanupError)',
+      });
+      expect(trace).toEqual(await expected('one_level'));
+    });
 
-  it('two levels: the cancelled inner group’s failure is kept, nested, as asyncio’s ExceptionGroup[Boom, ExceptionGroup[Cleanup]]', async () => {
-    const trace = await ours('two_levels');
-    expect(trace.raised).toBe('group(BoomError, group(CleanupError))');
-    expect(trace).toEqual(await expected('two_levels'));
-  });
+    it('two levels: the cancelled inner group’s failure is kept, nested, as asyncio’s ExceptionGroup[Boom, ExceptionGroup[Cleanup]]', async () => {
+      const trace = await ours('two_levels');
+      expect(trace.raised).toBe('group(BoomError, group(CleanupError))');
+      expect(trace).toEqual(await expected('two_levels'));
+    });
 
-  it('three levels: failures while stopping at the middle and inner levels are all kept, nested as asyncio nests them', async () => {
-    const trace = await ours('three_levels');
-    expect(trace.raised).toBe('group(BoomError, group(group(InnerCleanupError), MidCleanupError))');
-    expect(trace).toEqual(await expected('three_levels'));
-  });
-});
+    it('three levels: failures while stopping at the middle and inner levels are all kept, nested as asyncio nests them', async () => {
+      const trace = await ours('three_levels');
+      expect(trace.raised).toBe('group(BoomError, group(group(InnerCleanupError), MidCleanupError))');
+      expect(trace).toEqual(await expected('three_levels'));
+    });
+  },
+);
+
+describe.skipIf(python === undefined)(
+  `shield, awaited in a task that is cancelled, against asyncio${skipNote}`,
+  () => {
+    it('with the task’s signal, the wait stops at once while the shielded work runs on (asyncio: CancelledError at the await)', async () => {
+      const log: string[] = [];
+      const save = createTask(async () => {
+        await sleep(50);
+        log.push('save finished');
+        return 'saved';
+      });
+      const editor = createTask(async (signal) => {
+        try {
+          await shield(save, { signal });
+          log.push('editor resumed');
+        } catch (error) {
+          log.push('editor cancelled while waiting');
+          throw error;
+        }
+      });
+      await sleep(10);
+      editor.cancel();
+      log.push('cancel requested');
+      await editor.catch(() => log.push(`editor done: ${editor.cancelled ? 'cancelled' : 'not cancelled'}`));
+      log.push(`save done: ${save.done}`);
+      log.push(`save result: ${await save}`);
+      // The same trace as asyncio's, event for event.
+      expect({ events: log }).toEqual(await runAsyncio(script('shield_in_cancelled_task.py')));
+      expect(log).toEqual([
+        'cancel requested',
+        'editor cancelled while waiting',
+        'editor done: cancelled',
+        'save done: false',
+        'save finished',
+        'save result: saved',
+      ]);
+    });
+  },
+);

@@ -313,7 +313,10 @@ describe('taskGroup', () => {
     const errors = (error as TaskGroupError).errors;
     expect(errors).toHaveLength(3);
     expect(errors[0]).toBe(boom);
-    expect(errors[1]).toMatchObject({ message: 'cleanup failed', cause: { name: 'AbortError', cause: boom } });
+    expect(errors[1]).toMatchObject({
+      message: 'cleanup failed',
+      cause: { name: 'AbortError', cause: boom },
+    });
     expect(errors[2]).toBe(otherAbort);
   });
 
