@@ -162,4 +162,5 @@ export const asyncDispose: typeof Symbol.asyncDispose =
   (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
   (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
 
+export { isCancellation } from './cancellation.js';
 export { validateOptionNames } from './options.js';

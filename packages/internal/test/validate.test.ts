@@ -137,3 +137,22 @@ describe('validateOptionNames', () => {
     validateOptionNames(Object.create({ inherited: 1 }), ['name'], 'options');
   });
 });
+
+describe('isCancellation', () => {
+  it('is the reason itself, or an AbortError whose cause is the reason or that has no cause; nothing else', async () => {
+    const { isCancellation } = await import('../src/index.ts');
+    const reason = new Error('reason');
+    const abortError = (cause?: unknown) =>
+      Object.assign(new Error('aborted', cause === undefined ? undefined : { cause }), {
+        name: 'AbortError',
+      });
+    expect(isCancellation(reason, reason)).toBe(true);
+    expect(isCancellation('why', 'why')).toBe(true);
+    expect(isCancellation(abortError(reason), reason)).toBe(true);
+    expect(isCancellation(abortError(), reason)).toBe(true);
+    expect(isCancellation(abortError(new Error('other')), reason)).toBe(false);
+    expect(isCancellation(new Error('cleanup failed', { cause: reason }), reason)).toBe(false);
+    expect(isCancellation(new AggregateError([], 'group', { cause: reason }), reason)).toBe(false);
+    expect(isCancellation(undefined, reason)).toBe(false);
+  });
+});
