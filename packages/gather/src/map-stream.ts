@@ -33,22 +33,22 @@ type Input<T> = Iterable<T> | AsyncIterable<T>;
  */
 export function mapStream<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options: MapStreamOptions & { readonly returnExceptions: true },
 ): AsyncIterableIterator<Awaited<R> | Error>;
 export function mapStream<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options?: MapStreamOptions & { readonly returnExceptions?: false },
 ): AsyncIterableIterator<Awaited<R>>;
 export function mapStream<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options?: MapStreamOptions,
 ): AsyncIterableIterator<Awaited<R> | Error>;
 export function mapStream<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options?: MapStreamOptions,
 ): AsyncIterableIterator<unknown> {
   validateMapArguments(iterable, fn);

@@ -40,20 +40,24 @@ type Input<T> = Iterable<T> | AsyncIterable<T>;
  */
 export function map<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options: MapOptions & { readonly returnExceptions: true },
 ): Promise<(Awaited<R> | Error)[]>;
 export function map<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options?: MapOptions & { readonly returnExceptions?: false },
 ): Promise<Awaited<R>[]>;
 export function map<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options?: MapOptions,
 ): Promise<(Awaited<R> | Error)[]>;
-export function map<T, R>(iterable: Input<T>, fn: Mapper<T, R>, options?: MapOptions): Promise<unknown[]> {
+export function map<T, R>(
+  iterable: Input<T>,
+  fn: Mapper<Awaited<T>, R>,
+  options?: MapOptions,
+): Promise<unknown[]> {
   validateMapArguments(iterable, fn);
   const common = readCommonOptions(options);
   return new Promise((resolve, reject) => {
