@@ -26,6 +26,7 @@ type Ops = readonly Operation[] | Iterable<Operation>;
 
 /**
  * Runs every operation at once and resolves to their results in input order, typed per position like `Promise.all`.
+ * The first `concurrency` functions (all, without a limit) are called synchronously, inside this call.
  *
  * On the first failure it aborts the signal it gave the other operations (with an `AbortError` whose `cause` is
  * that failure), starts nothing more, and rejects with the failure itself. With `returnExceptions: true` failures
