@@ -224,7 +224,10 @@ describe('map', () => {
   it('treats a rejected promise item as that item’s failure: fail fast, or in place with returnExceptions', async () => {
     const bad = new Error('item failed');
     const calls: number[] = [];
-    const fn = (n: number) => (calls.push(n), n);
+    const fn = (n: number) => {
+      calls.push(n);
+      return n;
+    };
     await expect(map([1, Promise.reject(bad), 3], fn, { concurrency: 1 })).rejects.toBe(bad);
     expect(calls).toEqual([1]); // fn never called for the failed item, nor for the ones after it
     expect(await map([1, Promise.reject(bad), 3], fn, { returnExceptions: true })).toEqual([1, bad, 3]);

@@ -57,9 +57,16 @@ describe('start rule: the first `concurrency` functions start synchronously insi
     ] as const) {
       const started: number[] = [];
       const items = Array.from({ length: n }, (_, i) => i);
-      const pending = map(input(items), (i, { signal }) => (started.push(i), sleep(5, i, signal)), {
-        concurrency,
-      });
+      const pending = map(
+        input(items),
+        (i, { signal }) => {
+          started.push(i);
+          return sleep(5, i, signal);
+        },
+        {
+          concurrency,
+        },
+      );
       expect(started).toEqual(items.slice(0, concurrency));
       expect(await pending).toEqual(items);
     }
@@ -67,9 +74,16 @@ describe('start rule: the first `concurrency` functions start synchronously insi
 
   it('mapStream: nothing before the first next(), then the first `concurrency` inside that call', async () => {
     const started: number[] = [];
-    const stream = mapStream([0, 1, 2, 3, 4], (i, { signal }) => (started.push(i), sleep(5, i, signal)), {
-      concurrency: 2,
-    });
+    const stream = mapStream(
+      [0, 1, 2, 3, 4],
+      (i, { signal }) => {
+        started.push(i);
+        return sleep(5, i, signal);
+      },
+      {
+        concurrency: 2,
+      },
+    );
     expect(started).toEqual([]);
     const first = stream.next();
     expect(started).toEqual([0, 1]);

@@ -401,7 +401,14 @@ describe('withTimeout', () => {
       await delay(40);
       expect(error.cause).toBe(late);
       let seen: TimeoutError | undefined;
-      expect(await withTimeout(10, failsLate, { fallback: (e) => ((seen = e), 'fb') })).toBe('fb');
+      expect(
+        await withTimeout(10, failsLate, {
+          fallback: (e) => {
+            seen = e;
+            return 'fb';
+          },
+        }),
+      ).toBe('fb');
       await delay(40);
       expect(seen?.cause).toBe(late);
     });
