@@ -64,9 +64,26 @@ async function outcome(log: Log, promise: Promise<unknown>): Promise<unknown> {
   return undefined;
 }
 
+/** `op` for `log`, and a promise of the moment it has stopped (whatever withTimeout did meanwhile). */
+function tracked(op: Op, log: Log) {
+  let stopped: Promise<unknown> = Promise.resolve();
+  const run = (signal: AbortSignal) => {
+    const work = op(log)(signal);
+    stopped = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    return work;
+  };
+  return { run, stopped: () => stopped };
+}
+
 async function deadline(op: Op, waitForStop: boolean) {
   const log: Log = [];
-  const error = await outcome(log, withTimeout(10, op(log), { waitForStop }));
+  const work = tracked(op, log);
+  const error = await outcome(log, withTimeout(10, work.run, { waitForStop }));
+  // Lets work that outlived its withTimeout finish, so its events are in the log.
+  await work.stopped();
   return { log, error };
 }
 
@@ -75,12 +92,11 @@ async function callerCancels(waitForStop: boolean) {
   const controller = new AbortController();
   const cancelled = Object.assign(new Error('the caller was cancelled'), { name: 'CancelledError' });
   setTimeout(() => controller.abort(cancelled), 10);
-  await outcome(log, withTimeout(10_000, cleansUpSlowly(log), { signal: controller.signal, waitForStop }));
+  const work = tracked(cleansUpSlowly, log);
+  await outcome(log, withTimeout(10_000, work.run, { signal: controller.signal, waitForStop }));
+  await work.stopped();
   return log;
 }
-
-/** Lets work that outlived its withTimeout finish, so its events are in the log. */
-const settleBackground = () => sleep(80);
 
 describe.skipIf(python === undefined)(`withTimeout against asyncio.wait_for${skipNote}`, () => {
   let asyncio: Record<string, string[]> | undefined;
@@ -118,28 +134,24 @@ describe.skipIf(python === undefined)(`withTimeout against asyncio.wait_for${ski
   describe('the default settles at the deadline (documented difference)', () => {
     it('rejects with TimeoutError before the work’s cleanup has run', async () => {
       const { log } = await deadline(cleansUpSlowly, false);
-      await settleBackground();
       expect(log).toEqual(['raised TimeoutError', 'cleanup done']);
       expect(log).not.toEqual(await expected('cleanup'));
     });
 
     it('rejects with TimeoutError even if the work finishes anyway; its late value is dropped', async () => {
       const { log } = await deadline(swallowsCancellation, false);
-      await settleBackground();
       expect(log).toEqual(['raised TimeoutError', 'finished anyway']);
     });
 
     it('never loses a failure after the deadline: it becomes the TimeoutError’s cause when it happens', async () => {
       const { log, error } = await deadline(failsWhileStopping, false);
       expect(error).toBeInstanceOf(TimeoutError);
-      await settleBackground();
       expect(log).toEqual(['raised TimeoutError', 'fails while stopping']);
       expect((error as TimeoutError).cause).toBeInstanceOf(CleanupError);
     });
 
     it('rejects with the caller’s reason before the work’s cleanup has run', async () => {
       const log = await callerCancels(false);
-      await settleBackground();
       expect(log).toEqual(['raised CancelledError', 'cleanup done']);
     });
   });
