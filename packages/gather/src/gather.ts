@@ -26,6 +26,7 @@ type Ops = readonly Operation[] | Iterable<Operation>;
 
 /**
  * Runs every operation at once and resolves to their results in input order, typed per position like `Promise.all`.
+ * The first `concurrency` functions (all, without a limit) are called synchronously, inside this call.
  *
  * On the first failure it aborts the signal it gave the other operations (with an `AbortError` whose `cause` is
  * that failure), starts nothing more, and rejects with the failure itself. With `returnExceptions: true` failures
@@ -104,6 +105,10 @@ function startOne(this: Start, op: unknown): unknown {
 /**
  * Everything at once: one AbortController, `Array.prototype.map` (its packed result is what `Promise.all` is
  * fastest on) and `Promise.all`, which settles faster than anything we could write.
+ *
+ * Every path settles the returned promise through a chain V8 can follow (`Promise.all`, a derived promise, our own
+ * resolve functions), never through a closure that calls `reject`: V8 writes an error's async stack trace by
+ * walking exactly such chains, so an operation's error keeps the caller's `await` frames.
  */
 function gatherAll(
   ops: readonly unknown[],
@@ -133,58 +138,74 @@ function gatherAll(
       throw error;
     });
   }
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      controller?.abort(signal.reason);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    all.then(
+  let resolve!: (results: unknown[]) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<unknown[]>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  const onAbort = () => {
+    controller?.abort(signal.reason);
+    reject(signal.reason);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  all
+    .then(
       (results) => {
         signal.removeEventListener('abort', onAbort);
-        resolve(results);
+        return results;
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
         if (!controller?.signal.aborted) controller?.abort(abortedBySibling(error));
-        reject(error);
+        throw error;
       },
-    );
-  });
+    )
+    .then(resolve, reject);
+  return promise;
 }
 
-/** At most `concurrency` functions at once, through lanes gated by p-limit (see OpsRun for why lanes). */
+/** At most `concurrency` functions at once, in `concurrency` lanes (see OpsRun). */
 function gatherLimited(
   ops: readonly unknown[],
   concurrency: number,
   signal: AbortSignal | undefined,
   returnExceptions: boolean,
 ): Promise<unknown[]> {
-  return new Promise((resolve, reject) => {
-    const controller = sharedController();
-    const results: unknown[] = new Array(ops.length);
-    let remaining = ops.length;
-    const onAbort = () => {
-      run.stopped = true;
-      controller.abort(signal!.reason);
-      reject(signal!.reason);
-    };
-    const run = new OpsRun(ops, controller.signal, (index, ok, value) => {
-      if (run.stopped) return;
-      if (ok || returnExceptions) {
-        results[index] = value;
-        if (--remaining === 0) {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(results);
-        }
-        return;
-      }
-      run.stopped = true;
-      signal?.removeEventListener('abort', onAbort);
-      controller.abort(abortedBySibling(value));
-      reject(value);
-    });
-    signal?.addEventListener('abort', onAbort, { once: true });
-    run.start(concurrency);
+  let resolve!: (results: unknown[]) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<unknown[]>((res, rej) => {
+    resolve = res;
+    reject = rej;
   });
+  const controller = sharedController();
+  const results: unknown[] = new Array(ops.length);
+  let remaining = ops.length;
+  const onAbort = () => {
+    run.stopped = true;
+    controller.abort(signal!.reason);
+    reject(signal!.reason);
+  };
+  const run = new OpsRun(ops, controller.signal, (index, ok, value) => {
+    if (run.stopped) return;
+    if (ok || returnExceptions) {
+      results[index] = value;
+      if (--remaining === 0) {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(results);
+      }
+      return;
+    }
+    run.stopped = true;
+    signal?.removeEventListener('abort', onAbort);
+    controller.abort(abortedBySibling(value));
+    reject(value);
+  });
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const lanes = run.start(concurrency);
+  // Settlement goes through the closures above; this chain only lets V8 see, from inside an operation, that
+  // `promise` waits on the lanes, so an operation's error keeps the caller's async stack trace. By the time every
+  // lane has finished, `promise` has already settled, so what the chain delivers is ignored.
+  Promise.all(lanes).then(resolve as (value: unknown) => void, reject);
+  return promise;
 }

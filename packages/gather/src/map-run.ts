@@ -1,6 +1,6 @@
 import { invalidArgType } from '@x/internal';
 import { AbortError, abortedBySibling } from './errors.js';
-import { ignore } from './observe.js';
+import { ignore, observeAll } from './observe.js';
 import { sharedController } from './shared-controller.js';
 import { type CommonOptions, isThenable, validateFunction } from './validate.js';
 
@@ -202,6 +202,10 @@ export abstract class MapRun<T, R> {
   }
 
   #closeSource(): void {
+    // Promise items of an array that no lane will reach are given up on: never leave them to reject unhandled.
+    const array = this.#array;
+    if (array !== undefined && this.pulled < array.length)
+      observeAll(Array.prototype.slice.call(array, this.pulled));
     if (this.sourceDone) return;
     this.sourceDone = true;
     try {
@@ -229,7 +233,15 @@ async function mapLane<T, R>(run: MapRun<T, R>): Promise<void> {
       let ok = true;
       let value: unknown;
       try {
-        value = fn(next.item, { index, signal });
+        let item: unknown = next.item;
+        // A promise item is awaited before `fn` sees it (p-map's and `for await`'s rule); while it is pending it
+        // holds this lane's slot, and its rejection is this item's failure.
+        if (isThenable(item)) {
+          run.requestLane();
+          item = await item;
+          if (run.stopped) break;
+        }
+        value = fn(item as T, { index, signal });
         if (isThenable(value)) {
           run.requestLane();
           value = await value;

@@ -22,7 +22,8 @@ type Input<T> = Iterable<T> | AsyncIterable<T>;
  *
  * Memory stays bounded by `backpressure` items whatever the input's length. By default the first failure aborts
  * the running calls and the loop throws it; with `returnExceptions: true` errors are yielded in place. Leaving the
- * loop early aborts the running calls and closes the input. Nothing starts before the first `next()`.
+ * loop early aborts the running calls and closes the input. Nothing starts before the first `next()`; the first
+ * `concurrency` calls start inside it. A promise item is awaited before `fn` sees it, as in {@link map}.
  *
  * @example
  * ```ts
@@ -33,22 +34,22 @@ type Input<T> = Iterable<T> | AsyncIterable<T>;
  */
 export function mapStream<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options: MapStreamOptions & { readonly returnExceptions: true },
 ): AsyncIterableIterator<Awaited<R> | Error>;
 export function mapStream<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options?: MapStreamOptions & { readonly returnExceptions?: false },
 ): AsyncIterableIterator<Awaited<R>>;
 export function mapStream<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options?: MapStreamOptions,
 ): AsyncIterableIterator<Awaited<R> | Error>;
 export function mapStream<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options?: MapStreamOptions,
 ): AsyncIterableIterator<unknown> {
   validateMapArguments(iterable, fn);

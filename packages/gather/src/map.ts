@@ -26,6 +26,9 @@ type Input<T> = Iterable<T> | AsyncIterable<T>;
  * Calls `fn(item, { index, signal })` for every item of an array, iterable or async iterable, at most
  * `concurrency` at once, and resolves to the results in input order.
  *
+ * A promise item is awaited before `fn` is called with its value (p-map's rule); a rejected one is that item's
+ * failure. The first `concurrency` calls start synchronously, inside this call.
+ *
  * The input is read lazily: an item is taken only when a call slot is free, so a generator of a million ids runs
  * with `concurrency` items in flight. On the first failure it aborts the running calls' signal (an `AbortError`
  * whose `cause` is the failure), stops reading and closes the input, and rejects with the failure; with
@@ -40,20 +43,24 @@ type Input<T> = Iterable<T> | AsyncIterable<T>;
  */
 export function map<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options: MapOptions & { readonly returnExceptions: true },
 ): Promise<(Awaited<R> | Error)[]>;
 export function map<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options?: MapOptions & { readonly returnExceptions?: false },
 ): Promise<Awaited<R>[]>;
 export function map<T, R>(
   iterable: Input<T>,
-  fn: Mapper<T, R>,
+  fn: Mapper<Awaited<T>, R>,
   options?: MapOptions,
 ): Promise<(Awaited<R> | Error)[]>;
-export function map<T, R>(iterable: Input<T>, fn: Mapper<T, R>, options?: MapOptions): Promise<unknown[]> {
+export function map<T, R>(
+  iterable: Input<T>,
+  fn: Mapper<Awaited<T>, R>,
+  options?: MapOptions,
+): Promise<unknown[]> {
   validateMapArguments(iterable, fn);
   const common = readCommonOptions(options);
   return new Promise((resolve, reject) => {

@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import type { OperationFunction } from './types.js';
 import { isThenable } from './validate.js';
 
@@ -6,10 +5,9 @@ import { isThenable } from './validate.js';
  * One run over a list of operations: starts the functions in at most `concurrency` lanes and reports every
  * settlement to `onSettle`. Promises in the list are already running, so they are only watched.
  *
- * Why lanes: `p-limit` allocates several promises and closures per call (~2 µs per op measured here), so calling it
- * once per op makes a limited gather as slow as p-limit. Instead each lane is one `p-limit` job that pulls the next
- * function from a shared cursor until none is left: p-limit still enforces the bound, but is called `concurrency`
- * times per run instead of once per op, and an op costs one `await`.
+ * Why lanes: a limiter called once per op (`p-limit` allocates several promises and closures per call, ~2 µs per op
+ * measured here) makes a limited gather as slow as the limiter. Instead each lane pulls the next function from a
+ * shared cursor until none is left, so `concurrency` lanes are the bound itself, and an op costs one `await`.
  */
 export class OpsRun {
   /** Set when the run gives up (failure, abort, early exit): lanes start nothing more. */
@@ -24,20 +22,23 @@ export class OpsRun {
     readonly onSettle: (index: number, ok: boolean, value: unknown) => void,
   ) {}
 
-  /** Starts the run; nothing is started synchronously when `p-limit` gates the lanes (it defers by a microtask). */
-  start(concurrency: number): void {
+  /**
+   * Starts the run. The start rule of the whole package: the first `concurrency` functions are called
+   * synchronously, inside this call; each later one as soon as a lane is free. Returns the lanes' and watchers'
+   * promises (they never reject): a caller that settles its own promise through them keeps the async stack trace
+   * of an operation's error (see `gather`).
+   */
+  start(concurrency: number): Promise<void>[] {
     const ops = this.ops;
+    const tasks: Promise<void>[] = [];
     let functions = 0;
     for (let i = 0; i < ops.length; i++) {
       if (typeof ops[i] === 'function') functions++;
-      else void watch(this, i, ops[i] as PromiseLike<unknown>);
+      else tasks.push(watch(this, i, ops[i] as PromiseLike<unknown>));
     }
-    if (functions <= concurrency) {
-      for (let k = 0; k < functions && !this.stopped; k++) void lane(this);
-    } else {
-      const limit = pLimit(concurrency);
-      for (let k = 0; k < concurrency; k++) void limit(lane, this);
-    }
+    const lanes = Math.min(functions, concurrency);
+    for (let k = 0; k < lanes && !this.stopped; k++) tasks.push(lane(this));
+    return tasks;
   }
 }
 

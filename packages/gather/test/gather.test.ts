@@ -265,6 +265,27 @@ describe('gather', () => {
   });
 });
 
+describe('gather: stack traces', () => {
+  async function failsLater(): Promise<never> {
+    await sleep(1, undefined);
+    throw new Error('orders down');
+  }
+  // Vitest maps stack frames through source maps and drops their `async` keyword, hence `(async )?`.
+  it.each([
+    ['no options', undefined],
+    ['a signal', { signal: new AbortController().signal }],
+    ['a concurrency limit below the count', { concurrency: 1 }],
+    ['a limit and a signal', { concurrency: 1, signal: new AbortController().signal }],
+  ])('an operation’s error keeps the caller’s async stack, with %s', async (_, options) => {
+    async function loadDashboard() {
+      return await gather([() => sleep(2, 'user'), failsLater, () => sleep(2, 'more')], options);
+    }
+    const error = (await loadDashboard().catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe('orders down');
+    expect(error.stack).toMatch(/at (async )?loadDashboard /);
+  });
+});
+
 describe('gather: bad input', () => {
   it('throws a TypeError naming "ops" for something that is not an array or iterable', () => {
     for (const bad of [5, null, undefined, {}, 'abc']) {

@@ -197,6 +197,51 @@ describe('map', () => {
     ).rejects.toBe(failure);
   });
 
+  it('awaits a promise item before calling fn with its value (p-map’s and `for await`’s rule)', async () => {
+    const seen: unknown[] = [];
+    const results = await map(
+      [Promise.resolve(1), 2, sleep(10, 3)],
+      (n, { index }) => {
+        seen.push(n);
+        return n * 10 + index;
+      },
+      { concurrency: 2 },
+    );
+    expect(results).toEqual([10, 21, 32]);
+    expect(seen.every((n) => typeof n === 'number')).toBe(true);
+    const streamed: number[] = [];
+    for await (const v of mapStream(
+      (async function* () {
+        yield Promise.resolve(4);
+        yield 5;
+      })(),
+      (n) => n + 1,
+    ))
+      streamed.push(v);
+    expect(streamed).toEqual([5, 6]);
+  });
+
+  it('treats a rejected promise item as that item’s failure: fail fast, or in place with returnExceptions', async () => {
+    const bad = new Error('item failed');
+    const calls: number[] = [];
+    const fn = (n: number) => {
+      calls.push(n);
+      return n;
+    };
+    await expect(map([1, Promise.reject(bad), 3], fn, { concurrency: 1 })).rejects.toBe(bad);
+    expect(calls).toEqual([1]); // fn never called for the failed item, nor for the ones after it
+    expect(await map([1, Promise.reject(bad), 3], fn, { returnExceptions: true })).toEqual([1, bad, 3]);
+  });
+
+  it('leaves no promise item of an array to reject unhandled when it gives up before reaching it', async () => {
+    const late = sleep(20, undefined).then(() => {
+      throw new Error('never reached');
+    });
+    const first = new Error('first');
+    await expect(map([Promise.reject(first), late], (x) => x, { concurrency: 1 })).rejects.toBe(first);
+    await sleep(40, undefined); // trapUnhandledRejections fails the file if `late` surfaced
+  });
+
   it('validates its arguments synchronously, naming them', () => {
     expect(() => map(5 as never, (x) => x)).toThrow(
       'The "iterable" argument must be an array, an iterable or an async iterable. Received type number (5)',

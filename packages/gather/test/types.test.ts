@@ -96,4 +96,10 @@ describe('types', () => {
     expectTypeOf(settled).returns.resolves.toEqualTypeOf<(number | Error)[]>();
     expectTypeOf(mapStream([1], (n) => fetchOrder(n))).toEqualTypeOf<AsyncIterableIterator<Order>>();
   });
+  it('map and mapStream hand fn the awaited item type of promise items', () => {
+    const run = () => map([fetchUser(1), Promise.resolve(2)], (item) => item);
+    expectTypeOf(run).returns.toEqualTypeOf<Promise<(User | number)[]>>();
+    const stream = () => mapStream([fetchUser(1)], (user) => user.name);
+    expectTypeOf(stream).returns.toEqualTypeOf<AsyncIterableIterator<string>>();
+  });
 });

@@ -161,3 +161,6 @@ export const dispose: typeof Symbol.dispose =
 export const asyncDispose: typeof Symbol.asyncDispose =
   (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
   (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
+
+export { isCancellation } from './cancellation.js';
+export { validateOptionNames } from './options.js';

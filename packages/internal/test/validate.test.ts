@@ -121,3 +121,38 @@ describe('validators', () => {
     expect(isThenable(undefined)).toBe(false);
   });
 });
+
+describe('validateOptionNames', () => {
+  it('names the first unknown option with ERR_INVALID_ARG_VALUE, and lets known ones and undefined through', async () => {
+    const { validateOptionNames } = await import('../src/index.ts');
+    validateOptionNames(undefined, ['name'], 'options');
+    validateOptionNames({ name: 'x', signal: undefined }, ['name', 'signal'], 'options');
+    const error = thrown(() => validateOptionNames({ name: 'x', sigal: 1 }, ['name', 'signal'], 'options'));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.code).toBe('ERR_INVALID_ARG_VALUE');
+    expect(error.message).toBe(
+      'The "options.sigal" property is not a known option (expected one of: name, signal). Received type number (1)',
+    );
+    // Inherited properties are not the caller's options.
+    validateOptionNames(Object.create({ inherited: 1 }), ['name'], 'options');
+  });
+});
+
+describe('isCancellation', () => {
+  it('is the reason itself, or an AbortError whose cause is the reason or that has no cause; nothing else', async () => {
+    const { isCancellation } = await import('../src/index.ts');
+    const reason = new Error('reason');
+    const abortError = (cause?: unknown) =>
+      Object.assign(new Error('aborted', cause === undefined ? undefined : { cause }), {
+        name: 'AbortError',
+      });
+    expect(isCancellation(reason, reason)).toBe(true);
+    expect(isCancellation('why', 'why')).toBe(true);
+    expect(isCancellation(abortError(reason), reason)).toBe(true);
+    expect(isCancellation(abortError(), reason)).toBe(true);
+    expect(isCancellation(abortError(new Error('other')), reason)).toBe(false);
+    expect(isCancellation(new Error('cleanup failed', { cause: reason }), reason)).toBe(false);
+    expect(isCancellation(new AggregateError([], 'group', { cause: reason }), reason)).toBe(false);
+    expect(isCancellation(undefined, reason)).toBe(false);
+  });
+});

@@ -1,5 +1,4 @@
-import { asyncDispose, validateObject, validateSignal } from '@x/internal';
-import { isCancellation } from './cancellation.js';
+import { asyncDispose, isCancellation, validateObject, validateSignal } from '@x/internal';
 import { AbortError, InvalidStateError, TaskGroupError } from './errors.js';
 import { childSettled, Task, type TaskFunction, type TaskOwner } from './task.js';
 import { validateFunction, validateName } from './validate.js';

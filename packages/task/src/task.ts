@@ -1,5 +1,4 @@
-import { validateObject, validateSignal } from '@x/internal';
-import { isCancellation } from './cancellation.js';
+import { isCancellation, validateObject, validateSignal } from '@x/internal';
 import { AbortError, InvalidStateError } from './errors.js';
 import { type PendingReport, retrieved, track } from './unretrieved.js';
 import { validateFunction, validateName } from './validate.js';

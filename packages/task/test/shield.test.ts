@@ -63,6 +63,53 @@ describe('shield', () => {
     expect(outer.cancelled).toBe(true);
   });
 
+  it('is cancelled by options.signal: rejects at once with its reason, removes its listener, and inner runs on', async () => {
+    const controller = new AbortController();
+    let finished = false;
+    const inner = createTask(async () => {
+      await sleep(40);
+      finished = true;
+      return 'v';
+    });
+    const outer = shield(inner, { signal: controller.signal });
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    await expect(outer).rejects.toBe(reason);
+    expect(outer.cancelled).toBe(true);
+    expect(finished).toBe(false);
+    expect(await inner).toBe('v');
+    const settled = shield(Promise.resolve(1), { signal: new AbortController().signal });
+    expect(await settled).toBe(1);
+  });
+
+  it('with an already aborted signal, settles cancelled without waiting, and still starts a function inner', async () => {
+    let started = false;
+    const outer = shield(
+      async () => {
+        started = true;
+        return 1;
+      },
+      { signal: AbortSignal.abort('gone') },
+    );
+    await expect(outer).rejects.toBe('gone');
+    expect(started).toBe(true);
+  });
+
+  it('refuses unknown options and a non-signal signal, naming them', () => {
+    const inner = createTask(() => 1);
+    expect(() => shield(inner, { sigal: new AbortController().signal } as never)).toThrow(
+      expect.objectContaining({
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: expect.stringContaining('The "options.sigal" property is not a known option'),
+      }),
+    );
+    expect(() => shield(inner, { signal: 1 } as never)).toThrow(
+      'The "options.signal" property must be an instance of AbortSignal. Received type number (1)',
+    );
+    return inner;
+  });
+
   it('throws TypeError for something that is not a task, promise or function', () => {
     expect(() => shield(42 as never)).toThrow(
       'The "inner" argument must be a Task, a promise or a function. Received type number (42)',

@@ -292,6 +292,34 @@ describe('taskGroup', () => {
     expect(innerFinished).toBe(0);
   });
 
+  it('counts as a cancellation only the abort reason itself or an AbortError wrapping it (or with no cause), never an error that merely carries it', async () => {
+    const boom = new Error('boom');
+    const carries = (signal: AbortSignal) => new Error('cleanup failed', { cause: signal.reason });
+    const otherAbort = new AbortError('aborted by something else', { cause: new Error('other') });
+    const error = await rejectionOf(
+      taskGroup((group) => {
+        const stopWith = (make: (signal: AbortSignal) => unknown) => (signal: AbortSignal) =>
+          untilAborted(signal).catch(() => {
+            throw make(signal);
+          });
+        group.spawn(stopWith((signal) => signal.reason)); // the reason itself: cancelled
+        group.spawn(stopWith((signal) => new AbortError('stopped', { cause: signal.reason }))); // wraps it: cancelled
+        group.spawn(stopWith(() => Object.assign(new Error('legacy'), { name: 'AbortError' }))); // no cause: cancelled
+        group.spawn(stopWith(carries)); // carries it as cause: a failure
+        group.spawn(stopWith(() => otherAbort)); // another abort's AbortError: a failure
+        group.spawn(failAfter(5, boom));
+      }),
+    );
+    const errors = (error as TaskGroupError).errors;
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toBe(boom);
+    expect(errors[1]).toMatchObject({
+      message: 'cleanup failed',
+      cause: { name: 'AbortError', cause: boom },
+    });
+    expect(errors[2]).toBe(otherAbort);
+  });
+
   it('cancels 999 siblings and reports one failure when one child among 1,000 fails', async () => {
     const boom = new Error('number 500');
     let finished = 0;

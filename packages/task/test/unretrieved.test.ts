@@ -15,7 +15,8 @@ function runFixture(name: string) {
   });
 }
 
-describe('process-wide reports (child processes)', () => {
+// Each child starts Node and tsx: seconds on a loaded machine, so the default 5 s per test is too tight.
+describe('process-wide reports (child processes)', { timeout: 30_000 }, () => {
   // Started together: each child is mostly tsx start-up time.
   const neverRetrieved = runFixture('never-retrieved');
   const retrievedLate = runFixture('retrieved-late');

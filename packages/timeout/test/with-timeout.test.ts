@@ -1,4 +1,5 @@
 import { getEventListeners } from 'node:events';
+import { setTimeout as timerPromise } from 'node:timers/promises';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { queueStats } from '../src/deadline-queue.js';
 import { TimeoutError, withTimeout } from '../src/index.js';
@@ -298,6 +299,140 @@ describe('withTimeout', () => {
       target.dispatchEvent(new Event('abort'));
     }, 10);
     await expect(run).rejects.toBe(reason);
+  });
+
+  it('keeps the caller’s async stack in the error of a failing operation (as Promise.race and p-timeout do)', async () => {
+    async function failsLater() {
+      await delay(1);
+      throw new Error('query failed');
+    }
+    async function loadReport() {
+      return await withTimeout(1000, failsLater);
+    }
+    const error = (await loadReport().catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe('query failed');
+    // (Vitest maps stack frames through source maps and drops their `async` keyword.)
+    expect(error.stack).toMatch(/at (async )?loadReport /);
+    async function loadReportFromPromise() {
+      return await withTimeout(1000, failsLater());
+    }
+    const fromPromise = (await loadReportFromPromise().catch((e: unknown) => e)) as Error;
+    expect(fromPromise.stack).toMatch(/at (async )?loadReportFromPromise /);
+  });
+
+  describe('options.waitForStop', () => {
+    it('settles only once the work has stopped, then rejects with the TimeoutError it was aborted with', async () => {
+      const events: string[] = [];
+      const error = await withTimeout(
+        10,
+        async (signal) => {
+          await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+          await delay(30);
+          events.push('stopped');
+          throw signal.reason;
+        },
+        { waitForStop: true },
+      ).catch((e: unknown) => {
+        events.push('rejected');
+        return e;
+      });
+      expect(events).toEqual(['stopped', 'rejected']);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(queueStats().pending).toBe(0);
+    });
+
+    it('resolves with the fallback once the work has stopped', async () => {
+      const task = slowTask(500);
+      const fallback = vi.fn(() => 'cached');
+      expect(await withTimeout(10, task.run, { waitForStop: true, fallback })).toBe('cached');
+      expect(task.state.timerCleared).toBe(true);
+      expect(fallback).toHaveBeenCalledTimes(1);
+    });
+
+    it('waits for the work after the caller aborts too, and removes its listener', async () => {
+      const controller = new AbortController();
+      const events: string[] = [];
+      const pending = withTimeout(
+        1000,
+        async (signal) => {
+          await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+          await delay(20);
+          events.push('stopped');
+          signal.throwIfAborted();
+        },
+        { signal: controller.signal, waitForStop: true },
+      );
+      controller.abort('caller left');
+      await expect(pending.finally(() => events.push('rejected'))).rejects.toBe('caller left');
+      expect(events).toEqual(['stopped', 'rejected']);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      expect(queueStats().pending).toBe(0);
+    });
+
+    it('behaves like the default when the work settles in time', async () => {
+      expect(await withTimeout(1000, async () => 7, { waitForStop: true })).toBe(7);
+      const boom = new Error('boom');
+      await expect(withTimeout(1000, async () => Promise.reject(boom), { waitForStop: true })).rejects.toBe(
+        boom,
+      );
+      expect(queueStats().pending).toBe(0);
+    });
+
+    it('refuses a promise op (it cannot be stopped) and a non-boolean value, naming the option', () => {
+      expect(() => withTimeout(10, delay(5), { waitForStop: true })).toThrow(
+        /"options.waitForStop" property needs a function "op"/,
+      );
+      expect(() => withTimeout(10, async () => 1, { waitForStop: 1 as never })).toThrow(
+        'The "options.waitForStop" property must be of type boolean. Received type number (1)',
+      );
+    });
+  });
+
+  describe('what the work does after the deadline (default: settled at the deadline)', () => {
+    it('attaches a real failure after the deadline as the TimeoutError’s cause, also for a fallback', async () => {
+      const late = new Error('cleanup failed');
+      const failsLate = async (signal: AbortSignal) => {
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        await delay(5);
+        throw late;
+      };
+      const error = (await withTimeout(10, failsLate).catch((e: unknown) => e)) as TimeoutError;
+      expect(error.cause).toBeUndefined(); // not yet: the work is still stopping
+      await delay(40);
+      expect(error.cause).toBe(late);
+      let seen: TimeoutError | undefined;
+      expect(
+        await withTimeout(10, failsLate, {
+          fallback: (e) => {
+            seen = e;
+            return 'fb';
+          },
+        }),
+      ).toBe('fb');
+      await delay(40);
+      expect(seen?.cause).toBe(late);
+    });
+
+    it('attaches nothing when the work just stops (the TimeoutError itself, or an AbortError wrapping it)', async () => {
+      const task = slowTask(500);
+      const error = (await withTimeout(10, task.run).catch((e: unknown) => e)) as TimeoutError;
+      const nodeTimer = (await withTimeout(10, (signal) => timerPromise(500, undefined, { signal })).catch(
+        (e: unknown) => e,
+      )) as TimeoutError;
+      await delay(30);
+      expect(task.state.timerCleared).toBe(true);
+      expect('cause' in error).toBe(false);
+      expect('cause' in nodeTimer).toBe(false);
+    });
+  });
+
+  it('refuses unknown options, naming them', () => {
+    expect(() => withTimeout(10, async () => 1, { fallbak: 1 } as never)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: expect.stringContaining('The "options.fallbak" property is not a known option'),
+      }),
+    );
   });
 
   it('carries the operation and fallback types', () => {
