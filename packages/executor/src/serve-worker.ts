@@ -10,6 +10,7 @@ import {
   MSG_RESULTS,
   MSG_RUN,
   SLOW_TASK_MICROS,
+  STATE_CANCEL_PENDING,
   STATE_MAIL,
   STATE_RESULTS,
   STATE_RUNNING,
@@ -34,6 +35,19 @@ export interface WorkerChannel {
   receiveSync?(): MainMessage | undefined;
   /** The shared state the transport created (threads only); see `STATE_*`. */
   state?: Int32Array;
+  /**
+   * True once the scheduler shut down with `cancelPending` (see `Transport.cancelUnstarted`). Read right before
+   * each task's function is called: a task not started by then is answered as cancelled and never starts.
+   * Threads need not pass it (`state` carries the flag).
+   */
+  cancelPending?(): boolean;
+  /**
+   * Output the worker wrote that has not reached the scheduler's side yet: a promise that resolves once it
+   * has, or undefined when none is pending. Results wait for it, so a task's output is written before its
+   * result settles (a thread's `console.log` travels to the parent over a channel of its own, and a result
+   * overtaking it would let the process exit before the output is written).
+   */
+  outputPending?(): Promise<void> | undefined;
 }
 
 /**
@@ -41,6 +55,17 @@ export interface WorkerChannel {
  * cover the main thread's turn-around between one awaited task and the next, so that task needs no wake-up.
  */
 const SPIN_MS = 0.2;
+
+/**
+ * How long (µs) a settled task's result may wait for the results of the tasks after it, so that results ready
+ * at about the same moment travel in one message. A task is started while results wait only if its function's
+ * last run took less than this; any other task (a slow or new function) first sends them.
+ */
+const HOLD_MICROS = 100;
+
+// Bound at load: a task may replace these globals (`globalThis.performance = ...`) without breaking the loop.
+const now = performance.now.bind(performance);
+const microtask = queueMicrotask;
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function';
@@ -69,12 +94,25 @@ export function serveWorker(channel: WorkerChannel): void {
   const running = new Set<number>();
   const cancelled = new Set<number>();
   let out: unknown[] = [MSG_RESULTS, 0];
+  /** When the first result now in `out` was added (ms, `now()`). */
+  let heldSince = 0;
+  /** Microseconds the last run of each function held the worker synchronously. */
+  const lastMicros: number[] = [];
   let slow: number[] | undefined;
   let flushQueued = false;
+  /** A batch of results waits for output written before it (see `outputPending`). */
+  let heldForOutput = false;
   let pumping = false;
   let mailSeen = 0;
 
   const fast = state !== undefined && channel.receiveSync !== undefined;
+  const cancelPending =
+    channel.cancelPending ??
+    (state === undefined ? () => false : () => Atomics.load(state, STATE_CANCEL_PENDING) !== 0);
+  const push = (id: number, value: unknown) => {
+    if (out.length === 2) heldSince = now();
+    out.push(id, value);
+  };
   const send = (message: WorkerMessage) => {
     channel.send(message);
     if (fast) {
@@ -85,12 +123,13 @@ export function serveWorker(channel: WorkerChannel): void {
 
   /** Blocks briefly for the next message when idle; true if one arrived (then the inbox has work). */
   const idleWait = (): boolean => {
-    if (!fast || running.size > 0) return false;
-    const start = performance.now();
+    // Waiting for output needs the event loop (the parent's acknowledgement arrives there).
+    if (!fast || running.size > 0 || heldForOutput) return false;
+    const start = now();
     const deadline = start + IDLE_WAIT_MS;
     // Spin a few microseconds first: a task sent meanwhile then needs no futex wake-up at all.
     const spinUntil = start + SPIN_MS;
-    while (performance.now() < spinUntil) {
+    while (now() < spinUntil) {
       if (Atomics.load(state, STATE_MAIL) !== mailSeen) {
         checkMail();
         if (inboxHead < inbox.length) return true;
@@ -99,7 +138,7 @@ export function serveWorker(channel: WorkerChannel): void {
     Atomics.store(state, STATE_SLEEPING, 1);
     try {
       for (;;) {
-        const left = deadline - performance.now();
+        const left = deadline - now();
         if (left <= 0) return false;
         Atomics.wait(state, STATE_MAIL, mailSeen, left);
         checkMail();
@@ -113,11 +152,26 @@ export function serveWorker(channel: WorkerChannel): void {
 
   const flush = () => {
     flushQueued = false;
-    if (out.length === 2) return;
+    if (out.length === 2 || heldForOutput) return;
     const message = out;
     if (slow !== undefined) message[1] = slow;
     out = [MSG_RESULTS, 0];
     slow = undefined;
+    const output = channel.outputPending?.();
+    if (output === undefined) {
+      deliver(message);
+      return;
+    }
+    // Only the output written before these results: later results wait for their own (no starvation).
+    heldForOutput = true;
+    void output.then(() => {
+      heldForOutput = false;
+      deliver(message);
+      flush();
+    });
+  };
+
+  const deliver = (message: WorkerMessage) => {
     try {
       send(message);
     } catch {
@@ -162,13 +216,13 @@ export function serveWorker(channel: WorkerChannel): void {
   const queueFlush = () => {
     if (!flushQueued) {
       flushQueued = true;
-      queueMicrotask(flush);
+      microtask(flush);
     }
   };
 
   const settleLater = (id: number, value: unknown) => {
     if (!running.delete(Math.abs(id))) return; // cancelled meanwhile: its answer was already sent
-    out.push(id, value);
+    push(id, value);
     queueFlush();
   };
 
@@ -186,7 +240,7 @@ export function serveWorker(channel: WorkerChannel): void {
         continue;
       }
       // An async task still running: answer now and drop its result when it comes.
-      if (running.delete(id)) out.push(-id, 0);
+      if (running.delete(id)) push(-id, 0);
       else cancelled.add(id);
     }
   };
@@ -201,9 +255,15 @@ export function serveWorker(channel: WorkerChannel): void {
 
   const runOne = (id: number, fid: number, args: unknown[]) => {
     if (state !== undefined) Atomics.add(state, STATE_STARTED, 1);
+    // Shut down with cancelPending: this task had not started when the pool was told to, so it never does.
+    if (cancelPending()) {
+      cancelled.delete(id);
+      push(-id, 0);
+      return;
+    }
     if (cancelled.size > 0) {
       if (cancelled.delete(id)) {
-        out.push(-id, 0);
+        push(-id, 0);
         return;
       }
       // Ids reach a worker in increasing order: a cancellation for an older id answered a task that had
@@ -211,7 +271,7 @@ export function serveWorker(channel: WorkerChannel): void {
       if (cancelled.size > 64) for (const old of cancelled) if (old < id) cancelled.delete(old);
     }
     if (state !== undefined) Atomics.store(state, STATE_RUNNING, id);
-    const t0 = performance.now();
+    const t0 = now();
     let result: unknown;
     try {
       result = invokeRemote(refs[fid]!, args);
@@ -220,18 +280,31 @@ export function serveWorker(channel: WorkerChannel): void {
       id = -id;
     }
     if (state !== undefined) Atomics.store(state, STATE_RUNNING, 0);
-    const micros = (performance.now() - t0) * 1000;
+    const micros = (now() - t0) * 1000;
     // The first run of a function includes compiling or importing it: not a sign of a slow function.
     if (micros > SLOW_TASK_MICROS && warm[fid] === true) (slow ??= []).push(fid, Math.round(micros));
     warm[fid] = true;
-    if (id < 0) out.push(id, serializeError(result));
+    lastMicros[fid] = micros;
+    if (id < 0) push(id, serializeError(result));
     else if (isThenable(result)) {
       running.add(id);
       result.then(
         (value) => settleLater(id, value),
         (error: unknown) => settleLater(-id, serializeError(error)),
       );
-    } else out.push(id, result);
+    } else push(id, result);
+  };
+
+  /**
+   * Before starting a task: send the results waiting in `out` unless the task is expected to be quick (its
+   * function's last run took under HOLD_MICROS) and they have waited less than that. A finished task's result
+   * is never held back for work that may take long (its batch-mates in a message), only batched with results
+   * ready at about the same moment.
+   */
+  const sendHeld = (fid: number) => {
+    if (out.length === 2) return;
+    const last = lastMicros[fid];
+    if (last === undefined || last >= HOLD_MICROS || (now() - heldSince) * 1000 >= HOLD_MICROS) flush();
   };
 
   const pump = () => {
@@ -253,6 +326,7 @@ export function serveWorker(channel: WorkerChannel): void {
             const argc = message[cursor + 2] as number;
             const start = cursor + 3;
             cursor = start + argc;
+            sendHeld(fid);
             runOne(id, fid, message.slice(start, cursor));
           }
           inbox[inboxHead++] = undefined as never;

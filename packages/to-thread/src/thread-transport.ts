@@ -9,6 +9,7 @@ import {
 import {
   type ExitInfo,
   type MainMessage,
+  STATE_CANCEL_PENDING,
   STATE_LENGTH,
   STATE_MAIL,
   STATE_SLEEPING,
@@ -82,7 +83,15 @@ export class ThreadTransport implements Transport {
     if (Atomics.load(this.state, STATE_SLEEPING) === 1) Atomics.notify(this.state, STATE_MAIL);
   }
 
+  cancelUnstarted(): boolean {
+    Atomics.store(this.state, STATE_CANCEL_PENDING, 1);
+    return true;
+  }
+
   terminate(): void {
+    // Whoever terminates a thread awaits its exit (shutdown does): keep the loop alive until it comes, even if
+    // the thread was idle (unref'd).
+    this.ref();
     void this.#worker.terminate();
   }
 

@@ -3,9 +3,32 @@ import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_
 import { type MainMessage, serveWorker } from '@x/executor/worker';
 
 const { port, state } = workerData as { port: MessagePort; state: SharedArrayBuffer };
+
+// Bound at load, like everything the loop uses: a task may replace `process` or its streams.
+const { stdout, stderr } = process;
+const write = stdout.write as (this: NodeJS.WriteStream, chunk: string, callback: () => void) => boolean;
+
+/**
+ * A thread's console output travels to the parent over Node's own stdio channel, not `port`: a result sent
+ * while some of it is unacknowledged could settle the task (and end the app) before the parent wrote it.
+ * An empty write resolves once everything written before it has reached the parent.
+ */
+const written = (stream: NodeJS.WriteStream): Promise<void> | undefined =>
+  stream.writableLength === 0
+    ? undefined
+    : new Promise((resolve) => {
+        write.call(stream, '', () => resolve());
+      });
+
 serveWorker({
   send: (message) => port.postMessage(message),
   onMessage: (listener) => port.on('message', listener),
   receiveSync: () => receiveMessageOnPort(port)?.message as MainMessage | undefined,
   state: new Int32Array(state),
+  outputPending: () => {
+    const out = written(stdout);
+    const err = written(stderr);
+    if (out === undefined) return err;
+    return err === undefined ? out : Promise.all([out, err]).then(() => undefined);
+  },
 });
