@@ -14,6 +14,10 @@ interface Entry {
 
 const cache = new Map<string, Entry>();
 
+// Bound at load: a task may replace `globalThis.process`, and later tasks must still compile and load.
+const realProcess = process;
+const cwd = process.cwd.bind(process);
+
 let shimmed = false;
 function installShims() {
   if (shimmed) return;
@@ -23,7 +27,7 @@ function installShims() {
   const g = globalThis as { __name?: unknown; __vite_ssr_dynamic_import__?: unknown; require?: unknown };
   // Inline functions often use `require`; workers run as ES modules, so give them one that resolves
   // from the working directory (where the app's node_modules are).
-  if (g.require === undefined) g.require = createRequire(pathToFileURL(`${process.cwd()}/`).href);
+  if (g.require === undefined) g.require = createRequire(pathToFileURL(`${cwd()}/`).href);
   if (g.__name === undefined) {
     g.__name = (target: object, value: string) =>
       Object.defineProperty(target, 'name', { value, configurable: true });
@@ -57,14 +61,14 @@ function evaluate(code: string): unknown {
     // our internal means of resolving the caller's imports correctly, so that one warning is dropped in this
     // worker (only it: every other warning is emitted as usual).
     quietLoaderWarning = true;
-    const emitWarning = process.emitWarning;
-    process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+    const emitWarning = realProcess.emitWarning;
+    realProcess.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
       if (String(warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
       return (emitWarning as (...args: unknown[]) => void).call(this, warning, ...rest);
     } as typeof process.emitWarning;
   }
   const script = new Script(code, {
-    filename: join(process.cwd(), '[remote function]'),
+    filename: join(cwd(), '[remote function]'),
     importModuleDynamically: mainLoader as never,
   });
   return script.runInThisContext();
