@@ -104,18 +104,3 @@ describe('ProcessPool.shutdown({ cancelPending: true })', () => {
     }
   });
 });
-
-describe('the child runtime', () => {
-  it('survives a task that replaces globalThis.process: results go through what it bound at load (issue 13)', async () => {
-    const pool = make({ maxWorkers: 1 });
-    const pid = await pool.submit(() => process.pid, []);
-    const replaced = await pool.submit(() => {
-      (globalThis as { process: unknown }).process = { pid: -1 };
-      return 'replaced';
-    }, []);
-    expect(replaced).toBe('replaced');
-    // Same child, still serving (it used to crash: "process.send is not a function", then WorkerCrashedError).
-    expect(await pool.submit(async (x: number) => x * 2, [21])).toBe(42);
-    expect(pool.pids).toEqual([pid]);
-  });
-});

@@ -20,7 +20,9 @@ describe('results', () => {
     await pool.submit(() => 0, []);
     const t0 = performance.now();
     const at: number[] = [];
-    await Promise.all([20, 300, 300].map((ms, i) => pool.submit(spin, [ms]).then(() => (at[i] = performance.now() - t0))));
+    await Promise.all(
+      [20, 300, 300].map((ms, i) => pool.submit(spin, [ms]).then(() => (at[i] = performance.now() - t0))),
+    );
     // Held for its batch-mates it would arrive after 620 ms; on its own, after about 20 ms.
     expect(at[0]).toBeLessThan(200);
     expect(at[1]).toBeLessThan(at[2]! - 150);
@@ -31,7 +33,9 @@ describe('results', () => {
     await pool.submit(spin, [5]); // warm: the function is known
     const t0 = performance.now();
     const at: number[] = [];
-    await Promise.all([15, 300].map((ms, i) => pool.submit(spin, [ms]).then(() => (at[i] = performance.now() - t0))));
+    await Promise.all(
+      [15, 300].map((ms, i) => pool.submit(spin, [ms]).then(() => (at[i] = performance.now() - t0))),
+    );
     expect(at[0]).toBeLessThan(200);
   });
 });
