@@ -168,6 +168,7 @@ export function serveWorker(channel: WorkerChannel): void {
       heldForOutput = false;
       deliver(message);
       flush();
+      if (inboxHead < inbox.length) pump(); // it paused rather than start a task while results waited
     });
   };
 
@@ -295,16 +296,22 @@ export function serveWorker(channel: WorkerChannel): void {
     } else push(id, result);
   };
 
-  /**
-   * Before starting a task: send the results waiting in `out` unless the task is expected to be quick (its
-   * function's last run took under HOLD_MICROS) and they have waited less than that. A finished task's result
-   * is never held back for work that may take long (its batch-mates in a message), only batched with results
-   * ready at about the same moment.
-   */
-  const sendHeld = (fid: number) => {
-    if (out.length === 2) return;
+  /** The function's last run took under HOLD_MICROS: the next one is expected to be quick too. */
+  const quick = (fid: number) => {
     const last = lastMicros[fid];
-    if (last === undefined || last >= HOLD_MICROS || (now() - heldSince) * 1000 >= HOLD_MICROS) flush();
+    return last !== undefined && last < HOLD_MICROS;
+  };
+
+  /**
+   * Before starting a task: sends the results waiting in `out` unless the task is expected to be quick and they
+   * have waited less than HOLD_MICROS. A finished task's result is never held back for work that may take long
+   * (its batch-mates in a message), only batched with results ready at about the same moment. Returns false
+   * when the task must not start yet: results wait for output to reach the parent, which needs the event loop
+   * (the pump resumes once they are sent).
+   */
+  const beforeTask = (fid: number): boolean => {
+    if (out.length > 2 && (!quick(fid) || (now() - heldSince) * 1000 >= HOLD_MICROS)) flush();
+    return !heldForOutput || quick(fid);
   };
 
   const pump = () => {
@@ -324,9 +331,9 @@ export function serveWorker(channel: WorkerChannel): void {
             const id = message[cursor] as number;
             const fid = message[cursor + 1] as number;
             const argc = message[cursor + 2] as number;
+            if (!beforeTask(fid)) return; // paused: resumed by flush once the held results are sent
             const start = cursor + 3;
             cursor = start + argc;
-            sendHeld(fid);
             runOne(id, fid, message.slice(start, cursor));
           }
           inbox[inboxHead++] = undefined as never;

@@ -8,6 +8,18 @@ import { poolPerTest, trapUnhandledRejections } from './helpers.js';
 trapUnhandledRejections();
 const make = poolPerTest();
 
+/** Runs `script` as an ES module in a new Node process (from this directory, so `@x/to-thread` resolves). */
+const runScript = (script: string) =>
+  new Promise<{ code: number | null; stdout: string; ms: number }>((resolve) => {
+    const t0 = performance.now();
+    const child = execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { cwd: fileURLToPath(new URL('.', import.meta.url)), timeout: 15_000 },
+      (_error, stdout) => resolve({ code: child.exitCode, stdout, ms: performance.now() - t0 }),
+    );
+  });
+
 const spin = (ms: number) => {
   const end = performance.now() + ms;
   while (performance.now() < end);
@@ -41,20 +53,36 @@ describe('results', () => {
 });
 
 describe('console output of a thread', () => {
+  it('a short task that logs, batched with a long one, still resolves in about its own duration, after its output', async () => {
+    // Its result waits for its output to reach the main thread; the long task must not start meanwhile.
+    const script = `
+      import { ThreadPool } from '@x/to-thread';
+      const pool = new ThreadPool({ maxThreads: 1 });
+      await pool.submit(() => 0, []);
+      const spinLog = (ms, text) => {
+        const end = performance.now() + ms;
+        while (performance.now() < end);
+        if (text) console.log(text);
+        return ms;
+      };
+      const t0 = performance.now();
+      await Promise.all([
+        pool.submit(spinLog, [10, 'short logged']).then(() => console.log('short settled ' + Math.round(performance.now() - t0))),
+        pool.submit(spinLog, [400, '']),
+      ]);
+      await pool.shutdown();`;
+    const { code, stdout } = await runScript(script);
+    expect(code).toBe(0);
+    const [logged, settled] = stdout.trim().split('\n');
+    expect(logged).toBe('short logged');
+    expect(Number(settled!.split(' ')[2])).toBeLessThan(250); // not after the 400 ms task
+  });
+
   it('reaches stdout before the script ends: 5 lines logged by the last task, in 20 runs (issue 13)', async () => {
     const script = `
       import { toThread } from '@x/to-thread';
       await toThread(() => { for (let i = 0; i < 5; i++) console.log('line ' + i); });`;
-    const runOnce = () =>
-      new Promise<{ code: number | null; stdout: string; ms: number }>((resolve) => {
-        const t0 = performance.now();
-        const child = execFile(
-          process.execPath,
-          ['--input-type=module', '-e', script],
-          { cwd: fileURLToPath(new URL('.', import.meta.url)), timeout: 15_000 },
-          (_error, stdout) => resolve({ code: child.exitCode, stdout, ms: performance.now() - t0 }),
-        );
-      });
+    const runOnce = () => runScript(script);
     const expected = 'line 0\nline 1\nline 2\nline 3\nline 4\n';
     // Two at a time, 20 runs: before the fix about 1 run in 5 (here, 14 in 20) lost lines.
     for (let batch = 0; batch < 10; batch++) {
