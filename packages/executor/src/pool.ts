@@ -717,6 +717,12 @@ export class Pool implements Executor {
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
     const index = this.#workers.indexOf(slot);
     if (index >= 0) this.#workers.splice(index, 1);
+    // Its exit is awaited (shutdown, the exit handler): an idle, unref'd worker must keep the loop alive until then,
+    // or the process could exit with that await unsettled.
+    if (!slot.referenced) {
+      slot.referenced = true;
+      slot.transport.ref();
+    }
     slot.transport.terminate();
     if (stuck) this.#replace();
   }

@@ -89,9 +89,6 @@ export class ThreadTransport implements Transport {
   }
 
   terminate(): void {
-    // Whoever terminates a thread awaits its exit (shutdown does): keep the loop alive until it comes, even if
-    // the thread was idle (unref'd).
-    this.ref();
     void this.#worker.terminate();
   }
 
