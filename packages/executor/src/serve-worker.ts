@@ -1,13 +1,11 @@
-import { cloneError } from './clone.js';
-import { DataCloneError } from './errors.js';
 import { invokeRemote } from './invoke-remote.js';
 import type { RemoteRef } from './remote-function.js';
-import { type SerializedError, serializeError } from './serialize-error.js';
+import { ResultOutbox } from './result-outbox.js';
+import { serializeError } from './serialize-error.js';
 import {
   IDLE_WAIT_MS,
   type MainMessage,
   MSG_CANCEL,
-  MSG_RESULTS,
   MSG_RUN,
   SLOW_TASK_MICROS,
   STATE_CANCEL_PENDING,
@@ -63,17 +61,17 @@ const SPIN_MS = 0.2;
  */
 const HOLD_MICROS = 100;
 
-// Bound at load: a task may replace these globals (`globalThis.performance = ...`) without breaking the loop.
+// Bound at load: a task may replace `globalThis.performance` without breaking the loop.
 const now = performance.now.bind(performance);
-const microtask = queueMicrotask;
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function';
 
 /**
  * Runs the worker side of the executor protocol on `channel`: executes tasks in the order sent (async ones
- * overlapping), sends results back in batches, answers cancellations, and turns a result that cannot be
- * cloned into a `DataCloneError` for that task only. Call it once in a worker's entry script.
+ * overlapping), sends each result when its task settles (batching those ready together), answers
+ * cancellations, never starts a task after the scheduler shut down with `cancelPending`, and turns a result
+ * that cannot be cloned into a `DataCloneError` for that task only. Call it once in a worker's entry script.
  *
  * @example
  * ```ts
@@ -93,15 +91,8 @@ export function serveWorker(channel: WorkerChannel): void {
   let cursor = 2;
   const running = new Set<number>();
   const cancelled = new Set<number>();
-  let out: unknown[] = [MSG_RESULTS, 0];
-  /** When the first result now in `out` was added (ms, `now()`). */
-  let heldSince = 0;
   /** Microseconds the last run of each function held the worker synchronously. */
   const lastMicros: number[] = [];
-  let slow: number[] | undefined;
-  let flushQueued = false;
-  /** A batch of results waits for output written before it (see `outputPending`). */
-  let heldForOutput = false;
   let pumping = false;
   let mailSeen = 0;
 
@@ -109,22 +100,27 @@ export function serveWorker(channel: WorkerChannel): void {
   const cancelPending =
     channel.cancelPending ??
     (state === undefined ? () => false : () => Atomics.load(state, STATE_CANCEL_PENDING) !== 0);
-  const push = (id: number, value: unknown) => {
-    if (out.length === 2) heldSince = now();
-    out.push(id, value);
-  };
-  const send = (message: WorkerMessage) => {
-    channel.send(message);
-    if (fast) {
-      Atomics.add(state, STATE_RESULTS, 1);
-      Atomics.notify(state, STATE_RESULTS);
-    }
-  };
+  const outbox = new ResultOutbox(
+    (message: WorkerMessage) => {
+      channel.send(message);
+      if (fast) {
+        Atomics.add(state, STATE_RESULTS, 1);
+        Atomics.notify(state, STATE_RESULTS);
+      }
+    },
+    channel.outputPending,
+    // The pump paused rather than start a task while results waited for output: resume it.
+    () => {
+      if (inboxHead < inbox.length) pump();
+    },
+  );
+  const push = (id: number, value: unknown) => outbox.push(id, value);
+  const flush = outbox.flush;
 
   /** Blocks briefly for the next message when idle; true if one arrived (then the inbox has work). */
   const idleWait = (): boolean => {
     // Waiting for output needs the event loop (the parent's acknowledgement arrives there).
-    if (!fast || running.size > 0 || heldForOutput) return false;
+    if (!fast || running.size > 0 || outbox.waitingForOutput) return false;
     const start = now();
     const deadline = start + IDLE_WAIT_MS;
     // Spin a few microseconds first: a task sent meanwhile then needs no futex wake-up at all.
@@ -143,88 +139,17 @@ export function serveWorker(channel: WorkerChannel): void {
         Atomics.wait(state, STATE_MAIL, mailSeen, left);
         checkMail();
         if (inboxHead < inbox.length) return true;
-        if (out.length > 2) flush(); // a cancellation was answered
+        if (!outbox.empty) flush(); // a cancellation was answered
       }
     } finally {
       Atomics.store(state, STATE_SLEEPING, 0);
     }
   };
 
-  const flush = () => {
-    flushQueued = false;
-    if (out.length === 2 || heldForOutput) return;
-    const message = out;
-    if (slow !== undefined) message[1] = slow;
-    out = [MSG_RESULTS, 0];
-    slow = undefined;
-    const output = channel.outputPending?.();
-    if (output === undefined) {
-      deliver(message);
-      return;
-    }
-    // Only the output written before these results: later results wait for their own (no starvation).
-    heldForOutput = true;
-    void output.then(() => {
-      heldForOutput = false;
-      deliver(message);
-      flush();
-      if (inboxHead < inbox.length) pump(); // it paused rather than start a task while results waited
-    });
-  };
-
-  const deliver = (message: WorkerMessage) => {
-    try {
-      send(message);
-    } catch {
-      // A result could not be cloned: replace each such result by its error, then send the batch.
-      for (let i = 2; i < message.length; i += 2) {
-        if ((message[i] as number) < 0) continue;
-        const error = cloneError(message[i + 1], 'the result');
-        if (error) {
-          message[i] = -(message[i] as number);
-          message[i + 1] = serializeError(error);
-        }
-      }
-      try {
-        send(message);
-      } catch {
-        // Still refused: a value only the channel itself rejects (a child process's IPC refuses a
-        // SharedArrayBuffer that structured clone accepts). Send the results one by one, so that only
-        // those at fault fail; a send that throws has sent nothing.
-        sendEach(message);
-      }
-    }
-  };
-
-  const sendEach = (message: WorkerMessage) => {
-    let slowInfo = message[1];
-    for (let i = 2; i < message.length; i += 2) {
-      const id = message[i] as number;
-      try {
-        send([MSG_RESULTS, slowInfo, id, message[i + 1]]);
-      } catch (error) {
-        send([
-          MSG_RESULTS,
-          slowInfo,
-          id > 0 ? -id : id,
-          id > 0 ? serializeError(resultError(error)) : bareError(message[i + 1] as SerializedError),
-        ]);
-      }
-      slowInfo = 0;
-    }
-  };
-
-  const queueFlush = () => {
-    if (!flushQueued) {
-      flushQueued = true;
-      microtask(flush);
-    }
-  };
-
   const settleLater = (id: number, value: unknown) => {
     if (!running.delete(Math.abs(id))) return; // cancelled meanwhile: its answer was already sent
     push(id, value);
-    queueFlush();
+    outbox.queueFlush();
   };
 
   const receive = (message: MainMessage) => {
@@ -283,7 +208,7 @@ export function serveWorker(channel: WorkerChannel): void {
     if (state !== undefined) Atomics.store(state, STATE_RUNNING, 0);
     const micros = (now() - t0) * 1000;
     // The first run of a function includes compiling or importing it: not a sign of a slow function.
-    if (micros > SLOW_TASK_MICROS && warm[fid] === true) (slow ??= []).push(fid, Math.round(micros));
+    if (micros > SLOW_TASK_MICROS && warm[fid] === true) outbox.slow(fid, micros);
     warm[fid] = true;
     lastMicros[fid] = micros;
     if (id < 0) push(id, serializeError(result));
@@ -303,15 +228,15 @@ export function serveWorker(channel: WorkerChannel): void {
   };
 
   /**
-   * Before starting a task: sends the results waiting in `out` unless the task is expected to be quick and they
+   * Before starting a task: sends the results in the outbox unless the task is expected to be quick and they
    * have waited less than HOLD_MICROS. A finished task's result is never held back for work that may take long
    * (its batch-mates in a message), only batched with results ready at about the same moment. Returns false
    * when the task must not start yet: results wait for output to reach the parent, which needs the event loop
    * (the pump resumes once they are sent).
    */
   const beforeTask = (fid: number): boolean => {
-    if (out.length > 2 && (!quick(fid) || (now() - heldSince) * 1000 >= HOLD_MICROS)) flush();
-    return !heldForOutput || quick(fid);
+    if (!outbox.empty && (!quick(fid) || outbox.age() >= HOLD_MICROS)) flush();
+    return !outbox.waitingForOutput || quick(fid);
   };
 
   const pump = () => {
@@ -353,23 +278,4 @@ export function serveWorker(channel: WorkerChannel): void {
     if (message[0] === MSG_RUN) pump();
     else flush();
   });
-}
-
-/** The error of a result the channel refused to send. */
-function resultError(error: unknown): DataCloneError {
-  if (error instanceof DataCloneError) return error;
-  return new DataCloneError(
-    'the result',
-    `The channel refused it: ${(error as Error)?.message ?? String(error)}`,
-    {
-      cause: error,
-    },
-  );
-}
-
-/** A task's error without the parts the channel refused (its own properties, cause or errors). */
-function bareError(error: SerializedError): SerializedError {
-  if (error.kind !== 'error') return { kind: 'value', value: String(error.value) };
-  const { kind, base, constructorName, name, message, stack } = error;
-  return { kind, base, constructorName, name, message, stack };
 }
