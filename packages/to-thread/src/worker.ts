@@ -8,16 +8,24 @@ const { port, state } = workerData as { port: MessagePort; state: SharedArrayBuf
 const { stdout, stderr } = process;
 const write = stdout.write as (this: NodeJS.WriteStream, chunk: string, callback: () => void) => boolean;
 
+/** Longest wait (ms) for output to be acknowledged: a stream a task corked must not hold results forever. */
+const OUTPUT_WAIT_MS = 1000;
+
 /**
  * A thread's console output travels to the parent over Node's own stdio channel, not `port`: a result sent
  * while some of it is unacknowledged could settle the task (and end the app) before the parent wrote it.
  * An empty write resolves once everything written before it has reached the parent.
  */
 const written = (stream: NodeJS.WriteStream): Promise<void> | undefined =>
-  stream.writableLength === 0
+  // An ended or destroyed stream takes no more writes (a write would raise an error in the thread).
+  stream.writableLength === 0 || stream.writableEnded || stream.destroyed
     ? undefined
     : new Promise((resolve) => {
-        write.call(stream, '', () => resolve());
+        const timer = setTimeout(resolve, OUTPUT_WAIT_MS);
+        write.call(stream, '', () => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
 
 serveWorker({

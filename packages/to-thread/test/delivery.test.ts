@@ -78,6 +78,18 @@ describe('console output of a thread', () => {
     expect(Number(settled!.split(' ')[2])).toBeLessThan(250); // not after the 400 ms task
   });
 
+  it('never holds a result forever for output that cannot flush (a task corked stdout)', async () => {
+    const pool = make({ maxThreads: 1 });
+    const t0 = performance.now();
+    const value = await pool.submit(() => {
+      process.stdout.cork();
+      process.stdout.write('held in a corked stream\n');
+      return 1;
+    }, []);
+    expect(value).toBe(1);
+    expect(performance.now() - t0).toBeLessThan(5000); // bounded wait (1 s), not a hang
+  });
+
   it('reaches stdout before the script ends: 5 lines logged by the last task, in 20 runs (issue 13)', async () => {
     const script = `
       import { toThread } from '@x/to-thread';
