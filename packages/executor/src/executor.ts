@@ -27,7 +27,11 @@ export interface MapOptions {
 export interface ShutdownOptions {
   /** Resolve only when the accepted tasks have settled and the workers are gone. Default: `true`. */
   wait?: boolean;
-  /** Reject the tasks not yet handed to a worker with an `AbortError` instead of running them. Default: `false`. */
+  /**
+   * Reject every task that has not started with an `AbortError` instead of running it: queued ones and ones
+   * already sent to a worker but not begun there. A task has started once its worker has called its function;
+   * started tasks always finish. Default: `false`.
+   */
   cancelPending?: boolean;
 }
 

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script, constants as vmConstants } from 'node:vm';
 import { CapturedVariableError } from './errors.js';
@@ -13,6 +14,10 @@ interface Entry {
 
 const cache = new Map<string, Entry>();
 
+// Bound at load: a task may replace `globalThis.process`, and later tasks must still compile and load.
+const realProcess = process;
+const cwd = process.cwd.bind(process);
+
 let shimmed = false;
 function installShims() {
   if (shimmed) return;
@@ -22,7 +27,7 @@ function installShims() {
   const g = globalThis as { __name?: unknown; __vite_ssr_dynamic_import__?: unknown; require?: unknown };
   // Inline functions often use `require`; workers run as ES modules, so give them one that resolves
   // from the working directory (where the app's node_modules are).
-  if (g.require === undefined) g.require = createRequire(pathToFileURL(`${process.cwd()}/`).href);
+  if (g.require === undefined) g.require = createRequire(pathToFileURL(`${cwd()}/`).href);
   if (g.__name === undefined) {
     g.__name = (target: object, value: string) =>
       Object.defineProperty(target, 'name', { value, configurable: true });
@@ -56,14 +61,14 @@ function evaluate(code: string): unknown {
     // our internal means of resolving the caller's imports correctly, so that one warning is dropped in this
     // worker (only it: every other warning is emitted as usual).
     quietLoaderWarning = true;
-    const emitWarning = process.emitWarning;
-    process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+    const emitWarning = realProcess.emitWarning;
+    realProcess.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
       if (String(warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
       return (emitWarning as (...args: unknown[]) => void).call(this, warning, ...rest);
     } as typeof process.emitWarning;
   }
   const script = new Script(code, {
-    filename: join(process.cwd(), '[remote function]'),
+    filename: join(cwd(), '[remote function]'),
     importModuleDynamically: mainLoader as never,
   });
   return script.runInThisContext();
@@ -92,15 +97,56 @@ async function importModule(url: string): Promise<Record<string, unknown>> {
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {
-    // On Node 20 a TS loader's ESM hooks (tsx via --import) do not reach worker threads, but its require
-    // hook does: load a .ts module through require instead.
-    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !url.startsWith('file:'))
-      throw error;
-    try {
-      return createRequire(url)(fileURLToPath(url)) as Record<string, unknown>;
-    } catch {
-      throw error;
-    }
+    if (!url.startsWith('file:')) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_UNKNOWN_FILE_EXTENSION') return requireTypeScript(url, error);
+    if (code !== 'ERR_MODULE_NOT_FOUND' || existsSync(fileURLToPath(url))) throw error;
+    return importTypeScriptSource(url, error);
+  }
+}
+
+/**
+ * On Node 20 a TS loader's ESM hooks (tsx via --import) do not reach worker threads, but its require hook does:
+ * load a .ts module through require instead.
+ */
+function requireTypeScript(url: string, error: unknown): Record<string, unknown> {
+  try {
+    return createRequire(url)(fileURLToPath(url)) as Record<string, unknown>;
+  } catch {
+    throw error;
+  }
+}
+
+/** The TypeScript sources TypeScript compiles to each JavaScript extension, in the order it prefers them. */
+const SOURCES_OF: Record<string, string[]> = {
+  '.js': ['.ts', '.tsx'],
+  '.jsx': ['.tsx'],
+  '.mjs': ['.mts'],
+  '.cjs': ['.cts'],
+};
+
+/**
+ * `fromModule(new URL('./work.js', import.meta.url))` is what a TypeScript app under NodeNext writes: the name
+ * of the compiled file. Run from source (tsx), only `work.ts` exists; the app's loader maps the name, and so do we
+ * where its hooks do not reach (threads, the sync bridge). If the source cannot be loaded either, say what to do.
+ */
+async function importTypeScriptSource(url: string, notFound: unknown): Promise<Record<string, unknown>> {
+  const path = fileURLToPath(url);
+  const ext = extname(path);
+  const source = SOURCES_OF[ext]
+    ?.map((other) => path.slice(0, -ext.length) + other)
+    .find((candidate) => existsSync(candidate));
+  if (source === undefined) throw notFound;
+  const sourceUrl = pathToFileURL(source).href;
+  try {
+    return await importModule(sourceUrl);
+  } catch (cause) {
+    const error = new Error(
+      `Cannot find module ${url}, but its TypeScript source ${sourceUrl} exists and this worker could not load it (${(cause as Error)?.message ?? String(cause)}). Build the app to JavaScript, or run it with a TypeScript loader that reaches worker threads: \`node --import tsx app.ts\` or \`tsx app.ts\` (threads inherit it), or Node 22.6+ with --experimental-strip-types.`,
+      { cause },
+    );
+    (error as { code?: string }).code = 'ERR_MODULE_NOT_FOUND';
+    throw error;
   }
 }
 

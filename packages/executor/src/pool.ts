@@ -314,8 +314,11 @@ export class Pool implements Executor {
   }
 
   /**
-   * Refuses new tasks; waits for accepted ones (unless `cancelPending`, which rejects those not yet handed
-   * to a worker with `AbortError`), then stops the workers. With `wait: false` it returns at once.
+   * Refuses new tasks; waits for accepted ones, then stops the workers. With `wait: false` it returns at once.
+   * With `cancelPending`, every task that has not started by the time of the call is rejected with
+   * `AbortError` and never starts: those waiting in the pool's queue and those already sent to a worker ahead
+   * of time (waiting there behind a busy task). A task has started once its worker has called its function;
+   * a started task always runs to its end (its own `signal` and `timeout` still apply).
    *
    * @example
    * ```ts
@@ -349,8 +352,10 @@ export class Pool implements Executor {
           this.#settle(task, false, reason());
         }
         slot.outbox.length = 0;
-        // Sent in a batch but perhaps not started yet: the worker drops those it has not started (a negative
-        // id in MSG_CANCEL means "unless started") and answers them as cancelled; started ones run to the end.
+        // Sent ahead but perhaps not started yet: the worker answers those it has not started as cancelled and
+        // runs the started ones to their end. The flag reaches it at once (it reads it right before starting
+        // each task); MSG_CANCEL (a negative id means "unless started") covers a worker that has no flag.
+        if (!slot.exited) slot.transport.cancelUnstarted?.();
         const ids: number[] = [];
         for (const task of slot.inflight.values())
           if (task.state === SENT && !task.abandoned) ids.push(-task.id);
@@ -712,6 +717,12 @@ export class Pool implements Executor {
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
     const index = this.#workers.indexOf(slot);
     if (index >= 0) this.#workers.splice(index, 1);
+    // Its exit is awaited (shutdown, the exit handler): an idle, unref'd worker must keep the loop alive until then,
+    // or the process could exit with that await unsettled.
+    if (!slot.referenced) {
+      slot.referenced = true;
+      slot.transport.ref();
+    }
     slot.transport.terminate();
     if (stuck) this.#replace();
   }

@@ -1,15 +1,14 @@
-import { cloneError } from './clone.js';
-import { DataCloneError } from './errors.js';
 import { invokeRemote } from './invoke-remote.js';
 import type { RemoteRef } from './remote-function.js';
-import { type SerializedError, serializeError } from './serialize-error.js';
+import { ResultOutbox } from './result-outbox.js';
+import { serializeError } from './serialize-error.js';
 import {
   IDLE_WAIT_MS,
   type MainMessage,
   MSG_CANCEL,
-  MSG_RESULTS,
   MSG_RUN,
   SLOW_TASK_MICROS,
+  STATE_CANCEL_PENDING,
   STATE_MAIL,
   STATE_RESULTS,
   STATE_RUNNING,
@@ -34,6 +33,19 @@ export interface WorkerChannel {
   receiveSync?(): MainMessage | undefined;
   /** The shared state the transport created (threads only); see `STATE_*`. */
   state?: Int32Array;
+  /**
+   * True once the scheduler shut down with `cancelPending` (see `Transport.cancelUnstarted`). Read right before
+   * each task's function is called: a task not started by then is answered as cancelled and never starts.
+   * Threads need not pass it (`state` carries the flag).
+   */
+  cancelPending?(): boolean;
+  /**
+   * Output the worker wrote that has not reached the scheduler's side yet: a promise that resolves once it
+   * has, or undefined when none is pending. Results wait for it, so a task's output is written before its
+   * result settles (a thread's `console.log` travels to the parent over a channel of its own, and a result
+   * overtaking it would let the process exit before the output is written).
+   */
+  outputPending?(): Promise<void> | undefined;
 }
 
 /**
@@ -42,13 +54,24 @@ export interface WorkerChannel {
  */
 const SPIN_MS = 0.2;
 
+/**
+ * How long (µs) a settled task's result may wait for the results of the tasks after it, so that results ready
+ * at about the same moment travel in one message. A task is started while results wait only if its function's
+ * last run took less than this; any other task (a slow or new function) first sends them.
+ */
+const HOLD_MICROS = 100;
+
+// Bound at load: a task may replace `globalThis.performance` without breaking the loop.
+const now = performance.now.bind(performance);
+
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function';
 
 /**
  * Runs the worker side of the executor protocol on `channel`: executes tasks in the order sent (async ones
- * overlapping), sends results back in batches, answers cancellations, and turns a result that cannot be
- * cloned into a `DataCloneError` for that task only. Call it once in a worker's entry script.
+ * overlapping), sends each result when its task settles (batching those ready together), answers
+ * cancellations, never starts a task after the scheduler shut down with `cancelPending`, and turns a result
+ * that cannot be cloned into a `DataCloneError` for that task only. Call it once in a worker's entry script.
  *
  * @example
  * ```ts
@@ -68,29 +91,41 @@ export function serveWorker(channel: WorkerChannel): void {
   let cursor = 2;
   const running = new Set<number>();
   const cancelled = new Set<number>();
-  let out: unknown[] = [MSG_RESULTS, 0];
-  let slow: number[] | undefined;
-  let flushQueued = false;
+  /** Microseconds the last run of each function held the worker synchronously. */
+  const lastMicros: number[] = [];
   let pumping = false;
   let mailSeen = 0;
 
   const fast = state !== undefined && channel.receiveSync !== undefined;
-  const send = (message: WorkerMessage) => {
-    channel.send(message);
-    if (fast) {
-      Atomics.add(state, STATE_RESULTS, 1);
-      Atomics.notify(state, STATE_RESULTS);
-    }
-  };
+  const cancelPending =
+    channel.cancelPending ??
+    (state === undefined ? () => false : () => Atomics.load(state, STATE_CANCEL_PENDING) !== 0);
+  const outbox = new ResultOutbox(
+    (message: WorkerMessage) => {
+      channel.send(message);
+      if (fast) {
+        Atomics.add(state, STATE_RESULTS, 1);
+        Atomics.notify(state, STATE_RESULTS);
+      }
+    },
+    channel.outputPending,
+    // The pump paused rather than start a task while results waited for output: resume it.
+    () => {
+      if (inboxHead < inbox.length) pump();
+    },
+  );
+  const push = (id: number, value: unknown) => outbox.push(id, value);
+  const flush = outbox.flush;
 
   /** Blocks briefly for the next message when idle; true if one arrived (then the inbox has work). */
   const idleWait = (): boolean => {
-    if (!fast || running.size > 0) return false;
-    const start = performance.now();
+    // Waiting for output needs the event loop (the parent's acknowledgement arrives there).
+    if (!fast || running.size > 0 || outbox.waitingForOutput) return false;
+    const start = now();
     const deadline = start + IDLE_WAIT_MS;
     // Spin a few microseconds first: a task sent meanwhile then needs no futex wake-up at all.
     const spinUntil = start + SPIN_MS;
-    while (performance.now() < spinUntil) {
+    while (now() < spinUntil) {
       if (Atomics.load(state, STATE_MAIL) !== mailSeen) {
         checkMail();
         if (inboxHead < inbox.length) return true;
@@ -99,77 +134,22 @@ export function serveWorker(channel: WorkerChannel): void {
     Atomics.store(state, STATE_SLEEPING, 1);
     try {
       for (;;) {
-        const left = deadline - performance.now();
+        const left = deadline - now();
         if (left <= 0) return false;
         Atomics.wait(state, STATE_MAIL, mailSeen, left);
         checkMail();
         if (inboxHead < inbox.length) return true;
-        if (out.length > 2) flush(); // a cancellation was answered
+        if (!outbox.empty) flush(); // a cancellation was answered
       }
     } finally {
       Atomics.store(state, STATE_SLEEPING, 0);
     }
   };
 
-  const flush = () => {
-    flushQueued = false;
-    if (out.length === 2) return;
-    const message = out;
-    if (slow !== undefined) message[1] = slow;
-    out = [MSG_RESULTS, 0];
-    slow = undefined;
-    try {
-      send(message);
-    } catch {
-      // A result could not be cloned: replace each such result by its error, then send the batch.
-      for (let i = 2; i < message.length; i += 2) {
-        if ((message[i] as number) < 0) continue;
-        const error = cloneError(message[i + 1], 'the result');
-        if (error) {
-          message[i] = -(message[i] as number);
-          message[i + 1] = serializeError(error);
-        }
-      }
-      try {
-        send(message);
-      } catch {
-        // Still refused: a value only the channel itself rejects (a child process's IPC refuses a
-        // SharedArrayBuffer that structured clone accepts). Send the results one by one, so that only
-        // those at fault fail; a send that throws has sent nothing.
-        sendEach(message);
-      }
-    }
-  };
-
-  const sendEach = (message: WorkerMessage) => {
-    let slowInfo = message[1];
-    for (let i = 2; i < message.length; i += 2) {
-      const id = message[i] as number;
-      try {
-        send([MSG_RESULTS, slowInfo, id, message[i + 1]]);
-      } catch (error) {
-        send([
-          MSG_RESULTS,
-          slowInfo,
-          id > 0 ? -id : id,
-          id > 0 ? serializeError(resultError(error)) : bareError(message[i + 1] as SerializedError),
-        ]);
-      }
-      slowInfo = 0;
-    }
-  };
-
-  const queueFlush = () => {
-    if (!flushQueued) {
-      flushQueued = true;
-      queueMicrotask(flush);
-    }
-  };
-
   const settleLater = (id: number, value: unknown) => {
     if (!running.delete(Math.abs(id))) return; // cancelled meanwhile: its answer was already sent
-    out.push(id, value);
-    queueFlush();
+    push(id, value);
+    outbox.queueFlush();
   };
 
   const receive = (message: MainMessage) => {
@@ -186,7 +166,7 @@ export function serveWorker(channel: WorkerChannel): void {
         continue;
       }
       // An async task still running: answer now and drop its result when it comes.
-      if (running.delete(id)) out.push(-id, 0);
+      if (running.delete(id)) push(-id, 0);
       else cancelled.add(id);
     }
   };
@@ -201,9 +181,15 @@ export function serveWorker(channel: WorkerChannel): void {
 
   const runOne = (id: number, fid: number, args: unknown[]) => {
     if (state !== undefined) Atomics.add(state, STATE_STARTED, 1);
+    // Shut down with cancelPending: this task had not started when the pool was told to, so it never does.
+    if (cancelPending()) {
+      cancelled.delete(id);
+      push(-id, 0);
+      return;
+    }
     if (cancelled.size > 0) {
       if (cancelled.delete(id)) {
-        out.push(-id, 0);
+        push(-id, 0);
         return;
       }
       // Ids reach a worker in increasing order: a cancellation for an older id answered a task that had
@@ -211,7 +197,7 @@ export function serveWorker(channel: WorkerChannel): void {
       if (cancelled.size > 64) for (const old of cancelled) if (old < id) cancelled.delete(old);
     }
     if (state !== undefined) Atomics.store(state, STATE_RUNNING, id);
-    const t0 = performance.now();
+    const t0 = now();
     let result: unknown;
     try {
       result = invokeRemote(refs[fid]!, args);
@@ -220,18 +206,37 @@ export function serveWorker(channel: WorkerChannel): void {
       id = -id;
     }
     if (state !== undefined) Atomics.store(state, STATE_RUNNING, 0);
-    const micros = (performance.now() - t0) * 1000;
+    const micros = (now() - t0) * 1000;
     // The first run of a function includes compiling or importing it: not a sign of a slow function.
-    if (micros > SLOW_TASK_MICROS && warm[fid] === true) (slow ??= []).push(fid, Math.round(micros));
+    if (micros > SLOW_TASK_MICROS && warm[fid] === true) outbox.slow(fid, micros);
     warm[fid] = true;
-    if (id < 0) out.push(id, serializeError(result));
+    lastMicros[fid] = micros;
+    if (id < 0) push(id, serializeError(result));
     else if (isThenable(result)) {
       running.add(id);
       result.then(
         (value) => settleLater(id, value),
         (error: unknown) => settleLater(-id, serializeError(error)),
       );
-    } else out.push(id, result);
+    } else push(id, result);
+  };
+
+  /** The function's last run took under HOLD_MICROS: the next one is expected to be quick too. */
+  const quick = (fid: number) => {
+    const last = lastMicros[fid];
+    return last !== undefined && last < HOLD_MICROS;
+  };
+
+  /**
+   * Before starting a task: sends the results in the outbox unless the task is expected to be quick and they
+   * have waited less than HOLD_MICROS. A finished task's result is never held back for work that may take long
+   * (its batch-mates in a message), only batched with results ready at about the same moment. Returns false
+   * when the task must not start yet: results wait for output to reach the parent, which needs the event loop
+   * (the pump resumes once they are sent).
+   */
+  const beforeTask = (fid: number): boolean => {
+    if (!outbox.empty && (!quick(fid) || outbox.age() >= HOLD_MICROS)) flush();
+    return !outbox.waitingForOutput || quick(fid);
   };
 
   const pump = () => {
@@ -251,6 +256,7 @@ export function serveWorker(channel: WorkerChannel): void {
             const id = message[cursor] as number;
             const fid = message[cursor + 1] as number;
             const argc = message[cursor + 2] as number;
+            if (!beforeTask(fid)) return; // paused: resumed by flush once the held results are sent
             const start = cursor + 3;
             cursor = start + argc;
             runOne(id, fid, message.slice(start, cursor));
@@ -272,23 +278,4 @@ export function serveWorker(channel: WorkerChannel): void {
     if (message[0] === MSG_RUN) pump();
     else flush();
   });
-}
-
-/** The error of a result the channel refused to send. */
-function resultError(error: unknown): DataCloneError {
-  if (error instanceof DataCloneError) return error;
-  return new DataCloneError(
-    'the result',
-    `The channel refused it: ${(error as Error)?.message ?? String(error)}`,
-    {
-      cause: error,
-    },
-  );
-}
-
-/** A task's error without the parts the channel refused (its own properties, cause or errors). */
-function bareError(error: SerializedError): SerializedError {
-  if (error.kind !== 'error') return { kind: 'value', value: String(error.value) };
-  const { kind, base, constructorName, name, message, stack } = error;
-  return { kind, base, constructorName, name, message, stack };
 }

@@ -51,6 +51,14 @@ export interface Transport {
    * loop updates (see `STATE_*`). Lets the scheduler tell a task stuck in sync code from one not started.
    */
   readonly state?: Int32Array;
+  /**
+   * Tells the worker, effective at once, that every task it has not started must not start: it answers each
+   * such task as cancelled when it reaches it (shutdown with `cancelPending`). Threads set a shared-memory
+   * slot and a child process a byte of a file it reads before each task, so "not started when `shutdown` was
+   * called" is exact. Returns false when this worker cannot be told so (the scheduler then relies on
+   * `MSG_CANCEL` alone, which the worker reads before each task too, but only once it arrives).
+   */
+  cancelUnstarted?(): boolean;
 }
 
 /**
@@ -99,6 +107,12 @@ export const STATE_SLEEPING = 2;
 export const STATE_STARTED = 3;
 /** Shared state slot: bumped (and notified) by the worker after each message it sends, for `Atomics.waitAsync`. */
 export const STATE_RESULTS = 4;
+/**
+ * Shared state slot: set to 1 by the scheduler when it shuts down with `cancelPending`. The worker reads it right
+ * before calling each task's function and answers the task as cancelled instead: a task not started by then
+ * never starts.
+ */
+export const STATE_CANCEL_PENDING = 5;
 /** Number of Int32 slots of the shared state. */
 export const STATE_LENGTH = 8;
 

@@ -145,6 +145,20 @@ describe('Pool over a transport without shared memory', () => {
     await p.shutdown();
   });
 
+  it('refs an idle worker it terminates, so the awaited exit keeps the process alive (issue 13: exit code 13)', async () => {
+    ChannelTransport.all = [];
+    const p = pool({ maxWorkers: 1 });
+    // A running async task times out: the worker answers the cancellation and goes idle (unref'd).
+    await p
+      .submit(() => new Promise((r) => setTimeout(r, 1e6)), [], { timeout: 20 })
+      .catch((e: unknown) => expect(e).toMatchObject({ name: 'TimeoutError' }));
+    const events = ChannelTransport.all[0]!.events;
+    await new Promise((r) => setTimeout(r, 20)); // the cancellation's answer came back: idle
+    expect(events.at(-1)).toBe('unref');
+    await p.shutdown();
+    expect(events.slice(-2)).toEqual(['ref', 'terminate']);
+  });
+
   it('settles every task exactly once, with its own outcome, under random failures and aborts (property)', async () => {
     const fc = await import('fast-check');
     await fc.assert(

@@ -1,5 +1,5 @@
 // The entry script of every child process of a ProcessPool (built to dist/child.js).
-import { writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import {
   DataCloneError,
   invokeRemote,
@@ -14,7 +14,7 @@ import {
   type WorkerMessage,
 } from '@x/executor/worker';
 import { jsonRefusal } from './json.js';
-import { PROGRESS_FD, PROGRESS_MAGIC, PROGRESS_READY } from './progress.js';
+import { CANCEL_OFFSET, PROGRESS_FD, PROGRESS_MAGIC, PROGRESS_READY } from './progress.js';
 import {
   decodeUndefined,
   encodeUndefined,
@@ -27,14 +27,25 @@ import {
 } from './protocol.js';
 import { countTasks } from './split-run.js';
 
+// Bound at load, like the thread runtime: a task may replace `globalThis.process` (or its methods), and the
+// loop must still answer through the real one.
+const send = process.send!.bind(process) as (
+  message: unknown,
+  sendHandle?: undefined,
+  options?: undefined,
+  callback?: (error: Error | null) => void,
+) => boolean;
+const exit = process.exit.bind(process);
+
 // Tasks may arrive while the initializer runs: keep them until the worker loop listens.
 const early: MainMessage[] = [];
 let deliver: ((message: MainMessage) => void) | undefined;
 let initialised = false;
 const json = process.argv.includes('--json');
+const progress = process.argv.includes('--progress');
 
 // The parent went away (shutdown, or it died): a child never outlives its pool.
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => exit(0));
 
 process.on('message', (message: unknown) => {
   if (!initialised) {
@@ -57,7 +68,7 @@ process.on('message', (message: unknown) => {
  * file cannot be written (the parent then counts every task it sent as started).
  */
 function progressReporter(): ((message: MainMessage) => void) | undefined {
-  if (!process.argv.includes('--progress')) return undefined;
+  if (!progress) return undefined;
   const slots = new Int32Array(STATE_LENGTH);
   const bytes = new Uint8Array(slots.buffer);
   slots[PROGRESS_READY] = PROGRESS_MAGIC;
@@ -80,86 +91,79 @@ async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[
     try {
       await invokeRemote(ref, args);
     } catch (error) {
-      process.send!([INIT_FAILED, serializeError(error)], undefined, undefined, () =>
-        process.exit(INIT_FAILED_EXIT_CODE),
-      );
+      send([INIT_FAILED, serializeError(error)], undefined, undefined, () => exit(INIT_FAILED_EXIT_CODE));
       return;
     }
   }
   const report = progressReporter();
-  process.send!([INIT_DONE, report !== undefined]);
+  send([INIT_DONE, report !== undefined]);
   serveWorker({
-    send: json ? sendJson : (message) => process.send!(message),
+    send: json ? sendJson : (message) => send(message),
     onMessage: (listener) => {
       deliver = paced(listener, report);
       for (const message of early.splice(0)) deliver(message);
     },
+    cancelPending: report === undefined ? undefined : cancelFlag(),
   });
 }
 
 /**
- * Hands MSG_RUN messages to the worker loop (other messages at once), but never two in one turn of the
- * event loop: Node emits every message of one read back to back, before any promise callback, so without
- * the pause an async task that was about to settle would not have sent its result yet when the next task
- * started, and a crash of that task would take the finished one's result with it. A message that arrives
- * on its own (one task at a time) runs at once.
+ * Reads the flag the parent sets in the progress file when it shuts down with `cancelPending` (see
+ * `ProgressFile.cancelUnstarted`): one pread right before each task, so a task this child had not started when
+ * `shutdown` was called never starts, even if its message was read long before the cancellation.
+ */
+function cancelFlag(): () => boolean {
+  const flag = new Int32Array(1);
+  const bytes = new Uint8Array(flag.buffer);
+  let set = false;
+  return () => {
+    if (set) return true;
+    try {
+      readSync(PROGRESS_FD, bytes, 0, bytes.length, CANCEL_OFFSET);
+    } catch {
+      return false; // MSG_CANCEL still reaches this child
+    }
+    set = flag[0] !== 0;
+    return set;
+  };
+}
+
+/**
+ * Hands MSG_RUN messages to the worker loop one per turn of the event loop, from its check phase
+ * (`setImmediate`); other messages at once. Node emits every message of one read back to back, before any
+ * promise callback: without the pause, an async task about to settle would not have sent its result when the
+ * next task started (a crash of that one would take the finished result with it), and a task read together
+ * with the cancellation sent behind it would start before the cancellation is seen. By the check phase the
+ * whole read has been delivered, and between two tasks the event loop polls the channel again.
  */
 function paced(
   listener: (message: MainMessage) => void,
   report: ((message: MainMessage) => void) | undefined,
 ): (message: MainMessage) => void {
-  let waiting: MainMessage[] = [];
+  const waiting: MainMessage[] = [];
   let head = 0;
-  /** A message ran in this turn and promise callbacks have not run since. */
-  let fresh = false;
-  /** `next` is due (whenever `waiting` holds messages). */
   let scheduled = false;
-  /** How long the last run held the thread synchronously, in ms. */
-  let lastBusy = 0;
-  /** `next` already let one poll of the channel happen after a long run. */
-  let polled = false;
-  const settled = () => {
-    fresh = false;
-  };
-  const run = (message: MainMessage) => {
-    report?.(message);
-    fresh = true;
-    queueMicrotask(settled);
-    const t0 = performance.now();
-    listener(message);
-    lastBusy = performance.now() - t0;
-  };
   const next = () => {
-    if (lastBusy > 1 && !polled) {
-      // The last task held the thread: what the parent sent meanwhile (a cancellation from shutdown with
-      // cancelPending) is still unread, and this check phase comes before the next poll. Wait one turn.
-      polled = true;
-      setImmediate(next);
-      return;
-    }
-    polled = false;
-    lastBusy = 0;
-    scheduled = false;
-    const message = waiting[head++]!;
-    if (head === waiting.length) {
-      waiting = [];
+    const message = waiting[head]!;
+    waiting[head++] = undefined as never;
+    if (head < waiting.length) setImmediate(next);
+    else {
+      waiting.length = 0;
       head = 0;
+      scheduled = false;
     }
-    run(message);
-    if (head < waiting.length) {
-      scheduled = true;
-      setImmediate(next);
-    }
+    report?.(message);
+    listener(message);
   };
   return (message) => {
-    if (message[0] !== MSG_RUN) listener(message);
-    else if (!fresh && head === waiting.length) run(message);
-    else {
-      waiting.push(message);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(next);
-      }
+    if (message[0] !== MSG_RUN) {
+      listener(message);
+      return;
+    }
+    waiting.push(message);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(next);
     }
   };
 }
@@ -182,5 +186,5 @@ function sendJson(message: WorkerMessage): void {
       }
     }
   }
-  process.send!(indexes === undefined ? message : encodeUndefined(message, JSON_UNDEFINED_RESULTS, indexes));
+  send(indexes === undefined ? message : encodeUndefined(message, JSON_UNDEFINED_RESULTS, indexes));
 }

@@ -300,6 +300,14 @@ export class ProcessTransport implements Transport {
     this.#child.send(this.#options.serialization === 'json' ? keepUndefined(message) : message);
   }
 
+  /**
+   * Sets the progress file's cancel flag, which the child reads before each task (see `Transport`); false when
+   * this child has no progress file (`tasksPerMessage` above 1): MSG_CANCEL then does the job once it arrives.
+   */
+  cancelUnstarted(): boolean {
+    return this.#progress?.cancelUnstarted() ?? false;
+  }
+
   terminate(): void {
     this.#terminated = true;
     if (this.#timer !== undefined) {

@@ -13,6 +13,13 @@ export const PROGRESS_READY = STATE_LENGTH - 1;
 /** "XPP1": the child publishes progress; until then the parent assumes every sent task started. */
 export const PROGRESS_MAGIC = 0x58505031;
 const BYTES = STATE_LENGTH * Int32Array.BYTES_PER_ELEMENT;
+/**
+ * Where the parent writes 1 when it shuts down with `cancelPending`; the child reads it before each task. After
+ * the child's slots, which it rewrites whole.
+ */
+export const CANCEL_OFFSET = BYTES;
+const FILE_BYTES = BYTES + Int32Array.BYTES_PER_ELEMENT;
+const ONE = new Uint8Array(new Int32Array([1]).buffer);
 
 let counter = 0;
 
@@ -37,8 +44,8 @@ export class ProgressFile {
       fd = openSync(path, 'wx+', 0o600);
       unlinkSync(path);
       // Allocate the page now, so the child's writes cannot fail for lack of space later.
-      ftruncateSync(fd, BYTES);
-      writeSync(fd, new Uint8Array(BYTES), 0, BYTES, 0);
+      ftruncateSync(fd, FILE_BYTES);
+      writeSync(fd, new Uint8Array(FILE_BYTES), 0, FILE_BYTES, 0);
       return new ProgressFile(fd);
     } catch {
       if (fd !== undefined) closeSync(fd);
@@ -55,6 +62,16 @@ export class ProgressFile {
       return undefined;
     }
     return this.#view[PROGRESS_READY] === PROGRESS_MAGIC ? this.#view : undefined;
+  }
+
+  /** Tells the child that no task it has not started may start (see CANCEL_OFFSET); false if it cannot be. */
+  cancelUnstarted(): boolean {
+    if (this.#closed) return false;
+    try {
+      return writeSync(this.fd, ONE, 0, ONE.length, CANCEL_OFFSET) === ONE.length;
+    } catch {
+      return false;
+    }
   }
 
   close(): void {

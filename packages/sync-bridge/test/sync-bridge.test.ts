@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
@@ -253,6 +254,14 @@ describe('close()', () => {
 });
 
 describe('the process', () => {
+  it('runs a module function named by its .js output name (NodeNext) in an app run by tsx (issue 13)', async () => {
+    const app = fileURLToPath(new URL('./fixtures/tsx-app.ts', import.meta.url));
+    const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [tsx, app], { timeout: 20_000 });
+    expect(stderr).toBe('');
+    expect(stdout).toBe('hello bridge');
+  });
+
   it('sees console output of bridged code on its stdout, in order, and exits by itself', async () => {
     const script = fileURLToPath(new URL('./fixtures/console-order.mjs', import.meta.url));
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [script], { timeout: 20_000 });

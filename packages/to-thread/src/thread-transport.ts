@@ -9,6 +9,7 @@ import {
 import {
   type ExitInfo,
   type MainMessage,
+  STATE_CANCEL_PENDING,
   STATE_LENGTH,
   STATE_MAIL,
   STATE_SLEEPING,
@@ -80,6 +81,11 @@ export class ThreadTransport implements Transport {
     this.#port.postMessage(message, transfer);
     Atomics.add(this.state, STATE_MAIL, 1);
     if (Atomics.load(this.state, STATE_SLEEPING) === 1) Atomics.notify(this.state, STATE_MAIL);
+  }
+
+  cancelUnstarted(): boolean {
+    Atomics.store(this.state, STATE_CANCEL_PENDING, 1);
+    return true;
   }
 
   terminate(): void {

@@ -9,6 +9,19 @@ const spin = () => {
 };
 
 describe('faults in a thread', () => {
+  it('survives a task that replaces globalThis.process: the thread runtime bound what it uses at load', async () => {
+    const pool = make({ maxThreads: 1 });
+    const before = await pool.submit(threadIdOf, []);
+    const replaced = await pool.submit(() => {
+      (globalThis as { process: unknown }).process = { pid: -1 };
+      return 'replaced';
+    }, []);
+    expect(replaced).toBe('replaced');
+    // A new function (compiled after the replacement), on the same thread.
+    expect(await pool.submit(async (x: number) => x * 2, [21])).toBe(42);
+    expect(await pool.submit(threadIdOf, [])).toBe(before);
+  });
+
   it('a thread that calls process.exit fails only its task with WorkerCrashedError (no hang), and is replaced', async () => {
     const pool = make({ maxThreads: 1, concurrentTasksPerThread: 4 });
     const before = await pool.submit(threadIdOf, []);

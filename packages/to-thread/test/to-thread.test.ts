@@ -205,4 +205,20 @@ describe('toThread', () => {
     expect(code).toBe(0);
     expect(stdout).toBe('HI!');
   });
+
+  it('runs a module function named by its .js output name (NodeNext) in an app run by tsx (issue 13)', async () => {
+    const { code, stdout, stderr } = await run([
+      require.resolve('tsx/cli'),
+      fileURLToPath(fixture('tsx-app.ts')),
+    ]);
+    expect(stderr).toBe('');
+    expect([code, stdout]).toEqual([0, 'hello thread']);
+  });
+
+  it('without a TypeScript loader, a .js name whose .ts source exists fails saying what to do', async () => {
+    const error = await toThread(fromModule(fixture('greet.js'), 'greet'), 'x').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_MODULE_NOT_FOUND' });
+    expect((error as Error).message).toMatch(/greet\.js, but its TypeScript source .*greet\.ts exists/);
+    expect((error as Error).message).toMatch(/node --import tsx/);
+  });
 });
