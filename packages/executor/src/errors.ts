@@ -22,7 +22,7 @@ export interface XErrorOptions {
  */
 export class AbortError extends Error {
   static {
-    brandErrorClass(AbortError, 'ERR_X_ABORTED');
+    brandErrorClass(this, 'ERR_X_ABORTED');
   }
 
   override name = 'AbortError' as const;
@@ -43,7 +43,7 @@ export class AbortError extends Error {
  */
 export class TimeoutError extends Error {
   static {
-    brandErrorClass(TimeoutError, 'ERR_X_TIMEOUT');
+    brandErrorClass(this, 'ERR_X_TIMEOUT');
   }
 
   override name = 'TimeoutError' as const;
@@ -80,7 +80,7 @@ export class TimeoutError extends Error {
  */
 export class WorkerCrashedError extends Error {
   static {
-    brandErrorClass(WorkerCrashedError, 'ERR_X_WORKER_CRASHED');
+    brandErrorClass(this, 'ERR_X_WORKER_CRASHED');
   }
 
   override name = 'WorkerCrashedError' as const;
@@ -122,7 +122,7 @@ export class WorkerCrashedError extends Error {
  */
 export class QueueFullError extends Error {
   static {
-    brandErrorClass(QueueFullError, 'ERR_X_QUEUE_FULL');
+    brandErrorClass(this, 'ERR_X_QUEUE_FULL');
   }
 
   override name = 'QueueFullError' as const;
@@ -151,7 +151,7 @@ export class QueueFullError extends Error {
  */
 export class PoolClosedError extends Error {
   static {
-    brandErrorClass(PoolClosedError, 'ERR_X_POOL_CLOSED');
+    brandErrorClass(this, 'ERR_X_POOL_CLOSED');
   }
 
   override name = 'PoolClosedError' as const;
@@ -177,7 +177,7 @@ export class PoolClosedError extends Error {
  */
 export class DataCloneError extends Error {
   static {
-    brandErrorClass(DataCloneError, 'ERR_X_DATA_CLONE');
+    brandErrorClass(this, 'ERR_X_DATA_CLONE');
   }
 
   override name = 'DataCloneError' as const;
@@ -211,7 +211,7 @@ export class DataCloneError extends Error {
  */
 export class CapturedVariableError extends ReferenceError {
   static {
-    brandErrorClass(CapturedVariableError, 'ERR_X_CAPTURED_VARIABLE');
+    brandErrorClass(this, 'ERR_X_CAPTURED_VARIABLE');
   }
 
   override name = 'ReferenceError' as const;

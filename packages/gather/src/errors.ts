@@ -22,7 +22,7 @@ import { brandErrorClass, type CodedError, describeReceived } from '@x/internal'
  */
 export class AbortError extends Error {
   static {
-    brandErrorClass(AbortError, 'ERR_X_ABORTED');
+    brandErrorClass(this, 'ERR_X_ABORTED');
   }
 
   override readonly name = 'AbortError';

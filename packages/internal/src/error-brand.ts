@@ -34,14 +34,15 @@ function hasInstance(this: object, value: unknown): boolean {
  * Brands `ctor` with its stable `code`: its instances (and those of its subclasses) carry the brand, and
  * `value instanceof ctor` holds for every value that carries it, whichever package, bundled copy or version
  * created it. A value with the same `name` and `code` but no brand (a plain `Error` someone decorated) is
- * not an instance. Call it from the class's static block so it runs with the class and cannot be
- * tree-shaken apart from it.
+ * not an instance. Call it from the class's static block, with `this`, so it runs with the class and cannot
+ * be tree-shaken apart from it. (`this`, not the class's name: a class that names itself in its own body is
+ * renamed `_Name` by esbuild's bundler, and `error.constructor.name` would show it.)
  *
  * @example
  * ```ts
  * export class TimeoutError extends Error {
  *   static {
- *     brandErrorClass(TimeoutError, 'ERR_X_TIMEOUT');
+ *     brandErrorClass(this, 'ERR_X_TIMEOUT');
  *   }
  *   readonly code = 'ERR_X_TIMEOUT';
  * }

@@ -5,14 +5,14 @@ import { brandErrorClass, errorBrand } from '../src/index.ts';
 function defineTimeoutError() {
   return class TimeoutError extends Error {
     static {
-      brandErrorClass(TimeoutError, 'ERR_TEST_TIMEOUT');
+      brandErrorClass(this, 'ERR_TEST_TIMEOUT');
     }
     override name = 'TimeoutError';
     readonly code = 'ERR_TEST_TIMEOUT';
   };
 }
 
-describe('brandErrorClass(ctor, code)', () => {
+describe('brandErrorClass(this, code)', () => {
   it('makes two separately defined classes with the same code one identity, both ways', () => {
     const A = defineTimeoutError();
     const B = defineTimeoutError();
@@ -40,7 +40,7 @@ describe('brandErrorClass(ctor, code)', () => {
     const A = defineTimeoutError();
     class Other extends Error {
       static {
-        brandErrorClass(Other, 'ERR_TEST_OTHER');
+        brandErrorClass(this, 'ERR_TEST_OTHER');
       }
     }
     expect(new Other() instanceof A).toBe(false);
@@ -63,7 +63,7 @@ describe('brandErrorClass(ctor, code)', () => {
     const defineSub = (Base: typeof A) =>
       class SubTimeout extends Base {
         static {
-          brandErrorClass(SubTimeout, 'ERR_TEST_SUB_TIMEOUT');
+          brandErrorClass(this, 'ERR_TEST_SUB_TIMEOUT');
         }
       };
     const S1 = defineSub(A);
@@ -76,7 +76,7 @@ describe('brandErrorClass(ctor, code)', () => {
   it('keeps a built-in base: a branded ReferenceError subclass is still a ReferenceError', () => {
     class Captured extends ReferenceError {
       static {
-        brandErrorClass(Captured, 'ERR_TEST_CAPTURED');
+        brandErrorClass(this, 'ERR_TEST_CAPTURED');
       }
     }
     expect(new Captured()).toBeInstanceOf(ReferenceError);

@@ -18,7 +18,7 @@ import { brandErrorClass } from '@x/internal';
  */
 export class InitializerError extends Error {
   static {
-    brandErrorClass(InitializerError, 'ERR_X_INITIALIZER');
+    brandErrorClass(this, 'ERR_X_INITIALIZER');
   }
 
   override readonly name = 'InitializerError';

@@ -24,7 +24,7 @@ export { UnsettledCallError } from './unsettled-error.js';
  */
 export class ReentrantCallError extends Error {
   static {
-    brandErrorClass(ReentrantCallError, 'ERR_X_REENTRANT_CALL');
+    brandErrorClass(this, 'ERR_X_REENTRANT_CALL');
   }
 
   override name = 'ReentrantCallError' as const;
@@ -52,7 +52,7 @@ export class ReentrantCallError extends Error {
  */
 export class BridgeClosedError extends Error {
   static {
-    brandErrorClass(BridgeClosedError, 'ERR_X_BRIDGE_CLOSED');
+    brandErrorClass(this, 'ERR_X_BRIDGE_CLOSED');
   }
 
   override name = 'BridgeClosedError' as const;

@@ -16,7 +16,7 @@ import { brandErrorClass } from '@x/internal';
  */
 export class UnsettledCallError extends Error {
   static {
-    brandErrorClass(UnsettledCallError, 'ERR_X_UNSETTLED_CALL');
+    brandErrorClass(this, 'ERR_X_UNSETTLED_CALL');
   }
 
   override name = 'UnsettledCallError' as const;

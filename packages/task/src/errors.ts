@@ -19,7 +19,7 @@ import { brandErrorClass, describeReceived } from '@x/internal';
  */
 export class AbortError extends Error {
   static {
-    brandErrorClass(AbortError, 'ERR_X_ABORTED');
+    brandErrorClass(this, 'ERR_X_ABORTED');
   }
 
   override readonly name = 'AbortError';
@@ -43,7 +43,7 @@ export class AbortError extends Error {
  */
 export class InvalidStateError extends Error {
   static {
-    brandErrorClass(InvalidStateError, 'ERR_X_INVALID_STATE');
+    brandErrorClass(this, 'ERR_X_INVALID_STATE');
   }
 
   override readonly name = 'InvalidStateError';
@@ -69,7 +69,7 @@ export class InvalidStateError extends Error {
  */
 export class TaskGroupError extends AggregateError {
   static {
-    brandErrorClass(TaskGroupError, 'ERR_X_TASK_GROUP');
+    brandErrorClass(this, 'ERR_X_TASK_GROUP');
   }
 
   override readonly name = 'TaskGroupError';
@@ -102,7 +102,7 @@ export class TaskGroupError extends AggregateError {
  */
 export class UnretrievedTaskError extends Error {
   static {
-    brandErrorClass(UnretrievedTaskError, 'ERR_X_TASK_NEVER_RETRIEVED');
+    brandErrorClass(this, 'ERR_X_TASK_NEVER_RETRIEVED');
   }
 
   override readonly name = 'UnretrievedTaskError';

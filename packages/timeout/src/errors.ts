@@ -27,7 +27,7 @@ export interface XErrorOptions {
  */
 export class TimeoutError extends Error {
   static {
-    brandErrorClass(TimeoutError, 'ERR_X_TIMEOUT');
+    brandErrorClass(this, 'ERR_X_TIMEOUT');
   }
 
   override name = 'TimeoutError' as const;
@@ -69,7 +69,7 @@ export class TimeoutError extends Error {
  */
 export class AbortError extends Error {
   static {
-    brandErrorClass(AbortError, 'ERR_X_ABORTED');
+    brandErrorClass(this, 'ERR_X_ABORTED');
   }
 
   override name = 'AbortError' as const;
@@ -93,7 +93,7 @@ export class AbortError extends Error {
  */
 export class InvalidStateError extends Error {
   static {
-    brandErrorClass(InvalidStateError, 'ERR_X_INVALID_STATE');
+    brandErrorClass(this, 'ERR_X_INVALID_STATE');
   }
 
   override name = 'InvalidStateError' as const;

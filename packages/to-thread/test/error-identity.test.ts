@@ -40,6 +40,13 @@ describe('error identity across @x packages', () => {
     expect(unbranded).toEqual([]);
   });
 
+  it('keeps each class its own name through bundling (what stack traces, inspect and error transport show)', () => {
+    const renamed = errorClasses
+      .filter(({ id, ctor }) => ctor.name !== id.split('.')[1])
+      .map(({ id, ctor }) => `${id} is named ${ctor.name}`);
+    expect(renamed).toEqual([]);
+  });
+
   it('makes a pool timeout an instance of @x/timeout TimeoutError, and a withTimeout one of the pool TimeoutError', async () => {
     const pool = make({ maxThreads: 1 });
     const fromPool = await pool
