@@ -55,3 +55,46 @@ export function brandErrorClass(ctor: abstract new (...args: never[]) => Error, 
   Object.defineProperty(ctor, CLASS_BRAND, { value: brand });
   Object.defineProperty(ctor, Symbol.hasInstance, { value: hasInstance, configurable: true });
 }
+
+const PREFIX = '@x/error:';
+
+/**
+ * The codes of every brand `value` carries, own or inherited (a subclass instance carries its base's too),
+ * so error transport can carry them across a thread or process. Never throws; `[]` for anything else.
+ *
+ * @example
+ * ```ts
+ * errorBrandsOf(new TimeoutError(100)); // ['ERR_X_TIMEOUT']
+ * ```
+ */
+export function errorBrandsOf(value: unknown): string[] {
+  const codes: string[] = [];
+  try {
+    for (let p: unknown = value; p !== null && typeof p === 'object'; p = Object.getPrototypeOf(p)) {
+      for (const symbol of Object.getOwnPropertySymbols(p)) {
+        const key = Symbol.keyFor(symbol);
+        if (key?.startsWith(PREFIX) && (p as Record<symbol, unknown>)[symbol] === true) {
+          codes.push(key.slice(PREFIX.length));
+        }
+      }
+    }
+  } catch {
+    // A proxy or exotic object that refuses introspection carries no brand we can see.
+  }
+  return codes;
+}
+
+/**
+ * Gives `target` the brands of `codes`, as own non-enumerable properties, so it is `instanceof` every @x
+ * error class of those codes: how an error re-created from a worker's report keeps its identity.
+ *
+ * @example
+ * ```ts
+ * applyErrorBrands(revived, serialized.brands); // revived instanceof TimeoutError
+ * ```
+ */
+export function applyErrorBrands(target: object, codes: readonly string[]): void {
+  for (const code of codes) {
+    Object.defineProperty(target, errorBrand(code), { value: true, configurable: true });
+  }
+}

@@ -162,4 +162,4 @@ export const asyncDispose: typeof Symbol.asyncDispose =
   (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
   (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
 
-export { brandErrorClass, errorBrand } from './error-brand.js';
+export { applyErrorBrands, brandErrorClass, errorBrand, errorBrandsOf } from './error-brand.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { brandErrorClass, errorBrand } from '../src/index.ts';
+import { applyErrorBrands, brandErrorClass, errorBrand, errorBrandsOf } from '../src/index.ts';
 
 /** A fresh class per call: what each bundled copy of a package defines. */
 function defineTimeoutError() {
@@ -90,5 +90,38 @@ describe('brandErrorClass(this, code)', () => {
     expect((error as unknown as Record<symbol, unknown>)[errorBrand('ERR_TEST_TIMEOUT')]).toBe(true);
     expect(Object.getOwnPropertySymbols(error)).toEqual([]);
     expect(Object.keys(error)).toEqual(['name', 'code']);
+  });
+});
+
+describe('errorBrandsOf(value) / applyErrorBrands(target, codes)', () => {
+  it('lists the brands of a value, its bases included, and gives them to a plain error', () => {
+    const A = defineTimeoutError();
+    class Sub extends A {
+      static {
+        brandErrorClass(this, 'ERR_TEST_SUB');
+      }
+    }
+    const codes = errorBrandsOf(new Sub());
+    expect(codes).toEqual(['ERR_TEST_SUB', 'ERR_TEST_TIMEOUT']);
+    const plain = new Error('revived');
+    applyErrorBrands(plain, codes);
+    expect(plain).toBeInstanceOf(Sub);
+    expect(plain).toBeInstanceOf(defineTimeoutError());
+    expect(Object.keys(plain)).toEqual([]);
+  });
+
+  it('finds nothing on unbranded values and never throws', () => {
+    expect(errorBrandsOf(new Error('x'))).toEqual([]);
+    expect(errorBrandsOf(null)).toEqual([]);
+    expect(errorBrandsOf('ERR_TEST_TIMEOUT')).toEqual([]);
+    const hostile = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Error('no');
+        },
+      },
+    );
+    expect(errorBrandsOf(hostile)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as executor from '@x/executor';
 import * as gather from '@x/gather';
 import * as processPool from '@x/process-pool';
@@ -65,6 +66,19 @@ describe('error identity across @x packages', () => {
     expect(fromWithTimeout).toBeInstanceOf(processPool.TimeoutError);
     expect(fromWithTimeout).toBeInstanceOf(syncBridge.TimeoutError);
     expect((fromWithTimeout as toThread.TimeoutError).timeout).toBe(10);
+  });
+
+  it('keeps the identity of an @x error thrown inside a thread', async () => {
+    const timeoutModule = pathToFileURL(createRequire(import.meta.url).resolve('@x/timeout')).href;
+    const error = await toThread
+      .toThread(async (url: string) => {
+        const { TimeoutError } = await import(url);
+        throw new TimeoutError(25);
+      }, timeoutModule)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(timeout.TimeoutError);
+    expect(error).toBeInstanceOf(toThread.TimeoutError);
+    expect(error).toMatchObject({ name: 'TimeoutError', code: 'ERR_X_TIMEOUT', ms: 25 });
   });
 
   it('makes AbortError one class in gather, task, timeout and the pools', async () => {
