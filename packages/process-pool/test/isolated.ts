@@ -11,7 +11,7 @@ const packageRoot = fileURLToPath(new URL('..', import.meta.url));
  * (`FATAL ERROR: Reached heap limit`, `node: bad option`) would reach the terminal of a green run looking
  * like failures. Captured here, the test can assert them instead.
  */
-export function runIsolated(body: string, timeout = 30_000): Promise<{ result: unknown; stderr: string }> {
+export function runIsolated(body: string, timeout = 25_000): Promise<{ result: unknown; stderr: string }> {
   const script = `
     import { ProcessPool, TimeoutError, WorkerCrashedError } from '@x/process-pool';
     const result = await (async () => { ${body} })();
