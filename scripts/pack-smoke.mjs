@@ -1,33 +1,40 @@
-// Packs every package that has code, installs the tarballs into a fresh project with npm, and imports
-// each one from ESM and from CommonJS, the way users will get them. Exits non-zero on any failure.
+// Packs every package that has code (with scripts/pack-all.mjs, as the README tells users to), checks each
+// tarball carries a LICENSE, installs them into a fresh project with the README's own line
+// (`npm install <folder>/*.tgz`), and imports each one from ESM and from CommonJS, the way users will get
+// them. Exits non-zero on any failure.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { packAll } from './pack-all.mjs';
 import { publishablePackages } from './packages.mjs';
 
-const pnpm = process.env.npm_execpath;
 const pkgs = publishablePackages().filter((p) => p.hasCode);
 if (!pkgs.length) {
   console.log('pack smoke: no package has code yet');
   process.exit(0);
 }
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'x-pack-smoke-'));
-const tarballs = path.join(work, 'tarballs');
-fs.mkdirSync(tarballs);
 const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
-for (const pkg of pkgs) {
-  // pnpm pack rewrites workspace: ranges to real versions, as publishing does.
-  if (pnpm) run(process.execPath, [pnpm, 'pack', '--pack-destination', tarballs], pkg.folder);
-  else run('npx', ['--yes', 'pnpm@10', 'pack', '--pack-destination', tarballs], pkg.folder);
+const files = packAll(path.join(work, 'x-packs'), { quiet: true });
+let failed = 0;
+for (const file of files) {
+  const entries = run('tar', ['-tzf', file], work).split('\n');
+  const missing = ['package/LICENSE', 'package/README.md', 'package/package.json'].filter(
+    (entry) => !entries.includes(entry),
+  );
+  if (missing.length) {
+    failed++;
+    console.log(`✗ ${path.basename(file)}: missing ${missing.join(', ')}`);
+  } else console.log(`✓ ${path.basename(file)}: LICENSE, README.md, package.json`);
 }
 const app = path.join(work, 'app');
 fs.mkdirSync(app);
 fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'smoke-app', private: true }));
-const files = fs.readdirSync(tarballs).map((f) => path.join(tarballs, f));
-run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files], app);
+// The root README's install line, glob and all: every package together, so dependencies on @x/executor resolve.
+run('sh', ['-c', 'npm install --no-audit --no-fund --loglevel=error ../x-packs/*.tgz'], app);
 
 // Beyond importing: one real call per package, so a missing worker file or a broken CJS shim shows up here.
 // Each snippet sees the module as `m` and leaves its answer in `r`.
@@ -47,7 +54,6 @@ const calls = {
   '@x/sync-bridge': ['r = m.runSync(async (a) => a + 1, 41)', '42'],
 };
 
-let failed = 0;
 for (const pkg of pkgs) {
   const [call, expected] = calls[pkg.name] ?? ['r = Object.keys(m).length > 0', 'true'];
   const body = `let r; ${call}; console.log(String(r));`;
@@ -64,6 +70,41 @@ for (const pkg of pkgs) {
     } catch (error) {
       failed++;
       console.log(`✗ ${pkg.name} (${kind}): ${error.message.split('\n')[0]}`);
+    }
+  }
+}
+// The packages compose in one app: the pools' TimeoutError is the one @x/timeout exports (one identity
+// across separately bundled packages), in both module systems.
+if (pkgs.some((p) => p.name === '@x/to-thread') && pkgs.some((p) => p.name === '@x/timeout')) {
+  const body =
+    'console.log(String(new Pooled(1) instanceof TimeoutError && new TimeoutError(1) instanceof Pooled));';
+  for (const [kind, args] of [
+    [
+      'esm',
+      [
+        '--input-type=module',
+        '-e',
+        `import { TimeoutError as Pooled } from '@x/to-thread'; import { TimeoutError } from '@x/timeout'; ${body}`,
+      ],
+    ],
+    [
+      'cjs',
+      [
+        '--input-type=commonjs',
+        '-e',
+        `const { TimeoutError: Pooled } = require('@x/to-thread'); const { TimeoutError } = require('@x/timeout'); ${body}`,
+      ],
+    ],
+  ]) {
+    try {
+      const out = run(process.execPath, args, app).trim();
+      if (out !== 'true') throw new Error(`expected true, got ${out}`);
+      console.log(
+        `✓ @x/to-thread + @x/timeout (${kind}): the pools' TimeoutError and @x/timeout's are one class`,
+      );
+    } catch (error) {
+      failed++;
+      console.log(`✗ @x/to-thread + @x/timeout (${kind}): ${error.message.split('\n')[0]}`);
     }
   }
 }

@@ -1,3 +1,5 @@
+import { brandErrorClass } from '@x/internal';
+
 /**
  * Every error class of @x/executor. The worker packages (@x/to-thread, @x/process-pool, @x/sync-bridge)
  * throw these, so a caller can handle a crashed thread and a crashed child process the same way.
@@ -19,6 +21,10 @@ export interface XErrorOptions {
  * Like Python's `asyncio.CancelledError`.
  */
 export class AbortError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_ABORTED');
+  }
+
   override name = 'AbortError' as const;
   readonly code = 'ERR_X_ABORTED' as const;
   constructor(message = 'The operation was aborted.', options?: XErrorOptions) {
@@ -36,6 +42,10 @@ export class AbortError extends Error {
  * Like Python's `TimeoutError` raised by `asyncio.wait_for`.
  */
 export class TimeoutError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_TIMEOUT');
+  }
+
   override name = 'TimeoutError' as const;
   readonly code = 'ERR_X_TIMEOUT' as const;
   /** The deadline that passed, in milliseconds. */
@@ -46,6 +56,14 @@ export class TimeoutError extends Error {
       options,
     );
     this.timeout = timeout;
+  }
+
+  /**
+   * The same as `timeout`, under the name @x/timeout's `TimeoutError` uses: the two classes are one identity
+   * (`instanceof` either holds for both), so each has the other's field too.
+   */
+  get ms(): number {
+    return this.timeout;
   }
 }
 
@@ -61,6 +79,10 @@ export class TimeoutError extends Error {
  * Python's counterpart is `BrokenProcessPool`, which breaks the whole pool; here only the task fails.
  */
 export class WorkerCrashedError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_WORKER_CRASHED');
+  }
+
   override name = 'WorkerCrashedError' as const;
   readonly code = 'ERR_X_WORKER_CRASHED' as const;
   /** The exit code of the worker, or null when it was killed by a signal. */
@@ -99,6 +121,10 @@ export class WorkerCrashedError extends Error {
  * Python's executors have no bound; this is back-pressure: wait for some tasks and retry.
  */
 export class QueueFullError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_QUEUE_FULL');
+  }
+
   override name = 'QueueFullError' as const;
   readonly code = 'ERR_X_QUEUE_FULL' as const;
   /** The `maxQueue` limit that was reached. */
@@ -124,6 +150,10 @@ export class QueueFullError extends Error {
  * Like the `RuntimeError` Python's `Executor.submit` raises after `shutdown()`.
  */
 export class PoolClosedError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_POOL_CLOSED');
+  }
+
   override name = 'PoolClosedError' as const;
   readonly code = 'ERR_X_POOL_CLOSED' as const;
   constructor(
@@ -146,6 +176,10 @@ export class PoolClosedError extends Error {
  * Python's counterpart is the `PicklingError` of `ProcessPoolExecutor`.
  */
 export class DataCloneError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_DATA_CLONE');
+  }
+
   override name = 'DataCloneError' as const;
   readonly code = 'ERR_X_DATA_CLONE' as const;
   /** Where the value was: `argument 1`, `the result`, ... */
@@ -176,6 +210,10 @@ export class DataCloneError extends Error {
  * Python pickles functions by name and has no counterpart; `multiprocessing` fails similarly.
  */
 export class CapturedVariableError extends ReferenceError {
+  static {
+    brandErrorClass(this, 'ERR_X_CAPTURED_VARIABLE');
+  }
+
   override name = 'ReferenceError' as const;
   readonly code = 'ERR_X_CAPTURED_VARIABLE' as const;
   /** The identifier that was not defined in the worker. */

@@ -1,3 +1,4 @@
+import { applyErrorBrands, errorBrandsOf } from '@x/internal';
 import { CapturedVariableError, DataCloneError } from './errors.js';
 
 /**
@@ -18,6 +19,8 @@ export type SerializedError =
       cause?: SerializedError;
       errors?: SerializedError[];
       props?: Record<string, unknown>;
+      /** The codes of the @x error brands it carried, so it stays `instanceof` its @x class (e.g. `TimeoutError`). */
+      brands?: string[];
     }
   | { kind: 'value'; value: unknown };
 
@@ -91,6 +94,8 @@ function serialize(error: unknown, depth: number, seen: Set<unknown>): Serialize
       seen.has(x) ? { kind: 'value', value: '[Circular]' } : serialize(x, depth + 1, seen),
     );
   }
+  const brands = errorBrandsOf(e);
+  if (brands.length) out.brands = brands;
   for (const key of Object.keys(e)) {
     if (OMITTED.has(key)) continue;
     const value = (e as unknown as Record<string, unknown>)[key];
@@ -128,7 +133,8 @@ function define(target: object, key: string, value: unknown) {
  * exists (`TypeError`, `RangeError`, `AggregateError`, `DOMException`, ...), of this package's own class for
  * the errors a worker raises about the transport (`DataCloneError`, `CapturedVariableError`, recognised by
  * class name and `code`), otherwise an `Error` whose `name` is the remote one, with the remote stack (marked `at <received from a worker>`), `cause` and properties restored.
- * A thrown non-error comes back as itself.
+ * An @x error keeps its identity: it is `instanceof` the @x classes it was (a `TimeoutError` of `@x/timeout`
+ * thrown in a worker is `instanceof TimeoutError` here). A thrown non-error comes back as itself.
  *
  * @example
  * ```ts
@@ -138,7 +144,7 @@ function define(target: object, key: string, value: unknown) {
  */
 export function deserializeError(serialized: SerializedError): unknown {
   if (serialized.kind === 'value') return serialized.value;
-  const { base, name, message, stack, cause, errors, props } = serialized;
+  const { base, name, message, stack, cause, errors, props, brands } = serialized;
   // The local stack here would only show the scheduler's message handler: skip capturing it (formatting a
   // stack is the costly part of creating an error) and keep the remote one.
   const limit = Error.stackTraceLimit;
@@ -161,6 +167,7 @@ export function deserializeError(serialized: SerializedError): unknown {
   if (base !== 'AggregateError' && errors) define(error, 'errors', errors.map(deserializeError));
   if (cause !== undefined) define(error, 'cause', deserializeError(cause));
   if (props) Object.assign(error, props);
+  if (brands) applyErrorBrands(error, brands);
   define(error, 'stack', `${stack ?? `${name}: ${message}`}\n    at <received from a worker>`);
   return error;
 }

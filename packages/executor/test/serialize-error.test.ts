@@ -1,5 +1,6 @@
+import { brandErrorClass } from '@x/internal';
 import { describe, expect, it } from 'vitest';
-import { deserializeError, serializeError } from '../src/index.js';
+import { deserializeError, serializeError, TimeoutError, WorkerCrashedError } from '../src/index.js';
 
 const roundTrip = (e: unknown) => deserializeError(structuredClone(serializeError(e)));
 
@@ -37,6 +38,31 @@ describe('serializeError / deserializeError', () => {
     expect(cause.errors[0]).toBeInstanceOf(TypeError);
     expect(cause.errors[1]).toBe('plain');
     expect(cause.cause).toMatchObject({ message: 'disk', code: 'ENOSPC' });
+  });
+
+  it('keeps the identity of @x errors: what they were instanceof, also as a cause, and nothing more', () => {
+    // Another package's class with the same code (as @x/timeout's TimeoutError is), and a subclass of it.
+    class OtherTimeoutError extends Error {
+      static {
+        brandErrorClass(this, 'ERR_X_TIMEOUT');
+      }
+      readonly code = 'ERR_X_TIMEOUT';
+    }
+    class SlowQueryError extends OtherTimeoutError {
+      static {
+        brandErrorClass(this, 'ERR_TEST_SLOW_QUERY');
+      }
+    }
+    const back = roundTrip(new SlowQueryError('slow')) as Error;
+    expect(back).toBeInstanceOf(TimeoutError);
+    expect(back).toBeInstanceOf(OtherTimeoutError);
+    expect(back).toBeInstanceOf(SlowQueryError);
+    expect(back).not.toBeInstanceOf(WorkerCrashedError);
+    const wrapped = roundTrip(new Error('query failed', { cause: new TimeoutError(5) })) as Error;
+    expect(wrapped.cause).toBeInstanceOf(OtherTimeoutError);
+    // Same name and code but no brand: not an @x error on this side either.
+    const lookalike = Object.assign(new Error('x'), { name: 'TimeoutError', code: 'ERR_X_TIMEOUT' });
+    expect(roundTrip(lookalike)).not.toBeInstanceOf(TimeoutError);
   });
 
   it('keeps DOMException names (AbortError)', () => {

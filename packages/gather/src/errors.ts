@@ -1,4 +1,4 @@
-import { type CodedError, describeReceived } from '@x/internal';
+import { brandErrorClass, type CodedError, describeReceived } from '@x/internal';
 
 /**
  * Every error this package creates. Invalid arguments are plain `TypeError`/`RangeError` with a Node-core
@@ -21,6 +21,10 @@ import { type CodedError, describeReceived } from '@x/internal';
  * Like Python's `asyncio.CancelledError`.
  */
 export class AbortError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_ABORTED');
+  }
+
   override readonly name = 'AbortError';
   readonly code = 'ERR_X_ABORTED';
 

@@ -164,3 +164,4 @@ export const asyncDispose: typeof Symbol.asyncDispose =
 
 export { isCancellation } from './cancellation.js';
 export { validateOptionNames } from './options.js';
+export { applyErrorBrands, brandErrorClass, errorBrand, errorBrandsOf } from './error-brand.js';

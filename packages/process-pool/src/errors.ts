@@ -1,3 +1,5 @@
+import { brandErrorClass } from '@x/internal';
+
 /**
  * The `initializer` of a `ProcessPool` threw in a new child process, so no task ran in that child (its
  * tasks go to the next one). After three such children in a row, the waiting tasks fail with a
@@ -15,6 +17,10 @@
  * Python's counterpart is the `BrokenProcessPool` that a failed `ProcessPoolExecutor(initializer=...)` raises.
  */
 export class InitializerError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_INITIALIZER');
+  }
+
   override readonly name = 'InitializerError';
   readonly code = 'ERR_X_INITIALIZER';
   constructor(cause: unknown) {

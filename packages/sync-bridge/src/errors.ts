@@ -1,3 +1,5 @@
+import { brandErrorClass } from '@x/internal';
+
 /**
  * Every error class of @x/sync-bridge. The errors shared with the other worker packages (a crashed
  * worker, a timeout, a value that cannot be cloned) come from @x/executor and are re-exported here, so
@@ -21,6 +23,10 @@ export { UnsettledCallError } from './unsettled-error.js';
  * Like the `RuntimeError` Python's `asyncio.run` raises when an event loop is already running in the thread.
  */
 export class ReentrantCallError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_REENTRANT_CALL');
+  }
+
   override name = 'ReentrantCallError' as const;
   readonly code = 'ERR_X_REENTRANT_CALL' as const;
   constructor(message?: string, options?: { cause?: unknown }) {
@@ -45,6 +51,10 @@ export class ReentrantCallError extends Error {
  * Like the `RuntimeError` Python's executors raise after `shutdown()`.
  */
 export class BridgeClosedError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_BRIDGE_CLOSED');
+  }
+
   override name = 'BridgeClosedError' as const;
   readonly code = 'ERR_X_BRIDGE_CLOSED' as const;
   constructor(

@@ -1,3 +1,5 @@
+import { brandErrorClass } from '@x/internal';
+
 /**
  * The bridged function returned a promise that can never settle: while it was pending, the bridge worker's
  * event loop ran out of everything that keeps an event loop alive (ref'd timers, sockets, file operations,
@@ -13,6 +15,10 @@
  * Like the error Node prints for a top-level `await` that can never finish ("unsettled top-level await").
  */
 export class UnsettledCallError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_UNSETTLED_CALL');
+  }
+
   override name = 'UnsettledCallError' as const;
   readonly code = 'ERR_X_UNSETTLED_CALL' as const;
   constructor(

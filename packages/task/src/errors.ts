@@ -1,4 +1,4 @@
-import { describeReceived } from '@x/internal';
+import { brandErrorClass, describeReceived } from '@x/internal';
 
 /**
  * Every error this package creates. Invalid arguments are plain `TypeError`s with Node core's
@@ -18,6 +18,10 @@ import { describeReceived } from '@x/internal';
  * Like Python's `asyncio.CancelledError`.
  */
 export class AbortError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_ABORTED');
+  }
+
   override readonly name = 'AbortError';
   readonly code = 'ERR_X_ABORTED';
 
@@ -38,6 +42,10 @@ export class AbortError extends Error {
  * Like Python's `asyncio.InvalidStateError` (and the `RuntimeError` of a finished `TaskGroup`).
  */
 export class InvalidStateError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_INVALID_STATE');
+  }
+
   override readonly name = 'InvalidStateError';
   readonly code = 'ERR_X_INVALID_STATE';
 }
@@ -60,6 +68,10 @@ export class InvalidStateError extends Error {
  * Like Python's `ExceptionGroup` raised by `asyncio.TaskGroup`.
  */
 export class TaskGroupError extends AggregateError {
+  static {
+    brandErrorClass(this, 'ERR_X_TASK_GROUP');
+  }
+
   override readonly name = 'TaskGroupError';
   readonly code = 'ERR_X_TASK_GROUP';
 
@@ -89,6 +101,10 @@ export class TaskGroupError extends AggregateError {
  * Like asyncio's "Task exception was never retrieved" log message.
  */
 export class UnretrievedTaskError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_TASK_NEVER_RETRIEVED');
+  }
+
   override readonly name = 'UnretrievedTaskError';
   readonly code = 'ERR_X_TASK_NEVER_RETRIEVED';
   /** The name of the task that failed. */

@@ -1,3 +1,5 @@
+import { brandErrorClass } from '@x/internal';
+
 /**
  * Every error class of @x/timeout. A deadline that passes rejects with {@link TimeoutError}; work this
  * package cancels for another reason is aborted with {@link AbortError}; a caller's own `signal.reason` is
@@ -24,6 +26,10 @@ export interface XErrorOptions {
  * Like Python's `TimeoutError` raised by `asyncio.wait_for` and `asyncio.timeout()`.
  */
 export class TimeoutError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_TIMEOUT');
+  }
+
   override name = 'TimeoutError' as const;
   readonly code = 'ERR_X_TIMEOUT' as const;
   /** The time limit that passed, in milliseconds. */
@@ -36,6 +42,14 @@ export class TimeoutError extends Error {
       options,
     );
     this.ms = ms;
+  }
+
+  /**
+   * The same as `ms`, under the name a pool's `TimeoutError` (from @x/executor) uses: the two classes are one
+   * identity (`instanceof` either holds for both), so each has the other's field too.
+   */
+  get timeout(): number {
+    return this.ms;
   }
 }
 
@@ -54,6 +68,10 @@ export class TimeoutError extends Error {
  * Like Python's `asyncio.CancelledError`.
  */
 export class AbortError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_ABORTED');
+  }
+
   override name = 'AbortError' as const;
   readonly code = 'ERR_X_ABORTED' as const;
   constructor(message = 'The operation was aborted.', options?: XErrorOptions) {
@@ -74,6 +92,10 @@ export class AbortError extends Error {
  * Like the `RuntimeError` of Python's `Timeout.reschedule()` on an expired timeout.
  */
 export class InvalidStateError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_INVALID_STATE');
+  }
+
   override name = 'InvalidStateError' as const;
   readonly code = 'ERR_X_INVALID_STATE' as const;
   constructor(message: string, options?: XErrorOptions) {
