@@ -163,5 +163,5 @@ export const asyncDispose: typeof Symbol.asyncDispose =
   (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
 
 export { isCancellation } from './cancellation.js';
-export { validateOptionNames } from './options.js';
 export { applyErrorBrands, brandErrorClass, errorBrand, errorBrandsOf } from './error-brand.js';
+export { validateOptionNames } from './options.js';
