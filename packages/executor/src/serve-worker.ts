@@ -7,6 +7,7 @@ import {
   IDLE_WAIT_MS,
   type MainMessage,
   MSG_CANCEL,
+  MSG_READY,
   MSG_RESULTS,
   MSG_RUN,
   SLOW_TASK_MICROS,
@@ -267,6 +268,8 @@ export function serveWorker(channel: WorkerChannel): void {
     }
   };
 
+  // Before any task can start: a worker that dies from here on was up (its start-up works).
+  send([MSG_READY]);
   channel.onMessage((message) => {
     receive(message);
     if (message[0] === MSG_RUN) pump();

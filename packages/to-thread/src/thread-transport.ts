@@ -41,6 +41,7 @@ export class ThreadTransport implements Transport {
   readonly #port: MessagePort;
   readonly #onMessage: (message: WorkerMessage) => void;
   #error: Error | undefined;
+  #terminated = false;
 
   constructor(handlers: TransportHandlers, options: ThreadOptions) {
     const shared = new SharedArrayBuffer(STATE_LENGTH * Int32Array.BYTES_PER_ELEMENT);
@@ -64,7 +65,9 @@ export class ThreadTransport implements Transport {
       // Results sent just before the thread ended may still sit in the port: deliver them first.
       this.#drain();
       port1.close();
-      const info: ExitInfo = { code, signal: null };
+      // Terminated, the thread ran nothing that ended it: if it was still starting, its start-up may well work.
+      // Dying of its own error (its entry threw, resourceLimits too small to load it) is another matter.
+      const info: ExitInfo = { code, signal: null, killed: this.#terminated && this.#error === undefined };
       if (this.#error !== undefined) info.error = this.#error;
       handlers.onExit(info);
     });
@@ -83,6 +86,7 @@ export class ThreadTransport implements Transport {
   }
 
   terminate(): void {
+    this.#terminated = true;
     void this.#worker.terminate();
   }
 
