@@ -826,7 +826,7 @@ export class Pool implements Executor {
       new WorkerCrashedError(
         info.code,
         info.signal,
-        `Every new ${this.#label} of the pool failed to start with the same error, several times in a row and none started since (${cause.message}); the task was not run. The pool tries again, after a back-off, for the tasks that come next.`,
+        `Every new ${this.#label} of the pool failed to start, ${this.#guard.threshold} in a row with the same error and none started since (${cause.message}); the task was not run. The pool tries again, after a back-off, for the tasks that come next.`,
         { cause },
       );
     let failed = 0;

@@ -95,6 +95,11 @@ export class StartGuard {
     return this.#repeats >= this.#threshold ? this.#error : undefined;
   }
 
+  /** Same deterministic failures in a row that prove start-up broken. */
+  get threshold(): number {
+    return this.#threshold;
+  }
+
   /** Start failures since a worker last started. */
   get failures(): number {
     return this.#failures;

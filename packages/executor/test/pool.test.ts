@@ -190,35 +190,3 @@ describe('Pool over a transport without shared memory', () => {
     );
   });
 });
-
-describe('Pool whose workers cannot start', () => {
-  it('fails the waiting tasks after three workers in a row die before starting, instead of respawning forever', async () => {
-    let spawned = 0;
-    const p = new Pool({
-      maxWorkers: 1,
-      transport: (h) => {
-        spawned++;
-        setImmediate(() =>
-          h.onExit({ code: 1, signal: null, error: new Error('Cannot find module worker.js') }),
-        );
-        // Shared state (like a thread) shows the task never started, so it waits for the next worker.
-        return { send() {}, terminate() {}, ref() {}, unref() {}, state: new Int32Array(8) };
-      },
-    });
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on('warning', onWarning);
-    const error = await p.submit(() => 1, []).catch((e: unknown) => e);
-    await new Promise((r) => setImmediate(r));
-    process.off('warning', onWarning);
-    expect(error).toBeInstanceOf(WorkerCrashedError);
-    expect((error as Error).message).toMatch(/died while starting \(Cannot find module worker\.js\)/);
-    expect(spawned).toBe(3);
-    // The first two failures were reported as they happened, not swallowed.
-    expect(warnings.map((w) => w.message)).toEqual([
-      expect.stringMatching(/failed to start and was replaced: Error: Cannot find module worker\.js/),
-      expect.stringMatching(/failed to start and was replaced/),
-    ]);
-    await p.shutdown();
-  });
-});
