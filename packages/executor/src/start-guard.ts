@@ -17,13 +17,25 @@ export interface StartGuardOptions {
    */
   baseDelay?: number;
   /**
-   * Longest wait (ms) between two starts.
+   * Longest wait (ms) between two starts after a deterministic failure.
    * @default 10000
    */
   maxDelay?: number;
+  /**
+   * Longest wait (ms) between two starts when the last worker was killed while starting: a kill says nothing
+   * about start-up, so the pool keeps trying about once a second rather than leave the queue waiting long
+   * after the kills stopped.
+   * @default 1000
+   */
+  maxKilledDelay?: number;
 }
 
-const DEFAULTS: Required<StartGuardOptions> = { threshold: 3, baseDelay: 100, maxDelay: 10_000 };
+const DEFAULTS: Required<StartGuardOptions> = {
+  threshold: 3,
+  baseDelay: 100,
+  maxDelay: 10_000,
+  maxKilledDelay: 1000,
+};
 
 /**
  * Keeps the account of workers that died before they were ready. Two kinds of failure:
@@ -33,8 +45,8 @@ const DEFAULTS: Required<StartGuardOptions> = { threshold: 3, baseDelay: 100, ma
  *   message): start-up is *known broken* once the same error came `threshold` times in a row with no worker
  *   started since; a different error starts the count again.
  *
- * Every failure of either kind backs off the next start exponentially (`baseDelay` doubling up to `maxDelay`);
- * a worker that starts resets everything.
+ * Every failure of either kind backs off the next start exponentially (`baseDelay` doubling up to `maxDelay`,
+ * or `maxKilledDelay` after a kill); a worker that starts resets everything.
  *
  * @example
  * ```ts
@@ -50,6 +62,8 @@ export class StartGuard {
   readonly #threshold: number;
   readonly #baseDelay: number;
   readonly #maxDelay: number;
+  readonly #maxKilledDelay: number;
+  #lastKilled = false;
   /** Start failures of any kind since a worker last started: sets the back-off. */
   #failures = 0;
   #lastFailure = 0;
@@ -62,6 +76,7 @@ export class StartGuard {
     this.#threshold = options.threshold ?? DEFAULTS.threshold;
     this.#baseDelay = options.baseDelay ?? DEFAULTS.baseDelay;
     this.#maxDelay = options.maxDelay ?? DEFAULTS.maxDelay;
+    this.#maxKilledDelay = options.maxKilledDelay ?? DEFAULTS.maxKilledDelay;
   }
 
   /** A worker became ready: start-up works; forget the failures and the back-off. */
@@ -79,6 +94,7 @@ export class StartGuard {
   failed(error: Error, killed: boolean, now = performance.now()): Error | undefined {
     this.#failures++;
     this.#lastFailure = now;
+    this.#lastKilled = killed;
     if (killed) return undefined;
     const signature = signatureOf(error);
     if (signature === this.#signature) this.#repeats++;
@@ -108,7 +124,8 @@ export class StartGuard {
   /** Milliseconds to wait before the next start (0: start now). */
   wait(now = performance.now()): number {
     if (this.#failures === 0) return 0;
-    const delay = Math.min(this.#baseDelay * 2 ** (this.#failures - 1), this.#maxDelay);
+    const cap = this.#lastKilled ? this.#maxKilledDelay : this.#maxDelay;
+    const delay = Math.min(this.#baseDelay * 2 ** (this.#failures - 1), cap);
     return Math.max(0, this.#lastFailure + delay - now);
   }
 }

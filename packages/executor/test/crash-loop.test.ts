@@ -4,8 +4,8 @@ import {
   type ExitInfo,
   type MainMessage,
   Pool,
-  serveWorker,
   StartGuard,
+  serveWorker,
   type Transport,
   type TransportHandlers,
   WorkerCrashedError,
@@ -67,7 +67,10 @@ function failing(handlers: TransportHandlers, info: ExitInfo, after = 5): Transp
 }
 
 /** A pool whose n-th worker fails as `plan[n]` says (undefined: it serves). */
-function scripted(plan: (ExitInfo | undefined)[], options: Partial<ConstructorParameters<typeof Pool>[0]> = {}) {
+function scripted(
+  plan: (ExitInfo | undefined)[],
+  options: Partial<ConstructorParameters<typeof Pool>[0]> = {},
+) {
   const spawns: number[] = [];
   const t0 = performance.now();
   const pool = new Pool({
@@ -96,7 +99,7 @@ const broken = (message = 'Cannot find module worker.js'): ExitInfo => ({
 
 describe('StartGuard', () => {
   it('backs off exponentially from 100 ms, capped, and a start resets it', () => {
-    const guard = new StartGuard({ maxDelay: 500 });
+    const guard = new StartGuard({ maxDelay: 500, maxKilledDelay: 300 });
     expect(guard.wait(0)).toBe(0);
     guard.failed(new Error('x'), true, 0);
     expect(guard.wait(0)).toBe(100);
@@ -104,6 +107,9 @@ describe('StartGuard', () => {
     guard.failed(new Error('x'), true, 0);
     expect(guard.wait(0)).toBe(200);
     for (let i = 0; i < 5; i++) guard.failed(new Error('x'), true, 0);
+    // Killed while starting: capped lower, since a kill says nothing about start-up.
+    expect(guard.wait(0)).toBe(300);
+    guard.failed(new Error('x'), false, 0);
     expect(guard.wait(0)).toBe(500);
     guard.started();
     expect(guard.wait(0)).toBe(0);
@@ -167,7 +173,9 @@ describe('Pool: workers that die while starting', () => {
     const error = await pool.submit(() => 1, []).catch((e: unknown) => e);
     await new Promise((r) => setImmediate(r));
     expect(error).toBeInstanceOf(WorkerCrashedError);
-    expect((error as Error).message).toMatch(/failed to start, 3 in a row with the same error.*\(Cannot find module worker\.js\)/);
+    expect((error as Error).message).toMatch(
+      /failed to start, 3 in a row with the same error.*\(Cannot find module worker\.js\)/,
+    );
     expect((error as Error).cause).toMatchObject({ message: 'Cannot find module worker.js' });
     expect(spawns).toHaveLength(3);
     expect(warnings.map((w) => w.message)).toEqual([

@@ -41,7 +41,6 @@ export class ThreadTransport implements Transport {
   readonly #port: MessagePort;
   readonly #onMessage: (message: WorkerMessage) => void;
   #error: Error | undefined;
-  #terminated = false;
 
   constructor(handlers: TransportHandlers, options: ThreadOptions) {
     const shared = new SharedArrayBuffer(STATE_LENGTH * Int32Array.BYTES_PER_ELEMENT);
@@ -65,9 +64,11 @@ export class ThreadTransport implements Transport {
       // Results sent just before the thread ended may still sit in the port: deliver them first.
       this.#drain();
       port1.close();
-      // Terminated, the thread ran nothing that ended it: if it was still starting, its start-up may well work.
-      // Dying of its own error (its entry threw, resourceLimits too small to load it) is another matter.
-      const info: ExitInfo = { code, signal: null, killed: this.#terminated && this.#error === undefined };
+      // Ended without an error of its own: by terminate() (whoever called it; the exit code is 1, or 0 when
+      // the thread had not begun running), so if it was still starting, its start-up may well work. Dying of
+      // its own error (its entry threw, resourceLimits too small to load it) is another matter.
+      const killed = this.#error === undefined;
+      const info: ExitInfo = { code, signal: null, killed };
       if (this.#error !== undefined) info.error = this.#error;
       handlers.onExit(info);
     });
@@ -86,7 +87,6 @@ export class ThreadTransport implements Transport {
   }
 
   terminate(): void {
-    this.#terminated = true;
     void this.#worker.terminate();
   }
 
