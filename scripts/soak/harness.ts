@@ -5,14 +5,31 @@
  * a `shutdown({ cancelPending })`. A queue failed by the pool's "start-up is broken" verdict also counts as
  * lost: no scenario here breaks start-up, so that verdict would be a transient cause taken for a broken one.
  */
-import { ProcessPool } from '../../packages/process-pool/dist/index.js';
-import {
-  PoolClosedError,
-  ThreadPool,
-  TimeoutError,
-  WorkerCrashedError,
-} from '../../packages/to-thread/dist/index.js';
 import { type Killer, processKiller, seeded, threadKiller } from './faults.ts';
+
+/**
+ * What the soak needs of a pool (`ThreadPool` and `ProcessPool` both are one). The harness imports no package
+ * of ours: each package's CI test hands it its own pool, `pnpm soak` hands it both.
+ */
+export interface SoakPool {
+  submit(
+    fn: (...args: any[]) => unknown,
+    args: unknown[],
+    options?: { signal?: AbortSignal | undefined; timeout?: number | undefined },
+  ): Promise<unknown>;
+  shutdown(options?: { cancelPending?: boolean }): Promise<void>;
+  readonly size: number;
+  readonly queued: number;
+  readonly pending: number;
+  /** Process ids of its children (a `ProcessPool`). */
+  readonly pids?: number[];
+}
+
+/** Makes the pool of a scenario: 2 workers, with `options` on top. */
+export type MakePool = (options: Record<string, unknown>) => SoakPool;
+
+/** The thread name the harness gives a thread pool, to find its threads. */
+const THREAD_NAME = '@x/soak';
 
 /** What a scenario does; every `oneIn` is "1 task in n" (0: none). */
 export interface Scenario {
@@ -126,19 +143,16 @@ function handleCounts(): Map<string, number> {
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs `s` and returns its account. Never throws for a fault of the pool: it reports it. */
-export async function runScenario(s: Scenario): Promise<ScenarioReport> {
+/** Runs `s` on a pool from `make` and returns its account. Never throws for a fault of the pool: it reports it. */
+export async function runScenario(s: Scenario, make: MakePool): Promise<ScenarioReport> {
   const random = seeded(s.seed ?? 20);
   const plans = planTasks(s, random);
   const before = handleCounts();
+  // Instrumented before the pool exists, so that it sees every thread.
   const killer: Killer | undefined =
-    s.killEvery === undefined ? undefined : s.pool === 'thread' ? threadKiller('@x/soak') : undefined;
-  const pool =
-    s.pool === 'thread'
-      ? new ThreadPool({ maxThreads: 2, name: '@x/soak', ...s.options })
-      : new ProcessPool({ maxWorkers: 2, ...s.options });
-  const kill =
-    killer ?? (s.killEvery === undefined ? undefined : processKiller(() => (pool as ProcessPool).pids));
+    s.killEvery === undefined ? undefined : s.pool === 'thread' ? threadKiller(THREAD_NAME) : undefined;
+  const pool = make(s.pool === 'thread' ? { name: THREAD_NAME, ...s.options } : { ...s.options });
+  const kill = killer ?? (s.killEvery === undefined ? undefined : processKiller(() => pool.pids ?? []));
   const report: ScenarioReport = {
     name: s.name,
     pool: s.pool,
@@ -178,15 +192,16 @@ export async function runScenario(s: Scenario): Promise<ScenarioReport> {
       return;
     }
     const error = value as Error;
+    const code = (error as { code?: unknown } | undefined)?.code;
     if (plan.abortReason !== undefined && error === plan.abortReason) report.aborted++;
-    else if (error instanceof TimeoutError && plan.timeout !== undefined) report.timedOut++;
-    else if (error instanceof WorkerCrashedError && !/failed to start, \d+ in a row/.test(error.message)) {
+    else if (code === 'ERR_X_TIMEOUT' && plan.timeout !== undefined) report.timedOut++;
+    else if (code === 'ERR_X_WORKER_CRASHED' && !/failed to start, \d+ in a row/.test(error.message)) {
       // Its message names the exit code or signal (and `cause`, the uncaught error, when there is one).
       if (plan.kind !== OOM) report.crashed++;
     } else if (
       shutdown !== undefined &&
-      error.name === 'AbortError' &&
-      error.cause instanceof PoolClosedError
+      code === 'ERR_X_ABORTED' &&
+      (error.cause as { code?: unknown } | undefined)?.code === 'ERR_X_POOL_CLOSED'
     )
       report.cancelled++;
     else lose(i, `${error?.name}: ${error?.message}`);
@@ -238,7 +253,7 @@ export async function runScenario(s: Scenario): Promise<ScenarioReport> {
       setTimeout(() => controller.abort(plan.abortReason), random() * (s.abortWithin ?? 10));
     }
     inflight++;
-    let promise: Promise<number>;
+    let promise: Promise<unknown>;
     try {
       promise = pool.submit(work, [i, plan.kind], { signal, timeout: plan.timeout });
     } catch (error) {

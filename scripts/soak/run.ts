@@ -6,7 +6,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { runScenario, type ScenarioReport } from './harness.ts';
+import { ProcessPool } from '../../packages/process-pool/dist/index.js';
+import { ThreadPool } from '../../packages/to-thread/dist/index.js';
+import { type MakePool, runScenario, type ScenarioReport } from './harness.ts';
 import { scenarios } from './scenarios.ts';
 
 const args = process.argv.slice(2);
@@ -33,7 +35,11 @@ const line = (r: ScenarioReport) =>
 
 for (const scenario of scenarios(scale)) {
   if (filter && !`${scenario.pool} ${scenario.name}`.includes(filter)) continue;
-  const report = await runScenario(scenario);
+  const make: MakePool =
+    scenario.pool === 'thread'
+      ? (options) => new ThreadPool({ maxThreads: 2, ...options })
+      : (options) => new ProcessPool({ maxWorkers: 2, ...options });
+  const report = await runScenario(scenario, make);
   reports.push(report);
   console.log(line(report));
   for (const example of report.lostExamples) console.log(`    lost ${example}`);
