@@ -58,7 +58,7 @@ export interface Scenario {
   shutdownAfter?: number;
   /** Tasks in flight at once (the submitter's window). Default: 256. */
   window?: number;
-  /** The run is abandoned (unsettled tasks count as lost) after this many ms. Default: 120000. */
+  /** The run is abandoned (unsettled tasks count as lost) after this many ms. Default: 300000. */
   deadline?: number;
   seed?: number;
 }
@@ -273,7 +273,7 @@ export async function runScenario(s: Scenario, make: MakePool): Promise<Scenario
       });
   };
   pump();
-  const deadline = s.deadline ?? 120_000;
+  const deadline = s.deadline ?? 300_000;
   let expire: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([finished, new Promise((resolve) => (expire = setTimeout(resolve, deadline)))]);
   clearTimeout(expire);
