@@ -35,8 +35,36 @@ for (const run of runs) {
     }
   }
 }
+md += soakSection();
 fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
 fs.writeFileSync(path.join(root, 'docs', 'bench.md'), md);
+
+/** The figures of the last long `pnpm soak` (scripts/soak/results.json), if there is one. */
+function soakSection() {
+  const file = path.join(root, 'scripts', 'soak', 'results.json');
+  if (!fs.existsSync(file)) return '';
+  const soak = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const tasks = soak.reports.reduce((n, r) => n + r.tasks, 0);
+  const lost = soak.reports.reduce((n, r) => n + r.lost, 0);
+  let out = `\n## Fault soak (\`pnpm soak\`)\n\nNode ${soak.node}, ${soak.cpus} CPUs (${soak.cpu ?? 'unknown'}), ${soak.date.slice(0, 10)}; 2 workers per pool, loopback only; ${tasks.toLocaleString('en-US')} tasks, **${lost} lost**. `;
+  out +=
+    'Lost: a task that did not settle exactly once with its value or an error naming the fault it met. Crashed: harmless tasks failed with `WorkerCrashedError` (per worker-ending fault: kill, hang, heap exhaustion). Healthy after: from the end of the kill storm (or of the run) until a task succeeded again.\n\n';
+  out +=
+    '| pool | scenario | tasks | lost | faults | crashed (per fault) | aborted / timed out / cancelled | healthy after | run | leaked handles |\n|---|---|---:|---:|---|---:|---|---:|---:|---|\n';
+  for (const r of soak.reports) {
+    const faults = [
+      r.kills && `${r.kills} kills`,
+      r.hangs && `${r.hangs} hangs`,
+      r.ooms && `${r.ooms} heap exhaustions`,
+      r.aborts && `${r.aborts} aborts`,
+      r.timeouts && `${r.timeouts} \`timeout: 1\``,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    out += `| ${r.pool} | ${r.name} | ${r.tasks.toLocaleString('en-US')} | ${r.lost} | ${faults} | ${r.crashed} (${r.crashedPerFault.toFixed(2)}) | ${r.aborted} / ${r.timedOut} / ${r.cancelled} | ${r.timeToHealthy < 0 ? 'n/a' : `${r.timeToHealthy} ms`} | ${(r.durationMs / 1000).toFixed(1)} s | ${r.leakedHandles.length === 0 ? 'none' : r.leakedHandles.join(', ')} |\n`;
+  }
+  return out;
+}
 
 // The chart: one group per workload, one bar per contender; ours in a strong colour.
 const rows = runs.flatMap((run) => run.workloads.map((w) => ({ pkg: run.package, w })));

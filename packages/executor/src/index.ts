@@ -39,11 +39,13 @@ export {
 } from './remote-function.js';
 export { deserializeError, type SerializedError, serializeError } from './serialize-error.js';
 export { serveWorker, type WorkerChannel } from './serve-worker.js';
+export { StartGuard, type StartGuardOptions } from './start-guard.js';
 export {
   type ExitInfo,
   IDLE_WAIT_MS,
   type MainMessage,
   MSG_CANCEL,
+  MSG_READY,
   MSG_RESULTS,
   MSG_RUN,
   SLOW_TASK_MICROS,

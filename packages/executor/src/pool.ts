@@ -20,6 +20,7 @@ import {
 import { mapOnExecutor } from './map.js';
 import { type AnyFunction, type RemoteFunction, type RemoteRef, toRemoteRef } from './remote-function.js';
 import { deserializeError, type SerializedError } from './serialize-error.js';
+import { StartGuard } from './start-guard.js';
 import {
   type ExitInfo,
   MSG_CANCEL,
@@ -106,8 +107,8 @@ class Slot {
   sent = 0;
   retiring = false;
   stopping = false;
-  /** The worker has sent something: it started. */
-  spoke = false;
+  /** The worker has sent something (`MSG_READY` first): it started. Dying before that is a failed start. */
+  ready = false;
   exited = false;
   referenced = true;
   lastActive = 0;
@@ -168,8 +169,10 @@ export class Pool implements Executor {
   #closed = false;
   #stopped: Promise<void> | undefined = undefined;
   #pending = 0;
-  /** Workers in a row that died with an error before saying anything: the entry itself is broken. */
-  #startFailures = 0;
+  /** Workers that died before they were ready: back-off, and the proof that start-up is broken. */
+  readonly #guard = new StartGuard();
+  /** Starts the workers held back by the guard's back-off. Referenced only while tasks are pending. */
+  #respawnTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   #drained: (() => void) | undefined = undefined;
   /** Set by shutdown({ cancelPending }): makes the reason for tasks that have not started. */
   #cancelPending: (() => AbortError) | undefined = undefined;
@@ -282,6 +285,8 @@ export class Pool implements Executor {
       if (this.queued >= this.#maxQueue) return Promise.reject(new QueueFullError(this.#maxQueue));
       this.#queue.push(task);
       this.#queuedLive++;
+      // It may be waiting for a worker held back by the back-off: that wait must keep the process alive.
+      this.#respawnTimer?.ref();
     }
     this.#pending++;
     if (signal !== undefined) {
@@ -398,7 +403,7 @@ export class Pool implements Executor {
         if (load === 0) break;
       }
     }
-    if (bestLoad > 0 && this.#workers.length < this.#max && !this.#closedForSpawn()) {
+    if (bestLoad > 0 && this.#workers.length < this.#max && this.#mayStart()) {
       best = this.#spawn();
       bestLoad = 0;
     }
@@ -413,6 +418,21 @@ export class Pool implements Executor {
 
   #closedForSpawn() {
     return this.#closed && this.#pending === 0;
+  }
+
+  /** Whether a worker may start now; if the back-off after failed starts says not yet, arranges to try then. */
+  #mayStart(): boolean {
+    if (this.#closedForSpawn()) return false;
+    const wait = this.#guard.wait();
+    if (wait === 0) return true;
+    if (this.#respawnTimer === undefined) {
+      this.#respawnTimer = setTimeout(() => {
+        this.#respawnTimer = undefined;
+        this.#replace();
+      }, wait);
+      if (this.#pending === 0) this.#respawnTimer.unref();
+    }
+    return false;
   }
 
   #put(slot: Slot, task: Task) {
@@ -505,9 +525,11 @@ export class Pool implements Executor {
   // ---- results ----------------------------------------------------------------------------------
 
   #onMessage(slot: Slot, message: WorkerMessage) {
-    slot.spoke = true;
     slot.silentRounds = 0;
-    this.#startFailures = 0;
+    if (!slot.ready) {
+      slot.ready = true;
+      this.#guard.started();
+    }
     if (message[0] !== MSG_RESULTS) return;
     const slow = message[1] as 0 | number[];
     // A function is slow while its runs report so; one fast run clears it.
@@ -603,10 +625,14 @@ export class Pool implements Executor {
     if (task.onAbort !== undefined) task.signal!.removeEventListener('abort', task.onAbort);
     if (ok) task.resolve(value);
     else task.reject(value);
-    if (--this.#pending === 0 && this.#drained !== undefined) {
-      const drained = this.#drained;
-      this.#drained = undefined;
-      drained();
+    if (--this.#pending === 0) {
+      // Nothing waits for a worker any more: a pending respawn must not keep the process alive.
+      this.#respawnTimer?.unref();
+      if (this.#drained !== undefined) {
+        const drained = this.#drained;
+        this.#drained = undefined;
+        drained();
+      }
     }
   }
 
@@ -768,29 +794,11 @@ export class Pool implements Executor {
       this.#queue.splice(this.#queueHead, 0, ...retry);
       this.#queuedLive += retry.length;
     }
-    if (!slot.stopping && !slot.spoke && info.error !== undefined && ++this.#startFailures >= 3) {
-      // Workers die before starting (a missing or broken entry script): fail the waiting tasks instead of
-      // respawning forever. The next submit tries again.
-      this.#startFailures = 0;
-      for (let task = this.#dequeue(); task !== undefined; task = this.#dequeue()) {
-        this.#settle(
-          task,
-          false,
-          new WorkerCrashedError(
-            info.code,
-            info.signal,
-            `Every new ${this.#label} of the pool died while starting (${info.error.message}); the task was not run.`,
-            { cause: info.error },
-          ),
-        );
-      }
-      slot.resolveExit();
-      return;
-    }
-    if (!slot.stopping && failed === 0 && info.error !== undefined) {
+    if (!slot.stopping && !slot.ready) this.#startFailed(info);
+    else if (!slot.stopping && failed === 0 && info.error !== undefined) {
       // An error no task was waiting for (e.g. thrown from a timer after the task returned): report it.
       process.emitWarning(
-        `A ${this.#label} of the pool ${slot.spoke ? 'crashed after its tasks had settled' : 'failed to start'} and was replaced: ${info.error.stack ?? info.error}`,
+        `A ${this.#label} of the pool crashed after its tasks had settled and was replaced: ${info.error.stack ?? info.error}`,
         { code: 'ERR_X_WORKER_CRASHED' },
       );
     }
@@ -798,10 +806,68 @@ export class Pool implements Executor {
     this.#replace();
   }
 
-  /** Keeps `minWorkers` alive and the queue moving after a worker left. */
+  /**
+   * A worker died before it was ready (its tasks are back in the queue: none had started). Killed from
+   * outside, it only delays the next start; failing deterministically, it counts towards the proof that
+   * start-up is broken, and once proven, every task waiting for a worker fails at once with that error.
+   */
+  #startFailed(info: ExitInfo) {
+    const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
+    const error = info.error ?? new Error(`The ${this.#label} ${how} before it was ready.`);
+    const broken = this.#guard.failed(error, info.killed === true);
+    if (info.killed === true) return; // an OOM killer, an operator: not the program's fault, nothing to report
+    // A worker that is up serves the queue whatever new ones do: nothing waits in vain.
+    const serving = this.#workers.some((slot) => slot.ready && !slot.stopping && !slot.retiring);
+    const failed = broken === undefined || serving ? 0 : this.#failWaiting(broken, info);
+    if (failed === 0) {
+      process.emitWarning(
+        `A ${this.#label} of the pool failed to start and was replaced: ${error.stack ?? error}`,
+        { code: 'ERR_X_WORKER_CRASHED' },
+      );
+    }
+  }
+
+  /**
+   * Start-up is known broken: fails every task waiting for a worker, those queued and those handed to workers
+   * still starting (which would only fail the same way, one round later each), and stops those workers.
+   * Returns how many tasks failed.
+   */
+  #failWaiting(cause: Error, info: ExitInfo): number {
+    const crash = () =>
+      new WorkerCrashedError(
+        info.code,
+        info.signal,
+        `Every new ${this.#label} of the pool failed to start, ${this.#guard.threshold} in a row with the same error and none started since (${cause.message}); the task was not run. The pool tries again, after a back-off, for the tasks that come next.`,
+        { cause },
+      );
+    let failed = 0;
+    for (let task = this.#dequeue(); task !== undefined; task = this.#dequeue()) {
+      this.#settle(task, false, crash());
+      failed++;
+    }
+    for (const slot of [...this.#workers]) {
+      if (slot.ready || slot.stopping || slot.inflight.size === 0) continue;
+      const state = slot.transport.state;
+      const started = state === undefined ? Number.POSITIVE_INFINITY : Atomics.load(state, STATE_STARTED);
+      const tasks = [...slot.inflight.values()];
+      // A task that may have started (the worker became ready just now) is left to run.
+      if (tasks.some((task) => task.state === SENT && task.seq < started)) continue;
+      slot.inflight.clear();
+      slot.outbox.length = 0;
+      for (const task of tasks) {
+        if (task.abandoned || task.state === DONE) continue;
+        this.#settle(task, false, crash());
+        failed++;
+      }
+      this.#stop(slot);
+    }
+    return failed;
+  }
+
+  /** Keeps `minWorkers` alive and the queue moving after a worker left (or when the back-off is over). */
   #replace() {
     if (this.#closedForSpawn()) return;
-    while (!this.#closed && this.#workers.length < this.#min) this.#idle(this.#spawn());
+    while (!this.#closed && this.#workers.length < this.#min && this.#mayStart()) this.#idle(this.#spawn());
     this.#refill();
   }
 }

@@ -6,6 +6,7 @@ import {
   IDLE_WAIT_MS,
   type MainMessage,
   MSG_CANCEL,
+  MSG_READY,
   MSG_RUN,
   SLOW_TASK_MICROS,
   STATE_CANCEL_PENDING,
@@ -273,6 +274,8 @@ export function serveWorker(channel: WorkerChannel): void {
     }
   };
 
+  // Before any task can start: a worker that dies from here on was up (its start-up works).
+  send([MSG_READY]);
   channel.onMessage((message) => {
     receive(message);
     if (message[0] === MSG_RUN) pump();

@@ -15,13 +15,22 @@ export interface ExitInfo {
   signal: string | null;
   /** The uncaught error (or out-of-memory error) that ended it, when known. */
   error?: Error;
+  /**
+   * It was stopped from outside, not by anything it ran: a signal such as `SIGKILL` or `SIGTERM` (an OOM
+   * killer, an orchestrator, an operator), or a `terminate()` the pool did not ask for. When such a worker
+   * was still starting, that says nothing about whether its start-up works (see `StartGuard`).
+   */
+  killed?: boolean;
 }
 
 /** Callbacks a transport calls; passed to the {@link TransportFactory}. */
 export interface TransportHandlers {
   /** A message from the worker (a {@link WorkerMessage}). */
   onMessage(message: WorkerMessage): void;
-  /** The worker is gone (crashed, exited or terminated). Called once. */
+  /**
+   * The worker is gone (crashed, exited or terminated). Called once. A worker that never sent a message
+   * (not even {@link MSG_READY}) died while starting.
+   */
   onExit(info: ExitInfo): void;
 }
 
@@ -85,6 +94,12 @@ export const MSG_CANCEL = 1;
  * part held the worker longer than {@link SLOW_TASK_MICROS}.
  */
 export const MSG_RESULTS = 2;
+
+/**
+ * Worker -> main: the worker is up and serves tasks. Layout: `[MSG_READY]`. `serveWorker` sends it before
+ * it runs anything, so an idle worker that is killed counts as started, not as a failed start.
+ */
+export const MSG_READY = 3;
 
 /** Above this much synchronous work (µs), a function's next tasks go only to a worker with nothing else in flight. */
 export const SLOW_TASK_MICROS = 2000;

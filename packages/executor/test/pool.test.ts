@@ -204,37 +204,3 @@ describe('Pool over a transport without shared memory', () => {
     );
   });
 });
-
-describe('Pool whose workers cannot start', () => {
-  it('fails the waiting tasks after three workers in a row die before starting, instead of respawning forever', async () => {
-    let spawned = 0;
-    const p = new Pool({
-      maxWorkers: 1,
-      transport: (h) => {
-        spawned++;
-        setImmediate(() =>
-          h.onExit({ code: 1, signal: null, error: new Error('Cannot find module worker.js') }),
-        );
-        // Shared state (like a thread) shows the task never started, so it waits for the next worker.
-        return { send() {}, terminate() {}, ref() {}, unref() {}, state: new Int32Array(8) };
-      },
-    });
-    // Captured rather than printed: these warnings are what the test expects, not noise in a green run.
-    const warnings: string[] = [];
-    const emitWarning = vi.spyOn(process, 'emitWarning').mockImplementation((w: string | Error) => {
-      warnings.push(typeof w === 'string' ? w : w.message);
-    });
-    const error = await p.submit(() => 1, []).catch((e: unknown) => e);
-    await new Promise((r) => setImmediate(r));
-    emitWarning.mockRestore();
-    expect(error).toBeInstanceOf(WorkerCrashedError);
-    expect((error as Error).message).toMatch(/died while starting \(Cannot find module worker\.js\)/);
-    expect(spawned).toBe(3);
-    // The first two failures were reported as they happened, not swallowed.
-    expect(warnings).toEqual([
-      expect.stringMatching(/failed to start and was replaced: Error: Cannot find module worker\.js/),
-      expect.stringMatching(/failed to start and was replaced/),
-    ]);
-    await p.shutdown();
-  });
-});

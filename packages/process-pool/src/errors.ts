@@ -2,9 +2,10 @@ import { brandErrorClass } from '@x/internal';
 
 /**
  * The `initializer` of a `ProcessPool` threw in a new child process, so no task ran in that child (its
- * tasks go to the next one). After three such children in a row, the waiting tasks fail with a
- * `WorkerCrashedError` whose `cause` is this error, and further children start after a growing delay (up
- * to 10 s) instead of the pool forking in a loop. `cause` is the initializer's own error.
+ * tasks go to the next one). Once three children in a row threw the same error, with none started since,
+ * every waiting task fails at once with a `WorkerCrashedError` whose `cause` is this error; each further
+ * child starts after a growing delay (up to 10 s) instead of the pool forking in a loop. `cause` is the
+ * initializer's own error.
  *
  * @example
  * ```ts

@@ -32,9 +32,10 @@ export interface ProcessPoolOptions {
   /**
    * A self-contained function or `fromModule(...)` reference run once in each new child before its first
    * task (open a connection, warm a cache). If it throws, the child is discarded and its tasks go to the
-   * next one; after three such children in a row the waiting tasks fail with `WorkerCrashedError` (cause:
-   * `InitializerError`), and each further child is forked after a growing delay (100 ms doubling up to
-   * 10 s, reset by a child whose initializer returns), so the pool never forks in a loop. Default: none.
+   * next one; once three children in a row (whatever `maxWorkers`) failed with the same error and none
+   * started since, every waiting task fails at once with `WorkerCrashedError` (cause: `InitializerError`).
+   * Each child after a failed start is forked after a growing delay (100 ms doubling up to 10 s, reset by a
+   * child whose initializer returns), so the pool never forks in a loop. Default: none.
    */
   initializer?: RemoteFunction;
   /** Arguments of `initializer`. Default: `[]`. */
@@ -81,9 +82,6 @@ export interface ProcessMapOptions extends MapOptions {
 
 /** Pipelining depth: measured best for tiny tasks on 2 cores (8: ~2.5x the throughput of 1). */
 const DEFAULT_TASKS_PER_CHILD = 8;
-
-/** Longest wait before forking a child after initializers kept failing (ms). */
-const MAX_RESPAWN_DELAY = 10_000;
 
 const chunkRunner = fromModule<typeof runChunk>(new URL('./chunk.js', import.meta.url), 'runChunk');
 
@@ -171,16 +169,6 @@ export class ProcessPool extends Pool {
     };
     // Set up before super(), which starts minWorkers children at once: the factory cannot use `this` yet.
     const children = new Set<ProcessTransport>();
-    /** Children in a row that died before serving (initializer threw...): the next starts after a delay. */
-    let startFailures = 0;
-    const report = {
-      started: () => {
-        startFailures = 0;
-      },
-      startFailed: () => {
-        startFailures++;
-      },
-    };
     super({
       transport: (handlers) => {
         const child: ProcessTransport = new ProcessTransport(
@@ -192,10 +180,6 @@ export class ProcessPool extends Pool {
             },
           },
           childOptions,
-          report,
-          // With minWorkers, the pool replaces every child that dies: without this back-off a child that
-          // cannot start (broken initializer, bad execArgv) would make it fork in a tight loop.
-          startFailures === 0 ? 0 : Math.min(50 * 2 ** startFailures, MAX_RESPAWN_DELAY),
         );
         children.add(child);
         return child;

@@ -40,13 +40,12 @@ export interface ChildOptions {
   tasksPerMessage: number;
 }
 
-/** How a child's start went, for the pool's respawn back-off. */
-export interface StartReport {
-  /** The initializer returned (or there was none): the child serves tasks. */
-  started(): void;
-  /** The child died before serving tasks (its initializer threw, or it could not start). */
-  startFailed(): void;
-}
+/**
+ * Signals that come from outside (an OOM killer, an orchestrator, an operator, a shutting-down host), unlike
+ * those a process raises itself (`SIGABRT` from V8 running out of heap or `abort()`, `SIGSEGV`...): a child
+ * killed by one of these while starting is no sign of a broken start-up.
+ */
+const EXTERNAL_SIGNALS = new Set(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']);
 
 /** Before the worker loop starts, no task has: exact, whatever happens to the child then. */
 const NOTHING_STARTED = new Int32Array(STATE_LENGTH);
@@ -61,18 +60,14 @@ const childFile = new URL('./child.js', import.meta.url);
  * colours and ordering per stream), and it exits when the parent disconnects, so it never outlives the pool.
  * Each task travels in its own IPC message (up to `tasksPerMessage`), and the child publishes in a progress
  * file which tasks it has started, so after a crash the pool fails only the tasks that had started there
- * (their results had not come back) and re-runs the others elsewhere. With `delay`, the child is forked
- * only after that many ms (back-off after children that died while starting); messages meanwhile are held.
+ * (their results had not come back) and re-runs the others elsewhere. A child that dies before it is ready
+ * reports why (its initializer's error, its exit code), and whether it was killed from outside (see `ExitInfo`).
  */
 export class ProcessTransport implements Transport {
   readonly #handlers: TransportHandlers;
   readonly #options: ChildOptions;
-  readonly #report: StartReport;
   #child: ChildProcess | undefined;
   #progress: ProgressFile | undefined;
-  #held: MainMessage[] | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #referenced = true;
   /** The child said INIT_DONE: its worker loop runs. */
   #ready = false;
   /** ... and it publishes task starts in the progress file. */
@@ -87,19 +82,10 @@ export class ProcessTransport implements Transport {
   /** The child's slots with `STATE_STARTED` counted in the pool's send order (see `state`). */
   readonly #adjusted = new Int32Array(STATE_LENGTH);
 
-  constructor(handlers: TransportHandlers, options: ChildOptions, report: StartReport, delay = 0) {
+  constructor(handlers: TransportHandlers, options: ChildOptions) {
     this.#handlers = handlers;
     this.#options = options;
-    this.#report = report;
-    if (delay <= 0) {
-      this.#start();
-      return;
-    }
-    this.#held = [];
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#start();
-    }, delay);
+    this.#start();
   }
 
   #start() {
@@ -120,7 +106,6 @@ export class ProcessTransport implements Transport {
       });
     } catch (error) {
       progress?.close();
-      this.#report.startFailed();
       // Asynchronously: the pool may still be inside the factory call that created this transport.
       setImmediate(() => this.#end({ code: null, signal: null, error: error as Error }));
       return;
@@ -135,7 +120,6 @@ export class ProcessTransport implements Transport {
       else if (tag === INIT_DONE) {
         this.#ready = true;
         this.#reporting = (message as unknown[])[1] === true;
-        this.#report.started();
       } else if (tag === INIT_FAILED) {
         this.#error = new InitializerError(deserializeError((message as unknown[])[1] as SerializedError));
       }
@@ -147,8 +131,8 @@ export class ProcessTransport implements Transport {
     // 'close' comes after the last IPC message was delivered, unlike 'exit'.
     child.on('close', (code, signal) => {
       if (!this.#ready && !this.#terminated) {
-        // Died before serving (its initializer threw or exited, bad execArgv, killed at start): say so, so
-        // the pool stops retrying after a few and forks the next one later.
+        // Died before serving (its initializer threw or exited, bad execArgv, killed at start): say why, so
+        // the pool can tell a broken start-up (the same error again and again) from an interrupted one.
         // The initializer's own error says more; anything else (an EPIPE from sending to a child that had
         // already died) is only a symptom of the early exit: it becomes the cause.
         if (!(this.#error instanceof InitializerError)) {
@@ -157,15 +141,10 @@ export class ProcessTransport implements Transport {
             this.#error === undefined ? undefined : { cause: this.#error },
           );
         }
-        this.#report.startFailed();
       }
-      this.#end({ code, signal });
+      this.#end({ code, signal, killed: signal !== null && EXTERNAL_SIGNALS.has(signal) });
     });
     child.send([INIT, options.initializer ?? 0, options.initArgs]);
-    if (!this.#referenced) this.unref();
-    const held = this.#held;
-    this.#held = undefined;
-    if (held) for (const message of held) this.#send(message);
   }
 
   #end(info: ExitInfo) {
@@ -202,7 +181,7 @@ export class ProcessTransport implements Transport {
     return this.#adjusted;
   }
 
-  /** The child's process id (undefined while its start is delayed). */
+  /** The child's process id (undefined if it could not be forked). */
   get pid(): number | undefined {
     return this.#child?.pid;
   }
@@ -288,13 +267,6 @@ export class ProcessTransport implements Transport {
   }
 
   #send(message: MainMessage): void {
-    if (this.#held !== undefined) {
-      // Not forked yet: refuse what could not be sent now, as child.send would.
-      if (this.#options.serialization === 'advanced') serialize(message);
-      else JSON.stringify(message);
-      this.#held.push(message);
-      return;
-    }
     if (this.#child === undefined) return; // failed to fork; its exit was reported
     // No callback: a failed send is reported as the child's 'error' event (kept as the exit's cause).
     this.#child.send(this.#options.serialization === 'json' ? keepUndefined(message) : message);
@@ -310,13 +282,6 @@ export class ProcessTransport implements Transport {
 
   terminate(): void {
     this.#terminated = true;
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#held = undefined;
-      setImmediate(() => this.#end({ code: null, signal: null }));
-      return;
-    }
     const child = this.#child;
     if (child === undefined) return;
     // Whoever terminates a child awaits its exit (shutdown does): keep the loop alive until it comes.
@@ -325,15 +290,11 @@ export class ProcessTransport implements Transport {
   }
 
   ref(): void {
-    this.#referenced = true;
-    this.#timer?.ref();
     this.#child?.ref();
     (this.#child?.channel as { ref?: () => void } | undefined)?.ref?.();
   }
 
   unref(): void {
-    this.#referenced = false;
-    this.#timer?.unref();
     this.#child?.unref();
     (this.#child?.channel as { unref?: () => void } | undefined)?.unref?.();
   }

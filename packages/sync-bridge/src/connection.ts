@@ -110,6 +110,11 @@ export class Connection {
     port1.unref();
   }
 
+  /** The worker came up (even if it died since): its start-up works. */
+  get started(): boolean {
+    return Atomics.load(this.control, WAS_READY) === 1;
+  }
+
   /**
    * False when the connection failed or its worker is known to be dead (it may have died while nobody
    * waited); a dead one is failed here with its crash error, which its open streams then report.

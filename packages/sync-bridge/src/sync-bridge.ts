@@ -3,10 +3,12 @@ import {
   type AnyFunction,
   describeReceived,
   type RemoteFunction,
+  StartGuard,
   toRemoteRef,
   validateDuration,
   validateInteger,
   validateObject,
+  WorkerCrashedError,
 } from '@x/executor';
 import { type CallRecord, Connection } from './connection.js';
 import { BridgeClosedError, ReentrantCallError } from './errors.js';
@@ -86,6 +88,10 @@ export class SyncBridge implements Disposable {
   readonly #resourceLimits: ResourceLimits | undefined;
   readonly #execArgv: string[] | undefined;
   #connection: Connection | undefined;
+  /** Workers that failed to start: back-off, and the proof that start-up is broken (as in the pools). */
+  readonly #guard = new StartGuard();
+  /** The connection whose start (or failure to start) the guard has not been told yet. */
+  #unobserved: Connection | undefined;
   #closed = false;
   #nextId = 1;
 
@@ -140,6 +146,7 @@ export class SyncBridge implements Disposable {
       connection.waitUntil(() => record.settled, this.#timeout, 'runSync()');
     } finally {
       connection.calls.delete(id);
+      this.#observe();
     }
     if (record.ok) return record.value as Awaited<ReturnType<F>>;
     connection.forget(ref.key);
@@ -193,9 +200,42 @@ export class SyncBridge implements Disposable {
     let connection = this.#connection;
     // A worker that died between calls fails no new call: its open streams learn it at their next step.
     if (connection === undefined || !connection.isUsable()) {
-      connection = new Connection({ resourceLimits: this.#resourceLimits, execArgv: this.#execArgv });
+      this.#observe();
+      const broken = this.#guard.broken;
+      const wait = Math.ceil(this.#guard.wait());
+      if (broken !== undefined && wait > 0) {
+        // A caller blocked in a back-off would only wait for the same failure: fail at once instead.
+        throw new WorkerCrashedError(
+          broken instanceof WorkerCrashedError ? broken.exitCode : null,
+          null,
+          `The sync-bridge worker failed to start ${this.#guard.threshold} times in a row with the same error (${broken.message}); the call was not run. The next call after ${wait} ms starts a new worker; check the execArgv and resourceLimits options.`,
+          { cause: broken },
+        );
+      }
+      try {
+        connection = new Connection({ resourceLimits: this.#resourceLimits, execArgv: this.#execArgv });
+      } catch (error) {
+        this.#guard.failed(error as Error, false);
+        throw error;
+      }
       this.#connection = connection;
+      this.#unobserved = connection;
     }
     return connection;
+  }
+
+  /**
+   * Tells the guard how the last worker's start went, once known. The caller, blocked while the worker
+   * starts, cannot see why a worker died (its 'error' event needs the caller's event loop), so every death
+   * before the worker was up counts as a failure of its own.
+   */
+  #observe(): void {
+    const connection = this.#unobserved;
+    if (connection === undefined) return;
+    if (connection.started) this.#guard.started();
+    else if (connection.failure === undefined) return;
+    else if (!(connection.failure instanceof BridgeClosedError))
+      this.#guard.failed(connection.failure, false);
+    this.#unobserved = undefined;
   }
 }

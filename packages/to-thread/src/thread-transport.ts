@@ -65,7 +65,11 @@ export class ThreadTransport implements Transport {
       // Results sent just before the thread ended may still sit in the port: deliver them first.
       this.#drain();
       port1.close();
-      const info: ExitInfo = { code, signal: null };
+      // Ended without an error of its own: by terminate() (whoever called it; the exit code is 1, or 0 when
+      // the thread had not begun running), so if it was still starting, its start-up may well work. Dying of
+      // its own error (its entry threw, resourceLimits too small to load it) is another matter.
+      const killed = this.#error === undefined;
+      const info: ExitInfo = { code, signal: null, killed };
       if (this.#error !== undefined) info.error = this.#error;
       handlers.onExit(info);
     });
