@@ -101,14 +101,15 @@ export function serveWorker(channel: WorkerChannel): void {
   const cancelPending =
     channel.cancelPending ??
     (state === undefined ? () => false : () => Atomics.load(state, STATE_CANCEL_PENDING) !== 0);
+  const send = (message: WorkerMessage) => {
+    channel.send(message);
+    if (fast) {
+      Atomics.add(state, STATE_RESULTS, 1);
+      Atomics.notify(state, STATE_RESULTS);
+    }
+  };
   const outbox = new ResultOutbox(
-    (message: WorkerMessage) => {
-      channel.send(message);
-      if (fast) {
-        Atomics.add(state, STATE_RESULTS, 1);
-        Atomics.notify(state, STATE_RESULTS);
-      }
-    },
+    send,
     channel.outputPending,
     // The pump paused rather than start a task while results waited for output: resume it.
     () => {

@@ -1,5 +1,5 @@
 import { MessageChannel } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   type Executor,
   type MainMessage,
