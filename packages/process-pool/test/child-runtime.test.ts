@@ -46,5 +46,5 @@ describe('the child runtime', () => {
     });
     expect(stderr).toBe('');
     expect([code, stdout]).toEqual([0, 'hello process']);
-  });
+  }, 30_000);
 });

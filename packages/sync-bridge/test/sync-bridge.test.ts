@@ -260,7 +260,7 @@ describe('the process', () => {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [tsx, app], { timeout: 20_000 });
     expect(stderr).toBe('');
     expect(stdout).toBe('hello bridge');
-  });
+  }, 30_000);
 
   it('sees console output of bridged code on its stdout, in order, and exits by itself', async () => {
     const script = fileURLToPath(new URL('./fixtures/console-order.mjs', import.meta.url));
