@@ -161,3 +161,5 @@ export const dispose: typeof Symbol.dispose =
 export const asyncDispose: typeof Symbol.asyncDispose =
   (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
   (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
+
+export { onAbort, validateWaitOptions, WaitList, WaitNode, type WaitOptions } from './wait-list.js';
