@@ -25,7 +25,10 @@ export interface WaitOptions {
  * validateWaitOptions(options, 'options');
  * ```
  */
-export function validateWaitOptions(options: unknown, name: string): asserts options is WaitOptions | undefined {
+export function validateWaitOptions(
+  options: unknown,
+  name: string,
+): asserts options is WaitOptions | undefined {
   if (options === undefined) return;
   validateObject(options, name);
   const { signal, timeout } = options as WaitOptions;

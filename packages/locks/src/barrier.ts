@@ -54,7 +54,8 @@ export class Barrier {
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     if (this.#waiters.size + 1 < this.#parties) return this.#waiters.add(undefined, options);
     let index = 0;
-    for (let node = this.#waiters.shift(); node !== undefined; node = this.#waiters.shift()) node.resolve(index++);
+    for (let node = this.#waiters.shift(); node !== undefined; node = this.#waiters.shift())
+      node.resolve(index++);
     return Promise.resolve(index);
   }
 

@@ -29,7 +29,8 @@ export class Condition {
 
   /** @param lock the lock to use; a new {@link Lock} by default. */
   constructor(lock?: Lock) {
-    if (lock !== undefined && !(lock instanceof Lock)) throw invalidArgType('lock', 'an instance of Lock', lock);
+    if (lock !== undefined && !(lock instanceof Lock))
+      throw invalidArgType('lock', 'an instance of Lock', lock);
     this.#lock = lock ?? new Lock();
   }
 
@@ -148,7 +149,9 @@ export class Condition {
 
   #assertHeld(method: string): void {
     if (!this.#lock.locked) {
-      throw new InvalidStateError(`Condition.${method}() needs the lock: call it inside cond.run() or after acquire().`);
+      throw new InvalidStateError(
+        `Condition.${method}() needs the lock: call it inside cond.run() or after acquire().`,
+      );
     }
   }
 }

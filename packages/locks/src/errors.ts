@@ -31,7 +31,8 @@ export class TimeoutError extends Error {
   readonly ms: number;
   constructor(ms: number, message?: string, options?: XErrorOptions) {
     super(
-      message ?? `Waited ${ms} ms without getting it; the waiter left the queue. Give it a longer \`timeout\`.`,
+      message ??
+        `Waited ${ms} ms without getting it; the waiter left the queue. Give it a longer \`timeout\`.`,
       options,
     );
     this.ms = ms;
@@ -92,7 +93,10 @@ export class InvalidStateError extends Error {
 export class BrokenBarrierError extends Error {
   override name = 'BrokenBarrierError' as const;
   readonly code = 'ERR_X_BROKEN_BARRIER' as const;
-  constructor(message = 'The barrier is broken: it was aborted or reset. Call reset() to use it again.', options?: XErrorOptions) {
+  constructor(
+    message = 'The barrier is broken: it was aborted or reset. Call reset() to use it again.',
+    options?: XErrorOptions,
+  ) {
     super(message, options);
   }
 }

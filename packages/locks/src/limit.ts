@@ -66,7 +66,8 @@ function validateRate(rate: unknown): asserts rate is LimitOptions['rate'] {
   validateObject(rate, 'options.rate');
   const { limit, interval } = rate as { limit: unknown; interval: unknown };
   if (typeof limit !== 'number') throw invalidArgType('options.rate.limit', 'of type number', limit);
-  if (!(Number.isInteger(limit) && limit >= 1)) throw outOfRange('options.rate.limit', 'an integer >= 1', limit);
+  if (!(Number.isInteger(limit) && limit >= 1))
+    throw outOfRange('options.rate.limit', 'an integer >= 1', limit);
   if (typeof interval !== 'number') throw invalidArgType('options.rate.interval', 'of type number', interval);
   if (!(interval > 0 && Number.isFinite(interval))) {
     throw outOfRange('options.rate.interval', 'a finite number of milliseconds > 0', interval);
@@ -148,7 +149,8 @@ export function limit(concurrency: number, options?: LimitOptions): LimitFunctio
         const node = queue.shift()!;
         const { fn, context } = node.data;
         const signal = node.signal ?? neverAborted;
-        const result = context === undefined ? start(fn, signal) : context.runInAsyncScope(start, undefined, fn, signal);
+        const result =
+          context === undefined ? start(fn, signal) : context.runInAsyncScope(start, undefined, fn, signal);
         result.then(node.resolve, node.reject);
       }
     } finally {
@@ -188,7 +190,9 @@ export function limit(concurrency: number, options?: LimitOptions): LimitFunctio
       enumerable: true,
     },
     clearQueue: {
-      value: (reason: unknown = new AbortError("The limiter's queue was cleared before this call started.")) => {
+      value: (
+        reason: unknown = new AbortError("The limiter's queue was cleared before this call started."),
+      ) => {
         queue.rejectAll(reason);
         if (rateTimer !== undefined) {
           clearTimeout(rateTimer);

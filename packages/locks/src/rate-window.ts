@@ -13,7 +13,9 @@ export class RateWindow {
 
   /** True when a call may start now. */
   allows(): boolean {
-    return this.#starts.length < this.limit || performance.now() - this.#starts[this.#oldest]! >= this.interval;
+    return (
+      this.#starts.length < this.limit || performance.now() - this.#starts[this.#oldest]! >= this.interval
+    );
   }
 
   /** Milliseconds until the next call may start (0 if it may now). */

@@ -4,6 +4,9 @@ import { invalidArgType } from '@x/internal';
 
 export { validateInteger, validateObject, validateWaitOptions } from '@x/internal';
 
-export function validateFunction(value: unknown, name: string): asserts value is (...args: never[]) => unknown {
+export function validateFunction(
+  value: unknown,
+  name: string,
+): asserts value is (...args: never[]) => unknown {
   if (typeof value !== 'function') throw invalidArgType(name, 'a function', value);
 }

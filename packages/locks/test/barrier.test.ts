@@ -37,7 +37,10 @@ describe('Barrier', () => {
     const waiting = barrier.wait();
     barrier.abort();
     await expect(waiting).rejects.toBeInstanceOf(BrokenBarrierError);
-    await expect(barrier.wait()).rejects.toMatchObject({ name: 'BrokenBarrierError', code: 'ERR_X_BROKEN_BARRIER' });
+    await expect(barrier.wait()).rejects.toMatchObject({
+      name: 'BrokenBarrierError',
+      code: 'ERR_X_BROKEN_BARRIER',
+    });
     expect(barrier.broken).toBe(true);
     barrier.reset();
     expect(barrier.broken).toBe(false);
@@ -55,6 +58,8 @@ describe('Barrier', () => {
   it('parties must be an integer >= 1', () => {
     expect(thrown(() => new Barrier(0))).toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
     expect(thrown(() => new Barrier(2.5)).message).toContain('"parties"');
-    expect(thrown(() => new (Barrier as new () => Barrier)())).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => new (Barrier as new () => Barrier)())).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
   });
 });

@@ -23,7 +23,9 @@ export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Tracks a promise's state without awaiting it; its rejection counts as handled. */
 export function track<T>(promise: Promise<T>) {
-  const state: { status: 'pending' | 'fulfilled' | 'rejected'; value?: T; reason?: unknown } = { status: 'pending' };
+  const state: { status: 'pending' | 'fulfilled' | 'rejected'; value?: T; reason?: unknown } = {
+    status: 'pending',
+  };
   promise.then(
     (value) => {
       state.status = 'fulfilled';

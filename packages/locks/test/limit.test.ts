@@ -80,7 +80,9 @@ describe('limit', () => {
   it('a signal already aborted rejects at once without starting fn', async () => {
     const lim = limit(1);
     let started = false;
-    await expect(lim(() => (started = true), { signal: AbortSignal.abort(new Error('pre')) })).rejects.toThrow('pre');
+    await expect(
+      lim(() => (started = true), { signal: AbortSignal.abort(new Error('pre')) }),
+    ).rejects.toThrow('pre');
     expect(started).toBe(false);
     expect(lim.activeCount).toBe(0);
   });
@@ -88,7 +90,9 @@ describe('limit', () => {
   it('raising concurrency while running starts waiters at once', async () => {
     const lim = limit(1);
     const gates: Array<() => void> = [];
-    const calls = Array.from({ length: 4 }, () => lim(() => new Promise<void>((resolve) => gates.push(resolve))));
+    const calls = Array.from({ length: 4 }, () =>
+      lim(() => new Promise<void>((resolve) => gates.push(resolve))),
+    );
     expect(lim.activeCount).toBe(1);
     lim.concurrency = 3;
     expect(lim.activeCount).toBe(3);
@@ -163,14 +167,23 @@ describe('limit', () => {
     for (const bad of [0, -1, 1.2, Number.NaN]) {
       expect(thrown(() => limit(bad))).toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
     }
-    expect(thrown(() => limit('4' as never))).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
-    expect(thrown(() => limit(1, { rate: { limit: 0, interval: 10 } })).message).toContain('"options.rate.limit"');
-    expect(thrown(() => limit(1, { rate: { limit: 1, interval: 0 } })).message).toContain('"options.rate.interval"');
+    expect(thrown(() => limit('4' as never))).toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    expect(thrown(() => limit(1, { rate: { limit: 0, interval: 10 } })).message).toContain(
+      '"options.rate.limit"',
+    );
+    expect(thrown(() => limit(1, { rate: { limit: 1, interval: 0 } })).message).toContain(
+      '"options.rate.interval"',
+    );
     const lim = limit(Number.POSITIVE_INFINITY);
     expect(thrown(() => lim(42 as never)).message).toContain('"fn"');
     expect(thrown(() => lim(() => 1, { timeout: -5 })).message).toContain('"options.timeout"');
-    expect(thrown(() => {
-      lim.concurrency = 0;
-    })).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    expect(
+      thrown(() => {
+        lim.concurrency = 0;
+      }),
+    ).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
   });
 });

@@ -83,10 +83,13 @@ describe('Lock', () => {
     const lock = new Lock();
     const controller = new AbortController();
     await expect(
-      lock.run((signal) => {
-        expect(signal).toBe(controller.signal);
-        throw new Error('x');
-      }, { signal: controller.signal }),
+      lock.run(
+        (signal) => {
+          expect(signal).toBe(controller.signal);
+          throw new Error('x');
+        },
+        { signal: controller.signal },
+      ),
     ).rejects.toThrow('x');
     expect(lock.locked).toBe(false);
     await expect(lock.run('nope' as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });

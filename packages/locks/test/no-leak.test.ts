@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Barrier, Event, limit, Lock, Semaphore } from '@x/locks';
+import { Barrier, Event, Lock, limit, Semaphore } from '@x/locks';
 import { describe, expect, it } from 'vitest';
 import { abortListenerCount, trapUnhandledRejections } from './helpers.js';
 
@@ -13,7 +13,10 @@ const esm = pathToFileURL(path.join(root, 'dist', 'index.js')).href;
 function runChild(code: string) {
   return new Promise<{ code: number | null; ms: number; stdout: string; stderr: string }>((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: root, timeout: 35_000 });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      cwd: root,
+      timeout: 35_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -97,7 +100,10 @@ describe('no leaks', () => {
     const next = lock.acquire({ signal: controller.signal });
     const waiting = event.wait({ signal: controller.signal });
     const meeting = new Barrier(2);
-    const both = Promise.all([meeting.wait({ signal: controller.signal }), meeting.wait({ signal: controller.signal })]);
+    const both = Promise.all([
+      meeting.wait({ signal: controller.signal }),
+      meeting.wait({ signal: controller.signal }),
+    ]);
     held.release();
     event.set();
     (await next).release();

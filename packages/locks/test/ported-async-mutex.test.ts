@@ -239,7 +239,9 @@ describe('async-mutex withTimeout, ported', () => {
     const mutex = new Lock();
     await mutex.acquire();
     let ran = false;
-    await expect(mutex.run(() => (ran = true), { timeout: 10 })).rejects.toMatchObject({ code: 'ERR_X_TIMEOUT' });
+    await expect(mutex.run(() => (ran = true), { timeout: 10 })).rejects.toMatchObject({
+      code: 'ERR_X_TIMEOUT',
+    });
     expect(ran).toBe(false);
   });
 });

@@ -2,7 +2,7 @@
  * Property tests: random interleavings of acquire / abort / release / timeout never lose or duplicate a
  * permit, and permits go out first come, first served.
  */
-import { BoundedSemaphore, limit, Lock, type Permit, Semaphore } from '@x/locks';
+import { BoundedSemaphore, Lock, limit, type Permit, Semaphore } from '@x/locks';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -48,7 +48,11 @@ async function check(permits: number, commands: Command[], make: () => Semaphore
       controllers.push(controller);
       const index = calls++;
       const options =
-        c.with === 'signal' ? { signal: controller.signal } : c.with === 'timeout' ? { timeout: c.ms } : undefined;
+        c.with === 'signal'
+          ? { signal: controller.signal }
+          : c.with === 'timeout'
+            ? { timeout: c.ms }
+            : undefined;
       pending++;
       sem.acquire(options).then(
         (permit) => {
@@ -109,7 +113,9 @@ describe('properties', () => {
 
   it('Lock: the same with one permit', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(command, { maxLength: 60 }), (commands) => check(1, commands, () => new Lock())),
+      fc.asyncProperty(fc.array(command, { maxLength: 60 }), (commands) =>
+        check(1, commands, () => new Lock()),
+      ),
       { numRuns: 100 },
     );
   });
@@ -120,7 +126,11 @@ describe('properties', () => {
         fc.integer({ min: 1, max: 3 }),
         fc.array(
           fc.oneof(
-            fc.record({ op: fc.constant('call' as const), ms: fc.integer({ min: 0, max: 20 }), to: fc.option(fc.integer({ min: 0, max: 30 })) }),
+            fc.record({
+              op: fc.constant('call' as const),
+              ms: fc.integer({ min: 0, max: 20 }),
+              to: fc.option(fc.integer({ min: 0, max: 30 })),
+            }),
             fc.record({ op: fc.constant('abort' as const), k: fc.nat(40) }),
             fc.record({ op: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 20 }) }),
           ),

@@ -12,9 +12,18 @@ describe('Semaphore', () => {
     expect(sem.value).toBe(0);
     expect(sem.locked).toBe(true);
     const order: string[] = [];
-    const w1 = sem.acquire().then((p) => order.push('w1') && p);
-    const w2 = sem.acquire().then((p) => order.push('w2') && p);
-    const w3 = sem.acquire().then((p) => order.push('w3') && p);
+    const w1 = sem.acquire().then((p) => {
+      order.push('w1');
+      return p;
+    });
+    const w2 = sem.acquire().then((p) => {
+      order.push('w2');
+      return p;
+    });
+    const w3 = sem.acquire().then((p) => {
+      order.push('w3');
+      return p;
+    });
     expect(sem.waiting).toBe(3);
     a.release();
     await flush();
@@ -125,11 +134,14 @@ describe('Semaphore', () => {
     const sem = new Semaphore(1);
     const controller = new AbortController();
     let seen: AbortSignal | undefined;
-    const value = await sem.run(async (signal) => {
-      seen = signal;
-      expect(sem.value).toBe(0);
-      return 42;
-    }, { signal: controller.signal });
+    const value = await sem.run(
+      async (signal) => {
+        seen = signal;
+        expect(sem.value).toBe(0);
+        return 42;
+      },
+      { signal: controller.signal },
+    );
     expect(value).toBe(42);
     expect(seen).toBe(controller.signal);
     await expect(sem.run(() => Promise.reject(new Error('fail')))).rejects.toThrow('fail');
@@ -153,9 +165,12 @@ describe('Semaphore', () => {
     const controller = new AbortController();
     let started = false;
     const run = track(
-      sem.run(() => {
-        started = true;
-      }, { signal: controller.signal }),
+      sem.run(
+        () => {
+          started = true;
+        },
+        { signal: controller.signal },
+      ),
     );
     held.release(); // hands the permit to run()'s waiter...
     controller.abort(new Error('late')); // ...which is aborted before its continuation runs
@@ -168,7 +183,10 @@ describe('Semaphore', () => {
   it('rejects bad input early, naming the argument', () => {
     expect(thrown(() => new Semaphore(-1))).toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
     expect(thrown(() => new Semaphore(1.5)).message).toContain('"value"');
-    expect(thrown(() => new Semaphore('2' as never))).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => new Semaphore('2' as never))).toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
     const sem = new Semaphore();
     expect(thrown(() => sem.acquire({ signal: 1 as never })).message).toContain('"options.signal"');
     expect(thrown(() => sem.acquire({ timeout: -1 })).message).toContain('"options.timeout"');

@@ -25,7 +25,10 @@ export interface XErrorOptions {
 export class QueueFullError extends Error {
   override name = 'QueueFullError' as const;
   readonly code = 'ERR_X_QUEUE_FULL' as const;
-  constructor(message = 'The queue is full: use `await queue.put(item)` to wait for room.', options?: XErrorOptions) {
+  constructor(
+    message = 'The queue is full: use `await queue.put(item)` to wait for room.',
+    options?: XErrorOptions,
+  ) {
     super(message, options);
   }
 }
@@ -42,7 +45,10 @@ export class QueueFullError extends Error {
 export class QueueEmptyError extends Error {
   override name = 'QueueEmptyError' as const;
   readonly code = 'ERR_X_QUEUE_EMPTY' as const;
-  constructor(message = 'The queue is empty: use `await queue.get()` to wait for an item.', options?: XErrorOptions) {
+  constructor(
+    message = 'The queue is empty: use `await queue.get()` to wait for an item.',
+    options?: XErrorOptions,
+  ) {
     super(message, options);
   }
 }
@@ -61,7 +67,10 @@ export class QueueEmptyError extends Error {
 export class QueueShutDownError extends Error {
   override name = 'QueueShutDownError' as const;
   readonly code = 'ERR_X_QUEUE_SHUT_DOWN' as const;
-  constructor(message = 'The queue was shut down: it takes no more items and has none left to give.', options?: XErrorOptions) {
+  constructor(
+    message = 'The queue was shut down: it takes no more items and has none left to give.',
+    options?: XErrorOptions,
+  ) {
     super(message, options);
   }
 }
@@ -82,7 +91,11 @@ export class TimeoutError extends Error {
   /** The time limit that passed, in milliseconds. */
   readonly ms: number;
   constructor(ms: number, message?: string, options?: XErrorOptions) {
-    super(message ?? `Waited ${ms} ms on the queue without completing; the waiter left. Give it a longer \`timeout\`.`, options);
+    super(
+      message ??
+        `Waited ${ms} ms on the queue without completing; the waiter left. Give it a longer \`timeout\`.`,
+      options,
+    );
     this.ms = ms;
   }
 }

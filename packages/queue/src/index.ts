@@ -8,4 +8,10 @@ export {
 } from './errors.js';
 export { LifoQueue } from './lifo-queue.js';
 export { type Compare, PriorityQueue, type PriorityQueueOptions } from './priority-queue.js';
-export { Queue, type QueueOptions, type ShutdownOptions, type ValuesOptions, type WaitOptions } from './queue.js';
+export {
+  Queue,
+  type QueueOptions,
+  type ShutdownOptions,
+  type ValuesOptions,
+  type WaitOptions,
+} from './queue.js';

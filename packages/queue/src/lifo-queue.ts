@@ -1,4 +1,4 @@
-import { type QueueOptions, Queue } from './queue.js';
+import { Queue, type QueueOptions } from './queue.js';
 import { LifoStore, type Store } from './store.js';
 
 /**

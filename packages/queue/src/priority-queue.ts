@@ -1,6 +1,6 @@
 import { invalidArgType } from '@x/internal';
 import { type Compare, PriorityStore } from './priority-store.js';
-import { type QueueOptions, Queue } from './queue.js';
+import { Queue, type QueueOptions } from './queue.js';
 import type { Store } from './store.js';
 
 export type { Compare } from './priority-store.js';
@@ -29,7 +29,6 @@ export interface PriorityQueueOptions<T> extends QueueOptions {
  * Like Python's `asyncio.PriorityQueue` (which is not stable for equal priorities; this one is).
  */
 export class PriorityQueue<T> extends Queue<T> {
-  // biome-ignore lint/complexity/noUselessConstructor: narrows the options type for users.
   constructor(options?: PriorityQueueOptions<T>) {
     super(options);
   }

@@ -5,7 +5,8 @@ import type { Store } from './store.js';
 export type Compare<T> = (a: T, b: T) => number;
 
 const keyOf = (item: unknown): unknown => (Array.isArray(item) ? item[0] : item);
-const orderable = (key: unknown) => typeof key === 'number' || typeof key === 'string' || typeof key === 'bigint';
+const orderable = (key: unknown) =>
+  typeof key === 'number' || typeof key === 'string' || typeof key === 'bigint';
 
 /**
  * The default order: numbers, strings or bigints, or the first element of a `[priority, value]` tuple,

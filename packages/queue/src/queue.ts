@@ -6,7 +6,13 @@ import {
   WaitList,
   type WaitOptions,
 } from '@x/internal';
-import { InvalidStateError, QueueEmptyError, QueueFullError, QueueShutDownError, timeoutError } from './errors.js';
+import {
+  InvalidStateError,
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
+  timeoutError,
+} from './errors.js';
 import { FifoStore, type Store } from './store.js';
 
 export type { WaitOptions } from '@x/internal';

@@ -13,7 +13,10 @@ const esm = pathToFileURL(path.join(root, 'dist', 'index.js')).href;
 function runChild(code: string) {
   return new Promise<{ code: number | null; ms: number; stdout: string; stderr: string }>((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: root, timeout: 35_000 });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      cwd: root,
+      timeout: 35_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -7,7 +7,15 @@
  * getter that was already handed an item, the getter here keeps the item (its promise was already
  * resolved): either way no item is lost, which is what those tests guard.
  */
-import { LifoQueue, PriorityQueue, Queue, QueueEmptyError, QueueFullError, QueueShutDownError, TimeoutError } from '@x/queue';
+import {
+  LifoQueue,
+  PriorityQueue,
+  Queue,
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
+  TimeoutError,
+} from '@x/queue';
 import { describe, expect, it } from 'vitest';
 import { delay, flush, thrown, track, trapUnhandledRejections } from './helpers.js';
 
@@ -220,7 +228,10 @@ describe('QueuePutTests', () => {
   });
 
   it('test_float_maxsize (differs: a non-integer maxsize is refused)', () => {
-    expect(thrown(() => new Queue({ maxsize: 1.3 }))).toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
+    expect(thrown(() => new Queue({ maxsize: 1.3 }))).toMatchObject({
+      name: 'RangeError',
+      code: 'ERR_OUT_OF_RANGE',
+    });
   });
 
   it('test_put_cancelled', async () => {

@@ -57,7 +57,10 @@ describe('Queue', () => {
     q.putNowait(2);
     q.getNowait();
     q.taskDone();
-    expect(thrown(() => q.taskDone())).toMatchObject({ name: 'InvalidStateError', code: 'ERR_X_INVALID_STATE' });
+    expect(thrown(() => q.taskDone())).toMatchObject({
+      name: 'InvalidStateError',
+      code: 'ERR_X_INVALID_STATE',
+    });
   });
 
   it('join() resolves when every item put is done, and takes a signal and a timeout', async () => {
@@ -116,12 +119,17 @@ describe('Queue', () => {
     await joined;
     expect(q.isShutDown).toBe(true);
     expect(q.size).toBe(0);
-    expect(thrown(() => q.shutdown({ immediate: 'yes' as never }))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => q.shutdown({ immediate: 'yes' as never }))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
   });
 
   it('rejects bad maxsize and options at once, naming them', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
-      expect(thrown(() => new Queue({ maxsize: bad }))).toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
+      expect(thrown(() => new Queue({ maxsize: bad }))).toMatchObject({
+        name: 'RangeError',
+        code: 'ERR_OUT_OF_RANGE',
+      });
     }
     expect(thrown(() => new Queue({ maxsize: '3' as never })).message).toContain('"options.maxsize"');
     expect(thrown(() => new Queue(5 as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
@@ -195,7 +203,10 @@ describe('PriorityQueue', () => {
 
   it('refuses an item the default order cannot compare, naming it, before inserting or waiting', async () => {
     const q = new PriorityQueue<unknown>({ maxsize: 1 });
-    expect(thrown(() => q.putNowait({ a: 1 }))).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => q.putNowait({ a: 1 }))).toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
     expect(thrown(() => q.put([{}, 'x']))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
     expect(q.size).toBe(0);
     expect(thrown(() => new PriorityQueue({ compare: 1 as never })).message).toContain('"options.compare"');
