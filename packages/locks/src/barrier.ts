@@ -1,6 +1,7 @@
-import { invalidArgType, WaitList, type WaitOptions } from '@x/internal';
+import { invalidArgType, WaitList } from '@x/internal';
 import { BrokenBarrierError, timeoutError } from './errors.js';
 import { validateInteger, validateWaitOptions } from './validate.js';
+import type { WaitOptions } from './wait-options.js';
 
 /**
  * A meeting point for `parties` tasks: each `wait()` waits until `parties` of them are waiting, then all

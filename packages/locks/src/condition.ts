@@ -1,8 +1,9 @@
-import { invalidArgType, WaitList, type WaitOptions } from '@x/internal';
+import { invalidArgType, WaitList } from '@x/internal';
 import { InvalidStateError, TimeoutError, timeoutError } from './errors.js';
 import { kAcquireAs, kHolder, Lock } from './lock.js';
 import type { Permit } from './semaphore.js';
 import { validateFunction, validateInteger, validateWaitOptions } from './validate.js';
+import type { WaitOptions } from './wait-options.js';
 
 /**
  * A condition variable: holders of its lock `wait()` until another holder `notify()`s them. `wait()`

@@ -1,6 +1,7 @@
-import { WaitList, type WaitOptions } from '@x/internal';
+import { WaitList } from '@x/internal';
 import { timeoutError } from './errors.js';
 import { validateWaitOptions } from './validate.js';
+import type { WaitOptions } from './wait-options.js';
 
 /**
  * A flag that tasks wait on: `wait()` resolves once `set()` is called (at once while it is set); `clear()`

@@ -1,16 +1,10 @@
-import {
-  invalidArgType,
-  isThenable,
-  outOfRange,
-  WaitList,
-  type WaitNode,
-  type WaitOptions,
-} from '@x/internal';
+import { invalidArgType, isThenable, outOfRange, WaitList, type WaitNode } from '@x/internal';
 import { type CapturedContext, captureContext } from './async-context.js';
 import { AbortError, timeoutError } from './errors.js';
 import { neverAborted } from './never-signal.js';
 import { RateWindow } from './rate-window.js';
 import { validateObject, validateWaitOptions } from './validate.js';
+import type { WaitOptions } from './wait-options.js';
 
 /** What `limit()` accepts besides the concurrency. */
 export interface LimitOptions {

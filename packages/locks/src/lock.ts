@@ -1,8 +1,9 @@
-import { dispose, WaitList, type WaitOptions } from '@x/internal';
+import { dispose, WaitList } from '@x/internal';
 import { InvalidStateError, timeoutError } from './errors.js';
 import { neverAborted } from './never-signal.js';
 import type { Permit } from './semaphore.js';
 import { validateFunction, validateWaitOptions } from './validate.js';
+import type { WaitOptions } from './wait-options.js';
 
 // Module-private keys for Condition, which must hand the lock back to the very permit that held it.
 /** @internal */

@@ -1,9 +1,10 @@
-import { dispose, WaitList, type WaitOptions } from '@x/internal';
+import { dispose, WaitList } from '@x/internal';
 import { overReleased, timeoutError } from './errors.js';
 import { neverAborted } from './never-signal.js';
 import { validateFunction, validateInteger, validateWaitOptions } from './validate.js';
+import type { WaitOptions } from './wait-options.js';
 
-export type { WaitOptions } from '@x/internal';
+export type { WaitOptions } from './wait-options.js';
 
 /**
  * What `acquire()` resolves to: one held permit. Release it once, by `release()` or by leaving a `using`

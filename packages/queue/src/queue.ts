@@ -1,11 +1,4 @@
-import {
-  invalidArgType,
-  outOfRange,
-  validateObject,
-  validateWaitOptions,
-  WaitList,
-  type WaitOptions,
-} from '@x/internal';
+import { invalidArgType, outOfRange, validateObject, validateWaitOptions, WaitList } from '@x/internal';
 import {
   InvalidStateError,
   QueueEmptyError,
@@ -14,8 +7,9 @@ import {
   timeoutError,
 } from './errors.js';
 import { FifoStore, type Store } from './store.js';
+import type { WaitOptions } from './wait-options.js';
 
-export type { WaitOptions } from '@x/internal';
+export type { WaitOptions } from './wait-options.js';
 
 /** What every queue accepts. */
 export interface QueueOptions {
