@@ -12,7 +12,7 @@ describe('types', () => {
 
   it('PriorityQueue types its compare option by the item type', () => {
     const byPriority = new PriorityQueue<[number, string]>({ compare: (a, b) => a[0] - b[0] });
-    expectTypeOf(byPriority.getNowait()).toEqualTypeOf<[number, string]>();
+    expectTypeOf(byPriority.getNowait).returns.toEqualTypeOf<[number, string]>();
     // @ts-expect-error: compare must take the item type
     new PriorityQueue<number>({ compare: (a: string, b: string) => a.localeCompare(b) });
   });
