@@ -1,4 +1,11 @@
-import { invalidArgType, outOfRange, validateObject, validateWaitOptions, WaitList } from '@x/internal';
+import {
+  dispose,
+  invalidArgType,
+  outOfRange,
+  validateObject,
+  validateWaitOptions,
+  WaitList,
+} from '@x/internal';
 import {
   InvalidStateError,
   QueueEmptyError,
@@ -234,6 +241,14 @@ export class Queue<T> implements AsyncIterable<T> {
       }
       yield item;
     }
+  }
+
+  /**
+   * `shutdown()`, for `using queue = new Queue()`: when the block ends, later puts are refused and the
+   * consumers drain what is left, then their loops end.
+   */
+  [dispose](): void {
+    this.shutdown();
   }
 
   /** `for await (const item of queue)`: {@link values} without a signal. */

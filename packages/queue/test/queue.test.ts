@@ -124,6 +124,21 @@ describe('Queue', () => {
     });
   });
 
+  it('is disposable: leaving a `using` block shuts it down and lets consumers drain', async () => {
+    const seen: number[] = [];
+    let consumer: Promise<void> | undefined;
+    {
+      using q = new Queue<number>();
+      consumer = (async () => {
+        for await (const item of q) seen.push(item);
+      })();
+      q.putNowait(1);
+      q.putNowait(2);
+    }
+    await consumer;
+    expect(seen).toEqual([1, 2]);
+  });
+
   it('rejects bad maxsize and options at once, naming them', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
       expect(thrown(() => new Queue({ maxsize: bad }))).toMatchObject({
