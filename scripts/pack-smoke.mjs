@@ -42,6 +42,11 @@ const calls = {
   '@x/timeout': ['r = await m.withTimeout(1000, async () => 42)', '42'],
   '@x/gather': ['r = (await m.gather([async () => 1, Promise.resolve(2)])).join()', '1,2'],
   '@x/task': ['r = await m.createTask(async () => 42)', '42'],
+  '@x/locks': ['{ const lim = m.limit(1); r = await lim(async () => 42, { timeout: 1000 }); }', '42'],
+  '@x/queue': [
+    '{ const q = new m.Queue({ maxsize: 1 }); await q.put(42); r = await q.get({ timeout: 1000 }); }',
+    '42',
+  ],
   '@x/executor': [
     'r = m.deserializeError(m.serializeError(new RangeError("x"))) instanceof RangeError',
     'true',

@@ -165,3 +165,4 @@ export const asyncDispose: typeof Symbol.asyncDispose =
 export { isCancellation } from './cancellation.js';
 export { applyErrorBrands, brandErrorClass, errorBrand, errorBrandsOf } from './error-brand.js';
 export { validateOptionNames } from './options.js';
+export { onAbort, validateWaitOptions, WaitList, WaitNode, type WaitOptions } from './wait-list.js';

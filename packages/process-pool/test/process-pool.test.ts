@@ -681,7 +681,7 @@ describe('faults', () => {
     expect(r.cause).toMatch(/before it was ready.*execArgv/);
     expect(r.workers).toBe(0);
     expect(stderr).toMatch(/bad option: --no-such-node-flag/);
-  });
+  }, 30_000);
 
   it('settles 5,000 tasks with random failures and crashes on 2 children exactly once each', async () => {
     const pool = make({ maxWorkers: 2 });

@@ -14,6 +14,9 @@ import nestedBridge from './pitfall/nested-bridge.js';
 import processCpuBound from './process/cpu-bound.js';
 import processPoolParallel from './process/pool-parallel.js';
 import processPoolSubmit from './process/pool-submit.js';
+import boundedQueue from './share/bounded-queue.js';
+import lockLostUpdate from './share/lock-lost-update.js';
+import sharedLimit from './share/shared-limit.js';
 import blockingVsStreaming from './stream/blocking-vs-streaming.js';
 import chatCli from './stream/chat-cli.js';
 import liveWords from './stream/live-words.js';
@@ -46,6 +49,10 @@ export const scenarios: readonly Scenario<object>[] = [
   taskGroup,
   // timeout
   waitFor,
+  // share: a limit shared by requests, a bounded queue between producers and consumers, a lock
+  sharedLimit,
+  boundedQueue,
+  lockLostUpdate,
   // thread: toThread and ThreadPool
   threadCpuBound,
   threadPoolSubmit,

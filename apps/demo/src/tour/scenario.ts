@@ -4,6 +4,7 @@ export const topics = [
   'gather',
   'task',
   'timeout',
+  'share',
   'thread',
   'process',
   'sync',
