@@ -1,3 +1,4 @@
+import { type AbortSubscription, onAbort } from '@x/internal';
 import { type Bucket, type Deadline, now, schedule, unschedule } from './deadline-queue.js';
 import { TimeoutError } from './errors.js';
 import type { Operation } from './operation.js';
@@ -103,10 +104,9 @@ export function withTimeout<T, F = never>(
   });
   if (ms !== Number.POSITIVE_INFINITY) schedule(job, at, true);
   if (signal !== undefined) {
-    job.signal = signal;
-    signal.addEventListener('abort', job);
+    job.subscription = onAbort(signal, job);
     // The operation itself may have aborted the caller's signal while it started.
-    if (signal.aborted) job.handleEvent();
+    if (signal.aborted) job.handleAbort(signal.reason);
   }
   try {
     pending.then(
@@ -120,7 +120,7 @@ export function withTimeout<T, F = never>(
   return promise;
 }
 
-/** One pending `withTimeout`: its deadline, its caller-signal listener (`handleEvent`) and its settlement. */
+/** One pending `withTimeout`: its deadline, its caller-signal listener (`handleAbort`) and its settlement. */
 class TimeoutJob<T, F> implements Deadline {
   _bucket: Bucket | null = null;
   _slot = 0;
@@ -129,7 +129,7 @@ class TimeoutJob<T, F> implements Deadline {
   resolve: (value: T | F | PromiseLike<T | F>) => void = noop;
   reject: (reason: unknown) => void = noop;
   controller: AbortController | undefined = undefined;
-  signal: AbortSignal | undefined = undefined;
+  subscription: AbortSubscription | undefined = undefined;
   name = '';
 
   constructor(
@@ -152,13 +152,13 @@ class TimeoutJob<T, F> implements Deadline {
   private finish(): void {
     this.settled = true;
     unschedule(this);
-    this.signal?.removeEventListener('abort', this);
+    this.subscription?.unsubscribe();
   }
 
   _expire(): void {
     if (this.settled) return;
     this.settled = true;
-    this.signal?.removeEventListener('abort', this);
+    this.subscription?.unsubscribe();
     const options = this.options;
     const what = this.name ? `"${this.name}"` : 'The operation';
     const error = new TimeoutError(
@@ -183,9 +183,8 @@ class TimeoutJob<T, F> implements Deadline {
   }
 
   /** The caller's signal aborted: pass its reason through unchanged. */
-  handleEvent(): void {
+  handleAbort(reason: unknown): void {
     if (this.settled) return;
-    const reason = this.signal!.reason;
     this.finish();
     this.controller?.abort(reason);
     this.reject(reason);
