@@ -176,7 +176,8 @@ describe('onAbort', () => {
 
   it('works when two bundled copies of the mechanism listen to one signal: one real listener each', async () => {
     // A second instance of the module, as a second package's bundle would carry.
-    const copy = (await import('../src/on-abort.ts?second-copy')) as typeof import('../src/on-abort.ts');
+    const specifier = '../src/on-abort.ts?second-copy';
+    const copy = (await import(/* @vite-ignore */ specifier)) as typeof import('../src/on-abort.ts');
     expect(copy.onAbort).not.toBe(onAbort);
     const controller = new AbortController();
     const calls: string[] = [];
