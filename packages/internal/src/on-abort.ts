@@ -37,7 +37,7 @@ class Subscription implements AbortSubscription {
     const hub = this.hub;
     if (hub === null) return;
     hub.unlink(this);
-    // Nothing left to tell: give the signal its listener back, so that a signal Node keeps alive while it
+    // Nothing left to tell: take our listener off the signal, so that a signal Node keeps alive while it
     // has listeners (`AbortSignal.timeout`, `AbortSignal.any`) is not kept alive by us.
     if (hub.head === null && hub.listening) hub.detach();
   }
@@ -47,8 +47,8 @@ class Subscription implements AbortSubscription {
 class Hub {
   head: Subscription | null = null;
   tail: Subscription | null = null;
-  /** True while this hub's listener is on the signal (until the signal aborts or the list empties). */
-  listening = true;
+  /** True while this hub's listener is on the signal: from a first subscription until the list empties. */
+  listening = false;
 
   constructor(readonly signal: AbortSignal) {}
 
@@ -72,10 +72,14 @@ class Hub {
     sub.listener = null;
   }
 
+  attach(): void {
+    this.listening = true;
+    this.signal.addEventListener('abort', this);
+  }
+
   detach(): void {
     this.listening = false;
     this.signal.removeEventListener('abort', this);
-    if (hubs.get(this.signal) === this) hubs.delete(this.signal);
   }
 
   /** The signal aborted: run every subscription once, in order, each removed before it runs. */
@@ -83,11 +87,18 @@ class Hub {
     if (!this.listening) return;
     this.detach();
     const reason = this.signal.reason;
+    // The subscriptions to call move to a list of their own: one made during the dispatch (possible only
+    // for a dispatched event on a signal that is not aborted) joins this hub for the next dispatch, not this.
+    const batch = new Hub(this.signal);
+    batch.head = this.head;
+    batch.tail = this.tail;
+    this.head = this.tail = null;
+    for (let sub = batch.head; sub !== null; sub = sub.next) sub.hub = batch;
     // Taking the head each time (rather than following `next`) lets a listener unsubscribe any other
     // subscription, itself included, as `removeEventListener` during a dispatch would.
-    for (let sub = this.head; sub !== null; sub = this.head) {
+    for (let sub = batch.head; sub !== null; sub = batch.head) {
       const listener = sub.listener!;
-      this.unlink(sub);
+      batch.unlink(sub);
       try {
         if (typeof listener === 'function') listener(reason);
         else listener.handleAbort(reason);
@@ -101,7 +112,11 @@ class Hub {
   }
 }
 
-/** One hub per signal while it has subscriptions; weak, so it never keeps a signal alive. */
+/**
+ * One hub per signal, weak so it never keeps a signal alive. An emptied hub stays (detached, holding nothing
+ * but its signal) until the signal is collected: a signal reused one operation at a time then costs no map
+ * update per operation, and a signal used once costs no delete.
+ */
 const hubs = new WeakMap<AbortSignal, Hub>();
 
 /** Returned for an already-aborted signal: there is nothing to listen to (as `addEventListener` never fires). */
@@ -135,8 +150,8 @@ export function onAbort(signal: AbortSignal, listener: AbortListener): AbortSubs
   if (hub === undefined) {
     hub = new Hub(signal);
     hubs.set(signal, hub);
-    signal.addEventListener('abort', hub);
   }
+  if (!hub.listening) hub.attach();
   const sub = new Subscription(hub, listener);
   hub.append(sub);
   return sub;
