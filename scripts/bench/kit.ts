@@ -182,7 +182,7 @@ export async function sharedSignal(
   contenders: SharedSignalContender[],
   {
     sizes = [16_000, 64_000] as const,
-    rounds = quick ? 1 : 3,
+    rounds = quick ? 3 : 5,
     target,
     growthTarget = '<= 6x (linear: 4x)',
   }: { sizes?: readonly [number, number]; rounds?: number; target?: string; growthTarget?: string } = {},

@@ -1,14 +1,13 @@
 /**
  * gather vs the Node peers on the issue's workloads: 100,000 already-resolving functions unbounded, and
- * 100,000 functions that `await null` with a limit of 8. Last (issue 21): 16,000 then 64,000 `gather` calls
- * started at once, all handed one long-lived signal; the time must grow about linearly (<= 6x).
+ * 100,000 functions that `await null` with a limit of 8.
  */
 import { gather } from '@x/gather';
 import { Effect } from 'effect';
 import pAll from 'p-all';
 import pLimit from 'p-limit';
 import pMap from 'p-map';
-import { quick, sharedSignal, throughput, type Workload } from '../../../scripts/bench/kit.ts';
+import { quick, throughput, type Workload } from '../../../scripts/bench/kit.ts';
 import './expose-gc.ts';
 
 const N = quick ? 20_000 : 100_000;
@@ -90,13 +89,5 @@ export default async (): Promise<Workload[]> => {
     { rounds, target: 'within 1.1x of p-limit (ratio >= 0.91); stretch: as fast as p-map' },
   );
 
-  const shared = await sharedSignal('gather([op], { signal })', [
-    {
-      name: '@x/gather gather',
-      ours: true,
-      start: (signal, i) => gather([() => Promise.resolve(i)], { signal }),
-    },
-  ]);
-
-  return [unbounded, unboundedEffect, limited, ...shared];
+  return [unbounded, unboundedEffect, limited];
 };

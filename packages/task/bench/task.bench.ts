@@ -1,13 +1,12 @@
 /**
  * @x/task against raw promises, Effection and Effect on the issue's workloads: many tasks created then
  * awaited, tasks that take their signal, one-at-a-time create + await, and a group of 10,000 children
- * against Promise.all. Last (issue 21): 16,000 then 64,000 tasks created at once, all handed one long-lived
- * signal; the time must grow about linearly (<= 6x).
+ * against Promise.all.
  */
 import { createTask, taskGroup } from '@x/task';
 import { Effect, Fiber } from 'effect';
 import { run, spawn } from 'effection';
-import { quick, sharedSignal, throughput, type Workload } from '../../../scripts/bench/kit.ts';
+import { quick, throughput, type Workload } from '../../../scripts/bench/kit.ts';
 import './expose-gc.ts';
 
 const N = quick ? 20_000 : 100_000;
@@ -172,9 +171,5 @@ export default async (): Promise<Workload[]> => {
     { target: 'no ratio in the issue; reported against Promise.all (which gives none of the guarantees)' },
   );
 
-  const shared = await sharedSignal('createTask(fn, { signal })', [
-    { name: '@x/task createTask', ours: true, start: (signal) => createTask(value, { signal }) },
-  ]);
-
-  return [peers, many, ...(manyWithPeers ? [manyWithPeers] : []), oneAtATime, withSignal, group, ...shared];
+  return [peers, many, ...(manyWithPeers ? [manyWithPeers] : []), oneAtATime, withSignal, group];
 };

@@ -10,13 +10,10 @@
  * unavoidable; p-timeout has no such mode, so it is compared with the hand-written equivalents only.
  * The first workloads check that sharing one timer costs no accuracy: 2,000 deadlines of 20-80 ms that do
  * fire, and how late (or early) each fired, measured on `performance.now()`.
- * The last ones (issue 21) hand one long-lived signal to 16,000 then 64,000 operations started at once: with
- * one `abort` listener per operation, Node's EventTarget makes that quadratic (p-timeout is); ours must grow
- * about linearly (<= 6x for 4x the operations).
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { sleep, withTimeout } from '@x/timeout';
+import { withTimeout } from '@x/timeout';
 import pTimeout from 'p-timeout';
 import {
   type Contender,
@@ -24,7 +21,6 @@ import {
   median,
   percentile,
   quick,
-  sharedSignal,
   throughput,
   type Workload,
 } from '../../../scripts/bench/kit.js';
@@ -200,24 +196,4 @@ export default async (): Promise<Workload[]> => [
     ],
     { target: 'faster than the hand-written AbortController + setTimeout race' },
   ),
-  ...(await sharedSignal(
-    'withTimeout(5000, op, { signal })',
-    [
-      {
-        name: '@x/timeout withTimeout',
-        ours: true,
-        start: (signal, i) => withTimeout(5000, fast(i), { signal }),
-      },
-      {
-        name: 'p-timeout 7',
-        start: (signal, i) => pTimeout(fast(i), { milliseconds: 5000, signal }),
-        // Quadratic: minutes per run at 64k on a busy 2-core machine, so one round.
-        rounds: 1,
-      },
-    ],
-    { target: '<= 0.25x p-timeout time at 64k (issue 21)' },
-  )),
-  ...(await sharedSignal('sleep(1, { signal })', [
-    { name: '@x/timeout sleep', ours: true, start: (signal) => sleep(1, { signal }) },
-  ])),
 ];
