@@ -14,4 +14,9 @@ export default (): Promise<Workload[]> =>
       ours: true,
       start: (signal, i) => gather([() => Promise.resolve(i)], { signal }),
     },
+    // The floor: the same batch without a signal (its growth is the garbage collector's, not ours).
+    {
+      name: '@x/gather gather, no signal (baseline)',
+      start: (_signal, i) => gather([() => Promise.resolve(i)]),
+    },
   ]);

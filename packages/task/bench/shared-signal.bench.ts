@@ -12,4 +12,6 @@ const value = async () => 1;
 export default (): Promise<Workload[]> =>
   sharedSignal('createTask(fn, { signal })', [
     { name: '@x/task createTask', ours: true, start: (signal) => createTask(value, { signal }) },
+    // The floor: the same batch without a signal (its growth is the garbage collector's, not ours).
+    { name: '@x/task createTask, no signal (baseline)', start: () => createTask(value) },
   ]);

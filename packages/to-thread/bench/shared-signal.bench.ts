@@ -19,5 +19,7 @@ export default async (): Promise<Workload[]> => {
       start: (signal, i) => pool.submit(inc, [i], { signal }),
       teardown: () => pool.shutdown(),
     },
+    // The floor: the same batch without a signal, on the same pool (torn down after the last contender).
+    { name: '@x/to-thread ThreadPool, no signal (baseline)', start: (_signal, i) => pool.submit(inc, [i]) },
   ]);
 };
