@@ -159,6 +159,91 @@ export function measured(
   return { name, unit, better, results, target };
 }
 
+export interface SharedSignalContender {
+  name: string;
+  ours?: boolean;
+  setup?: () => unknown | Promise<unknown>;
+  /** Starts one operation handed `signal` (the one every operation of the run shares); `i` is its number. */
+  start: (signal: AbortSignal, i: number) => PromiseLike<unknown>;
+  teardown?: () => unknown | Promise<unknown>;
+  /** Measure this contender in the first `rounds` rounds only (a quadratic peer can take minutes per run). */
+  rounds?: number;
+}
+
+/**
+ * Many operations on one long-lived signal (issue 21): for each size, starts that many operations at once, all
+ * given the same `AbortController`'s signal (never aborted), and times until all have settled (median of
+ * `rounds`, contenders interleaved). Returns two workloads: the time at the largest size, and the growth from
+ * the smallest to the largest (linear is the size ratio, 4x for 16k -> 64k; one listener per operation on the
+ * signal makes it quadratic, 16x).
+ */
+export async function sharedSignal(
+  name: string,
+  contenders: SharedSignalContender[],
+  {
+    sizes = [16_000, 64_000] as const,
+    rounds = quick ? 3 : 5,
+    target,
+    growthTarget = '<= 6x (linear: 4x)',
+  }: { sizes?: readonly [number, number]; rounds?: number; target?: string; growthTarget?: string } = {},
+): Promise<Workload[]> {
+  const [small, large] = sizes;
+  const times = new Map<SharedSignalContender, Map<number, number[]>>(
+    contenders.map((c) => [c, new Map(sizes.map((n) => [n, []]))]),
+  );
+  const runOnce = async (c: SharedSignalContender, n: number) => {
+    const signal = new AbortController().signal;
+    gc();
+    const t0 = performance.now();
+    const all = new Array<PromiseLike<unknown>>(n);
+    for (let i = 0; i < n; i++) all[i] = c.start(signal, i);
+    await Promise.all(all);
+    return performance.now() - t0;
+  };
+  for (const c of contenders) {
+    await c.setup?.();
+    await runOnce(c, Math.min(small, 2000)); // warm-up
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const n of sizes)
+      for (const c of contenders)
+        if (round < (c.rounds ?? rounds))
+          times
+            .get(c)!
+            .get(n)!
+            .push(await runOnce(c, n));
+  }
+  for (const c of contenders) await c.teardown?.();
+  const at = (c: SharedSignalContender, n: number) => median(times.get(c)!.get(n)!);
+  const k = (n: number) => `${n / 1000}k`;
+  return [
+    {
+      name: `${name}: ${large.toLocaleString('en-US')} operations on one shared signal`,
+      unit: 'ms',
+      better: 'lower',
+      target,
+      results: contenders.map((c) => ({
+        name: c.name,
+        ours: c.ours,
+        value: at(c, large),
+        detail: { [k(small)]: at(c, small), rounds: times.get(c)!.get(large)!.map(Math.round) },
+      })),
+    },
+    {
+      name: `${name}: growth from ${small.toLocaleString('en-US')} to ${large.toLocaleString('en-US')} operations on one shared signal`,
+      unit: 'x',
+      better: 'lower',
+      target: growthTarget,
+      results: contenders.map((c) => ({
+        name: c.name,
+        ours: c.ours,
+        value: at(c, large) / at(c, small),
+        detail: { [`${k(small)} ms`]: at(c, small), [`${k(large)} ms`]: at(c, large) },
+      })),
+    },
+  ];
+}
+
 /** Median of `rounds` runs of `fn`, in milliseconds. */
 export async function timeMs(fn: () => unknown | Promise<unknown>, rounds = quick ? 1 : 5): Promise<number> {
   const xs: number[] = [];

@@ -1,5 +1,6 @@
 import {
   describeReceived,
+  onAbort,
   subject,
   validateDuration,
   validateInteger,
@@ -49,9 +50,8 @@ export function mapOnExecutor<R>(
   return {
     async *[Symbol.asyncIterator]() {
       const controller = new AbortController();
-      const onAbort = () => controller.abort(outer!.reason);
       if (outer?.aborted) throw outer.reason;
-      outer?.addEventListener('abort', onAbort, { once: true });
+      const subscription = outer && onAbort(outer, (reason) => controller.abort(reason));
       const source = isAsync
         ? (items as AsyncIterable<unknown>)[Symbol.asyncIterator]()
         : (items as Iterable<unknown>)[Symbol.iterator]();
@@ -96,7 +96,7 @@ export function mapOnExecutor<R>(
           yield outcome.value as R;
         }
       } finally {
-        outer?.removeEventListener('abort', onAbort);
+        subscription?.unsubscribe();
         if (inFlight > 0) controller.abort(new Error('map() ended before this task finished.'));
         if (!exhausted) await source.return?.();
       }

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { TransferListItem } from 'node:worker_threads';
 import {
+  type AbortSubscription,
   describeReceived,
+  onAbort,
   subject,
   validateDuration,
   validateInteger,
@@ -85,13 +87,13 @@ class Task {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   resolve!: (value: unknown) => void;
   reject!: (reason: unknown) => void;
-  onAbort: (() => void) | undefined = undefined;
+  /** The subscription to the caller's `options.signal`, dropped when the task settles. */
+  abortSubscription: AbortSubscription | undefined = undefined;
   constructor(
     readonly id: number,
     readonly ref: RemoteRef,
     readonly args: unknown[],
     readonly transfer: readonly TransferListItem[] | undefined,
-    readonly signal: AbortSignal | undefined,
   ) {
     this.fid = fidOf(ref.key);
   }
@@ -276,7 +278,7 @@ export class Pool implements Executor {
         }
       }
     }
-    const task = new Task(takeId(), ref, args, transfer, signal);
+    const task = new Task(takeId(), ref, args, transfer);
     const promise = new Promise<Awaited<ReturnType<F>>>((resolve, reject) => {
       task.resolve = resolve as (value: unknown) => void;
       task.reject = reject;
@@ -290,8 +292,7 @@ export class Pool implements Executor {
     }
     this.#pending++;
     if (signal !== undefined) {
-      task.onAbort = () => this.#abandon(task, signal.reason);
-      signal.addEventListener('abort', task.onAbort, { once: true });
+      task.abortSubscription = onAbort(signal, (reason) => this.#abandon(task, reason));
     }
     if (timeout !== undefined && timeout !== Number.POSITIVE_INFINITY) {
       task.timer = setTimeout(() => this.#abandon(task, new TimeoutError(timeout)), timeout);
@@ -622,7 +623,7 @@ export class Pool implements Executor {
     if (task.state === DONE) return;
     task.state = DONE;
     if (task.timer !== undefined) clearTimeout(task.timer);
-    if (task.onAbort !== undefined) task.signal!.removeEventListener('abort', task.onAbort);
+    task.abortSubscription?.unsubscribe();
     if (ok) task.resolve(value);
     else task.reject(value);
     if (--this.#pending === 0) {

@@ -1,4 +1,4 @@
-import { asyncDispose } from '@x/internal';
+import { type AbortSubscription, asyncDispose, onAbort } from '@x/internal';
 import { AbortError, abortedBySibling } from './errors.js';
 import { observeAll } from './observe.js';
 import { OpsRun } from './run-ops.js';
@@ -127,10 +127,12 @@ class Completion implements CompletionIterator<unknown> {
     await this.return();
   }
 
-  readonly #onAbort = () => {
+  #subscription: AbortSubscription | undefined = undefined;
+
+  readonly #onAbort = (reason: unknown) => {
     this.#queue.length = 0;
-    this.#fail(this.signal!.reason);
-    this.#stop(this.signal!.reason);
+    this.#fail(reason);
+    this.#stop(reason);
   };
 
   #start(): void {
@@ -158,7 +160,7 @@ class Completion implements CompletionIterator<unknown> {
       }
       if (this.#remaining === 0) this.#stop(undefined);
     }));
-    this.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    if (this.signal !== undefined) this.#subscription = onAbort(this.signal, this.#onAbort);
     run.start(this.concurrency);
   }
 
@@ -184,7 +186,7 @@ class Completion implements CompletionIterator<unknown> {
     if (this.#finished) return;
     this.#finished = true;
     if (this.#run) this.#run.stopped = true;
-    this.signal?.removeEventListener('abort', this.#onAbort);
+    this.#subscription?.unsubscribe();
     if (reason !== undefined && this.#remaining > 0) this.#controller?.abort(reason);
     for (const w of this.#waiters.splice(0)) w.resolve(DONE);
   }

@@ -1,3 +1,4 @@
+import { onAbort } from '@x/internal';
 import { abortedBySibling } from './errors.js';
 import { observeAll } from './observe.js';
 import { OpsRun } from './run-ops.js';
@@ -144,19 +145,18 @@ function gatherAll(
     resolve = res;
     reject = rej;
   });
-  const onAbort = () => {
-    controller?.abort(signal.reason);
-    reject(signal.reason);
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
+  const subscription = onAbort(signal, (reason) => {
+    controller?.abort(reason);
+    reject(reason);
+  });
   all
     .then(
       (results) => {
-        signal.removeEventListener('abort', onAbort);
+        subscription.unsubscribe();
         return results;
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        subscription.unsubscribe();
         if (!controller?.signal.aborted) controller?.abort(abortedBySibling(error));
         throw error;
       },
@@ -181,27 +181,28 @@ function gatherLimited(
   const controller = sharedController();
   const results: unknown[] = new Array(ops.length);
   let remaining = ops.length;
-  const onAbort = () => {
-    run.stopped = true;
-    controller.abort(signal!.reason);
-    reject(signal!.reason);
-  };
   const run = new OpsRun(ops, controller.signal, (index, ok, value) => {
     if (run.stopped) return;
     if (ok || returnExceptions) {
       results[index] = value;
       if (--remaining === 0) {
-        signal?.removeEventListener('abort', onAbort);
+        subscription?.unsubscribe();
         resolve(results);
       }
       return;
     }
     run.stopped = true;
-    signal?.removeEventListener('abort', onAbort);
+    subscription?.unsubscribe();
     controller.abort(abortedBySibling(value));
     reject(value);
   });
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const subscription =
+    signal &&
+    onAbort(signal, (reason) => {
+      run.stopped = true;
+      controller.abort(reason);
+      reject(reason);
+    });
   const lanes = run.start(concurrency);
   // Settlement goes through the closures above; this chain only lets V8 see, from inside an operation, that
   // `promise` waits on the lanes, so an operation's error keeps the caller's async stack trace. By the time every

@@ -1,4 +1,4 @@
-import { invalidArgType } from '@x/internal';
+import { type AbortSubscription, invalidArgType, onAbort } from '@x/internal';
 import { AbortError, abortedBySibling } from './errors.js';
 import { ignore, observeAll } from './observe.js';
 import { sharedController } from './shared-controller.js';
@@ -61,7 +61,8 @@ export abstract class MapRun<T, R> {
   /** Called once, with the failure, the source's error or the caller's `signal.reason`. */
   protected abstract failed(error: unknown): void;
 
-  readonly #onAbort = () => this.abort(this.options.signal!.reason, this.options.signal!.reason);
+  #subscription: AbortSubscription | undefined = undefined;
+  readonly #onAbort = (reason: unknown) => this.abort(reason, reason);
 
   start(): void {
     const signal = this.options.signal;
@@ -75,7 +76,7 @@ export abstract class MapRun<T, R> {
     else if (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === 'function')
       this.#asyncIterator = (source as AsyncIterable<T>)[Symbol.asyncIterator]();
     else this.#iterator = (source as Iterable<T>)[Symbol.iterator]();
-    signal?.addEventListener('abort', this.#onAbort, { once: true });
+    if (signal !== undefined) this.#subscription = onAbort(signal, this.#onAbort);
     this.requestLane();
   }
 
@@ -83,7 +84,7 @@ export abstract class MapRun<T, R> {
   abort(reason: unknown, error: unknown): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#subscription?.unsubscribe();
     this.controller.abort(reason);
     this.#closeSource();
     this.#wake();
@@ -116,7 +117,7 @@ export abstract class MapRun<T, R> {
   laneExited(): void {
     if (--this.lanes === 0 && !this.stopped) {
       this.stopped = true;
-      this.options.signal?.removeEventListener('abort', this.#onAbort);
+      this.#subscription?.unsubscribe();
       this.complete();
     }
   }

@@ -1,4 +1,11 @@
-import { invalidArgType, outOfRange, validateObject, validateSignal } from '@x/internal';
+import {
+  type AbortSubscription,
+  invalidArgType,
+  onAbort,
+  outOfRange,
+  validateObject,
+  validateSignal,
+} from '@x/internal';
 import { AbortError, invalidArgValue } from './errors.js';
 import { observeAll } from './observe.js';
 import type { Operation, OperationResult, SettledOf } from './types.js';
@@ -109,18 +116,19 @@ export function wait(ops: unknown, options?: WaitOptions): Promise<WaitResult<re
       const pending = entries.filter((e) => !e.settled).map((e) => e.pending);
       resolve({ done, pending } as WaitResult<readonly unknown[]>);
     };
-    const onAbort = () => {
-      for (const e of entries) if (e !== undefined && !e.settled) e.controller?.abort(signal!.reason);
+    let subscription: AbortSubscription | undefined;
+    const cancelAll = (reason: unknown) => {
+      for (const e of entries) if (e !== undefined && !e.settled) e.controller?.abort(reason);
       if (!resolved) {
         resolved = true;
         if (timer !== undefined) clearTimeout(timer);
-        reject(signal!.reason);
+        reject(reason);
       }
     };
     const settle = (index: number, record: unknown, failed: boolean) => {
       entries[index]!.settled = true;
       settledCount++;
-      if (settledCount === n) signal?.removeEventListener('abort', onAbort);
+      if (settledCount === n) subscription?.unsubscribe();
       if (resolved) return;
       done.push(record);
       if (
@@ -140,7 +148,7 @@ export function wait(ops: unknown, options?: WaitOptions): Promise<WaitResult<re
       );
     }
     if (n === 0) return finish();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal !== undefined) subscription = onAbort(signal, cancelAll);
     if (timeout !== Number.POSITIVE_INFINITY) timer = setTimeout(finish, timeout);
   });
 }

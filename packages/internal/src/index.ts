@@ -1,8 +1,11 @@
 /**
  * Argument checks shared by every @x package, with Node-core style messages that name the argument, say
  * what was expected and what was received, and carry Node core's `code` (`ERR_INVALID_ARG_TYPE`,
- * `ERR_OUT_OF_RANGE`). Bundled into each package at build time; never published on its own.
+ * `ERR_OUT_OF_RANGE`); and `onAbort`, the one way every package listens to a caller's signal. Bundled into
+ * each package at build time; never published on its own.
  */
+
+export { type AbortListener, type AbortSubscription, onAbort } from './on-abort.js';
 
 /** A `TypeError` or `RangeError` with Node core's `code`. */
 export type CodedError<E extends Error> = E & { code: string };
@@ -165,4 +168,4 @@ export const asyncDispose: typeof Symbol.asyncDispose =
 export { isCancellation } from './cancellation.js';
 export { applyErrorBrands, brandErrorClass, errorBrand, errorBrandsOf } from './error-brand.js';
 export { validateOptionNames } from './options.js';
-export { onAbort, validateWaitOptions, WaitList, WaitNode, type WaitOptions } from './wait-list.js';
+export { validateWaitOptions, WaitList, WaitNode, type WaitOptions } from './wait-list.js';

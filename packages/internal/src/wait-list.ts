@@ -7,6 +7,7 @@
  */
 
 import { validateDuration, validateObject, validateSignal } from './index.js';
+import { type AbortSubscription, onAbort } from './on-abort.js';
 
 /** What every wait accepts. */
 export interface WaitOptions {
@@ -51,39 +52,6 @@ export class WaitNode<T, D> {
   reject!: (reason: unknown) => void;
   constructor(readonly data: D) {}
 }
-
-/**
- * Subscribes `fn` to `signal`'s abort and returns the undo. One real listener per signal, whatever the
- * number of waiters, so 100,000 waiters on one signal cost O(1) each to add and remove (EventTarget's
- * `addEventListener` scans its listeners, and warns past 10). The one function to swap for a shared
- * subscription helper.
- */
-export function onAbort(signal: AbortSignal, fn: () => void): () => void {
-  let subscribers = registry.get(signal);
-  if (subscribers === undefined) {
-    const set = new Set<() => void>();
-    subscribers = set;
-    const dispatch = () => {
-      registry.delete(signal);
-      for (const subscriber of set) subscriber();
-      set.clear();
-    };
-    registry.set(signal, set);
-    listeners.set(set, dispatch);
-    signal.addEventListener('abort', dispatch, { once: true });
-  }
-  const set = subscribers;
-  set.add(fn);
-  return () => {
-    if (!set.delete(fn) || set.size > 0) return;
-    const dispatch = listeners.get(set);
-    if (registry.get(signal) === set) registry.delete(signal);
-    if (dispatch) signal.removeEventListener('abort', dispatch);
-  };
-}
-
-const registry = new WeakMap<AbortSignal, Set<() => void>>();
-const listeners = new WeakMap<Set<() => void>, () => void>();
 
 /**
  * A doubly linked FIFO of {@link WaitNode}s with O(1) removal from anywhere.
@@ -182,13 +150,13 @@ export class WaitList<T, D = undefined> {
   }
 
   #arm(node: WaitNode<T, D>, signal: AbortSignal | undefined, timeout: number | undefined): void {
-    let unsubscribe: (() => void) | undefined;
+    let subscription: AbortSubscription | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (signal !== undefined) {
-      unsubscribe = onAbort(signal, () => {
-        unsubscribe = undefined; // the dispatcher drops every subscription of an aborted signal itself
+      subscription = onAbort(signal, (reason) => {
+        subscription = undefined; // an aborted signal's subscriptions are dropped by the dispatcher itself
         this.remove(node);
-        node.reject(signal.reason);
+        node.reject(reason);
       });
     }
     if (timeout !== undefined && timeout !== Number.POSITIVE_INFINITY) {
@@ -203,7 +171,7 @@ export class WaitList<T, D = undefined> {
       );
     }
     node.disarm = () => {
-      unsubscribe?.();
+      subscription?.unsubscribe();
       if (timer !== undefined) clearTimeout(timer);
     };
   }

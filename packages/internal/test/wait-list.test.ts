@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { onAbort, validateWaitOptions, WaitList } from '../src/index.ts';
+import { validateWaitOptions, WaitList } from '../src/index.ts';
 
 const timeoutError = (ms: number) =>
   Object.assign(new Error(`timed out after ${ms}`), { code: 'ERR_X_TIMEOUT' });
@@ -47,28 +47,6 @@ describe('WaitList', () => {
     list.resolveAll(0);
     await Promise.all(ps);
     expect(order).toEqual([10, 20, 30]);
-  });
-});
-
-describe('onAbort', () => {
-  it('holds one real listener per signal and returns the undo', () => {
-    const controller = new AbortController();
-    const calls: number[] = [];
-    const undo1 = onAbort(controller.signal, () => calls.push(1));
-    onAbort(controller.signal, () => calls.push(2));
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
-    undo1();
-    controller.abort();
-    expect(calls).toEqual([2]);
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
-  });
-
-  it('removes the real listener when the last subscriber leaves', () => {
-    const controller = new AbortController();
-    const undo = onAbort(controller.signal, () => undefined);
-    undo();
-    undo();
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
 

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { serialize } from 'node:v8';
 import {
@@ -225,11 +224,8 @@ export class ProcessPool extends Pool {
     validateObject(options, 'options');
     const { chunkSize = 1, ...rest } = options;
     validateInteger(chunkSize, 'options.chunkSize', 1);
-    // map() gives all its tasks one signal: one abort listener per task in flight is expected there.
-    const submit: Executor['submit'] = (f, args, submitOptions) => {
-      if (submitOptions?.signal) setMaxListeners(0, submitOptions.signal);
-      return super.submit(f, args, submitOptions);
-    };
+    // map() gives all its tasks one signal; the pool keeps one real listener on it however many are in flight.
+    const submit: Executor['submit'] = (f, args, submitOptions) => super.submit(f, args, submitOptions);
     if (chunkSize === 1) return mapOnExecutor({ submit }, fn, items, rest, this.#mapConcurrency);
     const ref = toRemoteRef(fn, 'fn');
     if (!isIterable(items)) {

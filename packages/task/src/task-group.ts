@@ -1,4 +1,11 @@
-import { asyncDispose, isCancellation, validateObject, validateSignal } from '@x/internal';
+import {
+  type AbortSubscription,
+  asyncDispose,
+  isCancellation,
+  onAbort,
+  validateObject,
+  validateSignal,
+} from '@x/internal';
 import { AbortError, InvalidStateError, TaskGroupError } from './errors.js';
 import { childSettled, Task, type TaskFunction, type TaskOwner } from './task.js';
 import { validateFunction, validateName } from './validate.js';
@@ -45,8 +52,7 @@ export class TaskGroup implements TaskOwner, AsyncDisposable {
   readonly #children = new Set<Task<unknown>>();
   readonly #failures: unknown[] = [];
   #state = OPEN;
-  #outer: AbortSignal | undefined = undefined;
-  #onOuterAbort: (() => void) | undefined = undefined;
+  #outer: AbortSubscription | undefined = undefined;
   #cancelledByCaller = false;
   #join: Promise<void> | undefined = undefined;
   #resolveJoin: (() => void) | undefined = undefined;
@@ -63,12 +69,10 @@ export class TaskGroup implements TaskOwner, AsyncDisposable {
       this.#abort(signal.reason);
       return;
     }
-    this.#outer = signal;
-    this.#onOuterAbort = () => {
+    this.#outer = onAbort(signal, (reason) => {
       this.#cancelledByCaller = true;
-      this.#abort(signal.reason);
-    };
-    signal.addEventListener('abort', this.#onOuterAbort, { once: true });
+      this.#abort(reason);
+    });
   }
 
   /**
@@ -170,10 +174,8 @@ export class TaskGroup implements TaskOwner, AsyncDisposable {
   #maybeFinish(): void {
     if (this.#state !== JOINING || this.#children.size > 0) return;
     this.#state = FINISHED;
-    if (this.#outer !== undefined) {
-      this.#outer.removeEventListener('abort', this.#onOuterAbort!);
-      this.#outer = this.#onOuterAbort = undefined;
-    }
+    this.#outer?.unsubscribe();
+    this.#outer = undefined;
     const resolve = this.#resolveJoin!;
     const reject = this.#rejectJoin!;
     this.#resolveJoin = this.#rejectJoin = undefined;

@@ -1,4 +1,4 @@
-import { isCancellation, validateObject, validateSignal } from '@x/internal';
+import { type AbortSubscription, isCancellation, onAbort, validateObject, validateSignal } from '@x/internal';
 import { AbortError, InvalidStateError } from './errors.js';
 import { type PendingReport, retrieved, track } from './unretrieved.js';
 import { validateFunction, validateName } from './validate.js';
@@ -73,7 +73,8 @@ interface Extra {
   controller: AbortController | undefined;
   /** Set (never to undefined) once cancellation was requested. */
   reason: unknown;
-  outer: { signal: AbortSignal; listener: () => void } | undefined;
+  /** The subscription to the caller's `options.signal`, dropped when the task settles. */
+  outer: AbortSubscription | undefined;
   // `any` keeps Task covariant in T (a Task<number> is a Task<unknown>), as a promise is.
   callbacks: Array<(task: Task<any>) => void> | undefined;
   report: PendingReport | undefined;
@@ -148,9 +149,7 @@ export class Task<T> implements PromiseLike<T> {
       work = Promise.reject(signal.reason);
     } else {
       if (signal !== undefined) {
-        const listener = () => this.#requestCancel(signal.reason);
-        (this.#extra = newExtra()).outer = { signal, listener };
-        signal.addEventListener('abort', listener, { once: true });
+        (this.#extra = newExtra()).outer = onAbort(signal, (reason) => this.#requestCancel(reason));
       }
       try {
         const result = wantsSignal(fn) ? fn(this.signal) : (fn as () => T | PromiseLike<T>)();
@@ -183,7 +182,7 @@ export class Task<T> implements PromiseLike<T> {
     if (extra !== undefined) {
       const outer = extra.outer;
       if (outer !== undefined) {
-        outer.signal.removeEventListener('abort', outer.listener);
+        outer.unsubscribe();
         extra.outer = undefined;
       }
       const callbacks = extra.callbacks;

@@ -1,4 +1,4 @@
-import { dispose } from '@x/internal';
+import { type AbortSubscription, dispose, onAbort } from '@x/internal';
 import { type Bucket, type Deadline, now, schedule, setRef, unschedule } from './deadline-queue.js';
 import { AbortError, InvalidStateError, TimeoutError } from './errors.js';
 import type { Operation } from './operation.js';
@@ -143,6 +143,7 @@ class Scope implements TimeoutScope, Deadline, DeadlineSource {
   private isExpired = false;
   private closed = false;
   private runs = 0;
+  private parentSubscription: AbortSubscription | undefined = undefined;
 
   constructor(
     private at: number,
@@ -155,7 +156,7 @@ class Scope implements TimeoutScope, Deadline, DeadlineSource {
         this.abort(parent.reason);
         return;
       }
-      parent.addEventListener('abort', this);
+      this.parentSubscription = onAbort(parent, this);
     }
     if (at !== Number.POSITIVE_INFINITY) schedule(this, at, false);
   }
@@ -232,20 +233,19 @@ class Scope implements TimeoutScope, Deadline, DeadlineSource {
       let settled = false;
       const settle = () => {
         settled = true;
-        signal.removeEventListener('abort', onAbort);
+        subscription.unsubscribe();
         if (--this.runs === 0) setRef(this, false);
       };
-      const onAbort = () => {
+      const subscription = onAbort(signal, (reason) => {
         if (settled) return;
         settle();
-        reject(signal.reason);
-      };
+        reject(reason);
+      });
       const fail = (error: unknown) => {
         if (settled) return;
         settle();
         reject(error);
       };
-      signal.addEventListener('abort', onAbort);
       try {
         pending.then((value) => {
           if (settled) return;
@@ -263,7 +263,7 @@ class Scope implements TimeoutScope, Deadline, DeadlineSource {
     if (this.closed) return;
     this.closed = true;
     unschedule(this);
-    this.parent?.removeEventListener('abort', this);
+    this.parentSubscription?.unsubscribe();
     if (this.runs > 0 && !this.aborted) {
       this.abort(
         new AbortError(
@@ -290,8 +290,8 @@ class Scope implements TimeoutScope, Deadline, DeadlineSource {
   }
 
   /** The enclosing signal aborted: follow it with the same reason. */
-  handleEvent(): void {
-    this.abort(this.parent!.reason);
+  handleAbort(reason: unknown): void {
+    this.abort(reason);
   }
 
   private abort(reason: unknown): void {
@@ -299,7 +299,7 @@ class Scope implements TimeoutScope, Deadline, DeadlineSource {
     this.aborted = true;
     this.reason = reason;
     unschedule(this);
-    this.parent?.removeEventListener('abort', this);
+    this.parentSubscription?.unsubscribe();
     this.controller?.abort(reason);
   }
 }

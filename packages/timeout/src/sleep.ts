@@ -1,3 +1,4 @@
+import { type AbortSubscription, onAbort } from '@x/internal';
 import { type Bucket, type Deadline, now, schedule, unschedule } from './deadline-queue.js';
 import { validateMs, validateObject, validateSignal } from './validate.js';
 
@@ -32,9 +33,9 @@ export function sleep(ms: number, options?: SleepOptions): Promise<void> {
   validateSignal(signal, 'options.signal');
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<void>((resolve, reject) => {
-    const sleeper = new Sleeper(resolve, reject, signal);
+    const sleeper = new Sleeper(resolve, reject);
     if (ms !== Number.POSITIVE_INFINITY) schedule(sleeper, now() + ms, true);
-    signal?.addEventListener('abort', sleeper);
+    if (signal !== undefined) sleeper.subscription = onAbort(signal, sleeper);
   });
 }
 
@@ -42,21 +43,21 @@ class Sleeper implements Deadline {
   _bucket: Bucket | null = null;
   _slot = 0;
   _ref = true;
+  subscription: AbortSubscription | undefined = undefined;
 
   constructor(
     readonly resolve: () => void,
     readonly reject: (reason: unknown) => void,
-    readonly signal: AbortSignal | undefined,
   ) {}
 
   _expire(): void {
-    this.signal?.removeEventListener('abort', this);
+    this.subscription?.unsubscribe();
     this.resolve();
   }
 
-  handleEvent(): void {
+  /** The caller's signal aborted (the subscription is already gone): drop the timer. */
+  handleAbort(reason: unknown): void {
     unschedule(this);
-    this.signal!.removeEventListener('abort', this);
-    this.reject(this.signal!.reason);
+    this.reject(reason);
   }
 }

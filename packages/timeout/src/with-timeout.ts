@@ -1,4 +1,4 @@
-import { isCancellation, validateOptionNames } from '@x/internal';
+import { type AbortSubscription, isCancellation, onAbort, validateOptionNames } from '@x/internal';
 import { type Bucket, type Deadline, now, schedule, unschedule } from './deadline-queue.js';
 import { TimeoutError } from './errors.js';
 import type { Operation } from './operation.js';
@@ -144,10 +144,9 @@ export function withTimeout<T, F = never>(
   job.reject = reject;
   if (ms !== Number.POSITIVE_INFINITY) schedule(job, at, true);
   if (signal !== undefined) {
-    job.signal = signal;
-    signal.addEventListener('abort', job);
+    job.subscription = onAbort(signal, job);
     // The operation itself may have aborted the caller's signal while it started.
-    if (signal.aborted) job.handleEvent();
+    if (signal.aborted) job.handleAbort(signal.reason);
   }
   // One reaction on the operation, whose derived promise is settled into ours through our own resolve
   // functions: V8 follows exactly that chain (and not a closure that calls resolve) when it writes the async
@@ -168,7 +167,7 @@ const PENDING = 0;
 const STOPPING = 1;
 const SETTLED = 2;
 
-/** One pending `withTimeout`: its deadline, its caller-signal listener (`handleEvent`) and its settlement. */
+/** One pending `withTimeout`: its deadline, its caller-signal listener (`handleAbort`) and its settlement. */
 class TimeoutJob<T, F> implements Deadline {
   _bucket: Bucket | null = null;
   _slot = 0;
@@ -177,7 +176,7 @@ class TimeoutJob<T, F> implements Deadline {
   resolve: (value: T | F | PromiseLike<T | F>) => void = noop;
   reject: (reason: unknown) => void = noop;
   controller: AbortController | undefined = undefined;
-  signal: AbortSignal | undefined = undefined;
+  subscription: AbortSubscription | undefined = undefined;
   /** Why the operation is being stopped: the `TimeoutError`, or the caller's `signal.reason`. */
   stopReason: unknown = undefined;
   timedOut = false;
@@ -220,12 +219,12 @@ class TimeoutJob<T, F> implements Deadline {
 
   private dropListeners(): void {
     unschedule(this);
-    this.signal?.removeEventListener('abort', this);
+    this.subscription?.unsubscribe();
   }
 
   _expire(): void {
     if (this.state !== PENDING) return;
-    this.signal?.removeEventListener('abort', this);
+    this.subscription?.unsubscribe();
     const options = this.options;
     const what = this.name ? `"${this.name}"` : 'The operation';
     const error = new TimeoutError(
@@ -260,9 +259,8 @@ class TimeoutJob<T, F> implements Deadline {
   }
 
   /** The caller's signal aborted: pass its reason through unchanged. */
-  handleEvent(): void {
+  handleAbort(reason: unknown): void {
     if (this.state !== PENDING) return;
-    const reason = this.signal!.reason;
     this.dropListeners();
     this.stopReason = reason;
     if (this.waitForStop) {
