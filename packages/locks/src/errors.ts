@@ -1,3 +1,5 @@
+import { brandErrorClass } from '@x/internal';
+
 /**
  * Every error class of @x/locks. A wait that outlives its `timeout` rejects with {@link TimeoutError}; a
  * caller's own `signal.reason` is passed through unchanged; waiters dropped by `limit.clearQueue()` reject
@@ -25,6 +27,10 @@ export interface XErrorOptions {
  * Like the `TimeoutError` of `asyncio.wait_for(sem.acquire(), 0.1)`.
  */
 export class TimeoutError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_TIMEOUT');
+  }
+
   override name = 'TimeoutError' as const;
   readonly code = 'ERR_X_TIMEOUT' as const;
   /** The time limit that passed, in milliseconds. */
@@ -52,6 +58,10 @@ export class TimeoutError extends Error {
  * Like Python's `asyncio.CancelledError`.
  */
 export class AbortError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_ABORTED');
+  }
+
   override name = 'AbortError' as const;
   readonly code = 'ERR_X_ABORTED' as const;
   constructor(message = 'The operation was aborted.', options?: XErrorOptions) {
@@ -70,6 +80,10 @@ export class AbortError extends Error {
  * Like the `RuntimeError` of Python's `Lock.release()` on an unlocked lock.
  */
 export class InvalidStateError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_INVALID_STATE');
+  }
+
   override name = 'InvalidStateError' as const;
   readonly code = 'ERR_X_INVALID_STATE' as const;
   constructor(message: string, options?: XErrorOptions) {
@@ -91,6 +105,10 @@ export class InvalidStateError extends Error {
  * Like Python's `asyncio.BrokenBarrierError`.
  */
 export class BrokenBarrierError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_BROKEN_BARRIER');
+  }
+
   override name = 'BrokenBarrierError' as const;
   readonly code = 'ERR_X_BROKEN_BARRIER' as const;
   constructor(

@@ -1,3 +1,5 @@
+import { brandErrorClass } from '@x/internal';
+
 /**
  * Every error class of @x/queue. `putNowait` on a full queue throws {@link QueueFullError}, `getNowait` on an
  * empty one {@link QueueEmptyError}; after `shutdown()` puts (and gets of an empty queue) reject with
@@ -23,6 +25,10 @@ export interface XErrorOptions {
  * Like Python's `asyncio.QueueFull`.
  */
 export class QueueFullError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_QUEUE_FULL');
+  }
+
   override name = 'QueueFullError' as const;
   readonly code = 'ERR_X_QUEUE_FULL' as const;
   constructor(
@@ -43,6 +49,10 @@ export class QueueFullError extends Error {
  * Like Python's `asyncio.QueueEmpty`.
  */
 export class QueueEmptyError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_QUEUE_EMPTY');
+  }
+
   override name = 'QueueEmptyError' as const;
   readonly code = 'ERR_X_QUEUE_EMPTY' as const;
   constructor(
@@ -65,6 +75,10 @@ export class QueueEmptyError extends Error {
  * Like Python 3.13's `asyncio.QueueShutDown`.
  */
 export class QueueShutDownError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_QUEUE_SHUT_DOWN');
+  }
+
   override name = 'QueueShutDownError' as const;
   readonly code = 'ERR_X_QUEUE_SHUT_DOWN' as const;
   constructor(
@@ -86,6 +100,10 @@ export class QueueShutDownError extends Error {
  * Like the `TimeoutError` of `asyncio.wait_for(queue.get(), 0.1)`.
  */
 export class TimeoutError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_TIMEOUT');
+  }
+
   override name = 'TimeoutError' as const;
   readonly code = 'ERR_X_TIMEOUT' as const;
   /** The time limit that passed, in milliseconds. */
@@ -110,6 +128,10 @@ export class TimeoutError extends Error {
  * Like the `ValueError` of Python's `Queue.task_done()`.
  */
 export class InvalidStateError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_INVALID_STATE');
+  }
+
   override name = 'InvalidStateError' as const;
   readonly code = 'ERR_X_INVALID_STATE' as const;
   constructor(message: string, options?: XErrorOptions) {

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as executor from '@x/executor';
 import * as gather from '@x/gather';
+import * as locks from '@x/locks';
 import * as processPool from '@x/process-pool';
+import * as queue from '@x/queue';
 import * as syncBridge from '@x/sync-bridge';
 import * as task from '@x/task';
 import * as timeout from '@x/timeout';
@@ -20,7 +22,7 @@ import { poolPerTest, trapUnhandledRejections } from './helpers.js';
 trapUnhandledRejections();
 const make = poolPerTest();
 
-const packages = { executor, gather, processPool, syncBridge, task, timeout, toThread };
+const packages = { executor, gather, locks, processPool, queue, syncBridge, task, timeout, toThread };
 
 /** Every exported class of every package whose instances are errors. */
 const errorClasses = Object.entries(packages).flatMap(([pkg, exports]) =>
