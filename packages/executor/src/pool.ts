@@ -713,6 +713,9 @@ export class Pool implements Executor {
   }
 
   #idle(slot: Slot) {
+    // A worker being stopped stays referenced until it exits (see #stop), even if an answer it sent before
+    // terminate() took effect (a cancellation's, a result) empties it now: its exit is awaited.
+    if (slot.stopping || slot.exited) return;
     if (slot.referenced) {
       slot.referenced = false;
       slot.transport.unref();

@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import {
   type Executor,
   type MainMessage,
+  MSG_CANCEL,
+  MSG_READY,
+  MSG_RESULTS,
+  MSG_RUN,
   Pool,
   serveWorker,
   type Transport,
@@ -157,6 +161,50 @@ describe('Pool over a transport without shared memory', () => {
     expect(events.at(-1)).toBe('unref');
     await p.shutdown();
     expect(events.slice(-2)).toEqual(['ref', 'terminate']);
+  });
+
+  it('keeps a worker it stops referenced until it exits, even if an answer arrives meanwhile (issue 13: exit code 13)', async () => {
+    // A worker whose messages and exit the test delivers by hand, like a thread terminated while its last
+    // answer is already on its way.
+    let handlers!: TransportHandlers;
+    const events: string[] = [];
+    const sent: MainMessage[] = [];
+    const p = new Pool({
+      maxWorkers: 1,
+      cancelGrace: 60_000, // no watchdog in the way
+      transport: (h) => {
+        handlers = h;
+        return {
+          send: (m) => void sent.push(m),
+          terminate: () => void events.push('terminate'),
+          ref: () => void events.push('ref'),
+          unref: () => void events.push('unref'),
+        };
+      },
+    });
+    const controller = new AbortController();
+    const task = p
+      .submit(() => new Promise(() => {}), [], { signal: controller.signal })
+      .catch((e: unknown) => e);
+    handlers.onMessage([MSG_READY]);
+    await new Promise((r) => setImmediate(r)); // the task is sent
+    expect(sent[0]?.[0]).toBe(MSG_RUN);
+    const id = sent[0]![2] as number;
+    controller.abort(new Error('stop'));
+    expect(sent.at(-1)).toEqual([MSG_CANCEL, id]);
+    expect(await task).toMatchObject({ message: 'stop' });
+    // A new worker starts referenced (the pool only calls ref() after an unref()).
+    const referenced = () => events.filter((e) => e === 'ref' || e === 'unref').at(-1) !== 'unref';
+    const stopped = p.shutdown();
+    expect(events.at(-1)).toBe('terminate');
+    expect(referenced()).toBe(true);
+    // The worker answered the cancellation before terminate() took effect: the answer comes before its exit.
+    handlers.onMessage([MSG_RESULTS, 0, -id, 0]);
+    // Still referenced: the awaited exit must keep the process alive (an unref'd thread let it exit with code 13).
+    expect(referenced()).toBe(true);
+    expect(events.at(-1)).toBe('terminate');
+    handlers.onExit({ code: 1, signal: null, killed: true });
+    await stopped;
   });
 
   it('settles every task exactly once, with its own outcome, under random failures and aborts (property)', async () => {
