@@ -49,6 +49,20 @@ $('dashboard-form').addEventListener('submit', async (event) => {
   }
 });
 
+$('dashboard-burst').addEventListener('click', async () => {
+  const status = $('dashboard-status');
+  status.classList.remove('error');
+  status.textContent = 'Loading 50 dashboards at once…';
+  status.dataset.state = 'loading';
+  const started = performance.now();
+  const results = await Promise.allSettled(
+    Array.from({ length: 50 }, (_, i) => getJson(`/dashboard?user_id=${i + 1}`)),
+  );
+  const failed = results.filter((result) => result.status === 'rejected').length;
+  status.textContent = `50 dashboards (100 upstream calls) in ${(performance.now() - started).toFixed(0)} ms; ${failed} failed.`;
+  status.dataset.state = 'done';
+});
+
 // Chat ----------------------------------------------------------------------------------------------
 
 /** Splits Server-Sent Events text into complete frames; returns the frames and the unfinished rest. */
@@ -152,7 +166,12 @@ function drawHeartbeat() {
 
 const heartbeat = new EventSource('/heartbeat?interval_ms=100');
 heartbeat.addEventListener('message', (event) => {
-  const { delayMs } = JSON.parse(event.data);
+  const { delayMs, upstream } = JSON.parse(event.data);
+  if (upstream) {
+    $('upstream-active').textContent = String(upstream.active);
+    $('upstream-pending').textContent = String(upstream.pending);
+    $('upstream-max').textContent = String(upstream.limit);
+  }
   samples.push(delayMs);
   if (samples.length > MAX_SAMPLES) samples.shift();
   $('heartbeat-now').textContent = delayMs.toFixed(0);

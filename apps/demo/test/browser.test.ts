@@ -23,7 +23,8 @@ describe.skipIf(skip)(
     const pageErrors: string[] = [];
 
     beforeAll(async () => {
-      stack = await startStack({ latencyMs: 100, wordDelayMs: 40 });
+      // A shared upstream limit of 2, so that the page's burst of dashboards queues.
+      stack = await startStack({ latencyMs: 100, wordDelayMs: 40 }, { upstreamConcurrency: 2 });
       base = await stack.app.listen({ port: 0, host: '127.0.0.1' });
       browser = await chromium.launch({
         executablePath: CHROMIUM,
@@ -66,6 +67,21 @@ describe.skipIf(skip)(
       expect(sequential).toBeGreaterThanOrEqual(190);
       expect(gathered).toBeLessThan(0.8 * sequential);
     });
+
+    it("shows the shared upstream limit's running and queued calls live, from the heartbeat", async () => {
+      expect(await page.locator('#upstream-max').textContent()).toBe('2');
+      await page.click('#dashboard-burst');
+      const pending: number[] = [];
+      await eventually(async () => {
+        pending.push(Number(await page.locator('#upstream-pending').textContent()));
+        return pending.at(-1)! > 0;
+      }, 20_000);
+      expect(Number(await page.locator('#upstream-active').textContent())).toBeLessThanOrEqual(2);
+      await page.waitForSelector('#dashboard-status[data-state="done"]', { timeout: 60_000 });
+      expect(await page.locator('#dashboard-status').textContent()).toContain('0 failed');
+      await eventually(async () => (await page.locator('#upstream-pending').textContent()) === '0', 5_000);
+      expect((await stack.upstream.stats()).maxInFlight).toBeLessThanOrEqual(2);
+    }, 90_000);
 
     it('sends a prompt and shows the answer arriving in several steps', async () => {
       const prompt = 'Why stream an answer?';

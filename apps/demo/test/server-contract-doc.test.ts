@@ -73,17 +73,19 @@ describe('SERVER.md: the routes table', () => {
     }
   });
 
-  it('GET /heartbeat streams delayMs once per interval, every 100 ms by default', async () => {
+  it("GET /heartbeat streams delayMs and the upstream limit's counts once per interval, every 100 ms by default", async () => {
     const controller = new AbortController();
     const response = await fetch(`${base}/heartbeat`, { signal: controller.signal });
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
-    const samples: { t: number; delayMs: number }[] = [];
+    const samples: { t: number; delayMs: number; upstream: unknown }[] = [];
     await readFrames(response, (frame) => {
-      samples.push(frame.data as { t: number; delayMs: number });
+      samples.push(frame.data as (typeof samples)[number]);
       return samples.length < 4;
     });
     controller.abort();
     expect(samples.every((sample) => sample.delayMs >= 0)).toBe(true);
+    // ...and the upstream limit's counts, which the page shows (nothing runs here; the default limit).
+    expect(samples[0]).toMatchObject({ upstream: { active: 0, pending: 0, limit: 100 } });
     // Three intervals of 100 ms (not 20, the smallest): at least 250 ms apart, allowing for timer slack.
     expect(samples.at(-1)!.t - samples[0]!.t).toBeGreaterThanOrEqual(250);
   });
@@ -106,11 +108,18 @@ describe('SERVER.md: the options of `pnpm demo serve`', () => {
       '--host': `\`${config.host}\``,
       '--upstream': 'local fake',
       '--allow': 'none',
+      '--upstream-limit': `\`${config.upstreamLimit}\``,
       '--latency': `\`${config.fake.latencyMs}\``,
       '--failure-rate': `\`${config.fake.failureRate}\``,
       '--word-delay': `\`${config.fake.wordDelayMs}\``,
     });
-    expect(config).toMatchObject({ port: 8000, host: '127.0.0.1', upstream: undefined, extraOrigins: [] });
+    expect(config).toMatchObject({
+      port: 8000,
+      host: '127.0.0.1',
+      upstream: undefined,
+      upstreamLimit: 100,
+      extraOrigins: [],
+    });
     // "Without it, `/chat` uses the fake's OpenAI-compatible endpoint." (it: OPENAI_BASE_URL)
     expect(config.chat).toEqual({});
   });
@@ -119,7 +128,7 @@ describe('SERVER.md: the options of `pnpm demo serve`', () => {
     const config = resolveServeConfig(
       [
         ...['--host', '0.0.0.0', '--upstream', 'http://api.test:81', '--allow', 'http://a.test/'],
-        ...['--latency', '7', '--failure-rate', '0.25', '--word-delay', '9'],
+        ...['--upstream-limit', '4', '--latency', '7', '--failure-rate', '0.25', '--word-delay', '9'],
       ],
       { PORT: '9000' },
     );
@@ -128,9 +137,17 @@ describe('SERVER.md: the options of `pnpm demo serve`', () => {
       host: '0.0.0.0',
       upstream: 'http://api.test:81',
       extraOrigins: ['http://a.test'],
+      upstreamLimit: 4,
       fake: { latencyMs: 7, failureRate: 0.25, wordDelayMs: 9 },
     });
     expect(resolveServeConfig(['--port', '0'], { PORT: '9000' }).port).toBe(0);
+    // UPSTREAM_LIMIT when --upstream-limit is not given; an integer of 1 or more.
+    expect(resolveServeConfig([], { UPSTREAM_LIMIT: '7' }).upstreamLimit).toBe(7);
+    expect(resolveServeConfig(['--upstream-limit', '2'], { UPSTREAM_LIMIT: '7' }).upstreamLimit).toBe(2);
+    for (const bad of ['0', '1.5', '-1', 'x']) {
+      expect(() => resolveServeConfig(['--upstream-limit', bad], {})).toThrow(/--upstream-limit must be/);
+      expect(() => resolveServeConfig([], { UPSTREAM_LIMIT: bad })).toThrow(/UPSTREAM_LIMIT must be/);
+    }
   });
 
   it('uses OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL, whose default is gpt-4o-mini', () => {

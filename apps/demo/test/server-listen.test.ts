@@ -54,7 +54,7 @@ describe('serve: main(argv)', () => {
     const stop = new AbortController();
     const out = capture();
     let base = '';
-    const done = main(['--port', '0', '--latency', '5', '--word-delay', '5'], {
+    const done = main(['--port', '0', '--latency', '5', '--word-delay', '5', '--upstream-limit', '3'], {
       stdout: out.stream,
       signal: stop.signal,
       onListening: (url) => {
@@ -65,6 +65,8 @@ describe('serve: main(argv)', () => {
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(out.text()).toContain(`Demo server listening on ${base}`);
     const upstreamUrl = /upstream: (\S+)/.exec(out.text())![1]!;
+
+    expect(out.text()).toContain('calls to the upstream at once: at most 3\n');
 
     expect((await fetch(`${base}/`)).status).toBe(200);
     expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'ok' });

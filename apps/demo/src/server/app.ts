@@ -1,3 +1,4 @@
+import { type LimitFunction, limit } from '@x/locks';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
   BODY_LIMIT,
@@ -23,6 +24,11 @@ export interface ServerOptions {
   fetchAllowlist?: readonly string[];
   /** Deadline in ms for the upstream work of one request (`/users`, `/dashboard`, `/fetch`). Default 2000. */
   timeoutMs?: number;
+  /**
+   * Most calls to the user/order API (`/users`, `/dashboard`) running at once, across all requests; the
+   * others wait in a queue, counted in the request's deadline. Default 100.
+   */
+  upstreamConcurrency?: number;
   /** Largest `n` `/compute` accepts. Default 100,000,000 (the sum stays an exact integer below that). */
   maxComputeN?: number;
   /**
@@ -40,6 +46,7 @@ export interface ResolvedServerOptions {
   upstreamUrl: string;
   fetchAllowlist: readonly string[];
   timeoutMs: number;
+  upstreamConcurrency: number;
   maxComputeN: number;
   chat: { baseURL: string; apiKey: string; model: string; idleTimeoutMs: number };
 }
@@ -76,6 +83,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   app.decorate('demo', resolved);
+  // One limiter for the whole server: every request's calls to the user/order API share its slots.
+  app.decorate('upstreamLimit', limit(resolved.upstreamConcurrency));
   installErrorHandlers(app);
   installStrictIntegers(app);
   // Fastify reads text/plain bodies as strings by default; only JSON bodies are accepted here, so any
@@ -119,6 +128,12 @@ function resolveOptions(options: ServerOptions): ResolvedServerOptions {
   if (!(timeoutMs > 0)) {
     throw new RangeError(`The "options.timeoutMs" property must be > 0. Received ${String(timeoutMs)}`);
   }
+  const upstreamConcurrency = options.upstreamConcurrency ?? 100;
+  if (!Number.isSafeInteger(upstreamConcurrency) || upstreamConcurrency < 1) {
+    throw new RangeError(
+      `The "options.upstreamConcurrency" property must be an integer >= 1. Received ${String(upstreamConcurrency)}`,
+    );
+  }
   const maxComputeN = options.maxComputeN ?? 100_000_000;
   if (!Number.isSafeInteger(maxComputeN) || maxComputeN < 1 || maxComputeN > 100_000_000) {
     throw new RangeError(
@@ -135,6 +150,7 @@ function resolveOptions(options: ServerOptions): ResolvedServerOptions {
     upstreamUrl,
     fetchAllowlist: (options.fetchAllowlist ?? [upstream.origin]).map(toOrigin),
     timeoutMs,
+    upstreamConcurrency,
     maxComputeN,
     chat: {
       baseURL: options.chat?.baseURL ?? `${upstreamUrl}/v1`,
@@ -161,5 +177,7 @@ function toOrigin(entry: string, index: number): string {
 declare module 'fastify' {
   interface FastifyInstance {
     demo: ResolvedServerOptions;
+    /** The shared limiter of the calls to the user/order API; `/heartbeat` reports its counts. */
+    upstreamLimit: LimitFunction;
   }
 }

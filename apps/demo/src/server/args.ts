@@ -13,10 +13,11 @@ export class UsageError extends Error {
 }
 
 /**
- * How a flag's value is read: text, a port (0-65535), milliseconds (>= 0), a rate (0-1), no value, or
+ * How a flag's value is read: text, a port (0-65535), milliseconds (>= 0), a rate (0-1), a count (an
+ * integer >= 1), no value, or
  * text that may be given several times (`list`: collected in order into an array).
  */
-export type FlagKind = 'string' | 'port' | 'ms' | 'rate' | 'boolean' | 'list';
+export type FlagKind = 'string' | 'port' | 'ms' | 'rate' | 'count' | 'boolean' | 'list';
 
 /** What {@link parseFlags} returns for one flag. */
 export type FlagValue = string | number | boolean | string[];
@@ -75,6 +76,9 @@ export function convert(label: string, kind: Exclude<FlagKind, 'list'>, value: s
     throw new UsageError(
       `${label} must be a number of milliseconds >= 0. Received ${JSON.stringify(value)}.`,
     );
+  }
+  if (kind === 'count' && !(Number.isSafeInteger(number) && number >= 1 && /^\d+$/.test(value))) {
+    throw new UsageError(`${label} must be an integer >= 1. Received ${JSON.stringify(value)}.`);
   }
   if (kind === 'rate' && !(number >= 0 && number <= 1 && /^\d*(\.\d+)?$/.test(value))) {
     throw new UsageError(`${label} must be a number from 0 to 1. Received ${JSON.stringify(value)}.`);

@@ -5,16 +5,18 @@ import { buildServer } from './app.js';
 import { convert, parseFlags, parseOrigin, UsageError } from './args.js';
 
 const USAGE = `Usage: pnpm demo serve [--port N] [--host H] [--upstream URL] [--allow ORIGIN]...
-                       [--latency MS] [--failure-rate R] [--word-delay MS]
+                       [--upstream-limit N] [--latency MS] [--failure-rate R] [--word-delay MS]
 
-  --port N          port to listen on (also the PORT variable; default 8000; 0 picks a free one)
-  --host H          interface to bind (default 127.0.0.1: only this machine can connect)
-  --upstream URL    use this user/order API instead of starting the local fake
-  --allow ORIGIN    let /fetch reach this origin too, e.g. http://127.0.0.1:8001 (repeatable; also the
-                    FETCH_ALLOWLIST variable, comma-separated; the upstream's origin is always allowed)
-  --latency MS      the fake's delay per request (default 50)
-  --failure-rate R  share of the fake's requests that fail, 0 to 1 (default 0)
-  --word-delay MS   the fake chat model's delay between words (default 60)
+  --port N            port to listen on (also the PORT variable; default 8000; 0 picks a free one)
+  --host H            interface to bind (default 127.0.0.1: only this machine can connect)
+  --upstream URL      use this user/order API instead of starting the local fake
+  --allow ORIGIN      let /fetch reach this origin too, e.g. http://127.0.0.1:8001 (repeatable; also the
+                      FETCH_ALLOWLIST variable, comma-separated; the upstream's origin is always allowed)
+  --upstream-limit N  most calls to the user/order API at once, across all requests; the others queue
+                      (also the UPSTREAM_LIMIT variable; default 100)
+  --latency MS        the fake's delay per request (default 50)
+  --failure-rate R    share of the fake's requests that fail, 0 to 1 (default 0)
+  --word-delay MS     the fake chat model's delay between words (default 60)
 
 /chat uses OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL when set, else the fake's OpenAI-compatible
 endpoint.
@@ -25,6 +27,7 @@ const FLAGS = {
   host: 'string',
   upstream: 'string',
   allow: 'list',
+  'upstream-limit': 'count',
   latency: 'ms',
   'failure-rate': 'rate',
   'word-delay': 'ms',
@@ -50,6 +53,8 @@ export interface ServeConfig {
   host: string;
   /** `--upstream`; undefined starts the local fake with `fake`'s settings. */
   upstream: string | undefined;
+  /** `--upstream-limit`, else `UPSTREAM_LIMIT`, else 100: the shared limit of calls to the user/order API. */
+  upstreamLimit: number;
   fake: { latencyMs: number; failureRate: number; wordDelayMs: number };
   /** Origins `/fetch` may reach besides the upstream's: every `--allow`, else `FETCH_ALLOWLIST`. */
   extraOrigins: string[];
@@ -74,6 +79,9 @@ export function resolveServeConfig(argv: readonly string[], env: NodeJS.ProcessE
       (flags.port as number | undefined) ?? (env.PORT ? (convert('PORT', 'port', env.PORT) as number) : 8000),
     host: (flags.host as string | undefined) ?? '127.0.0.1',
     upstream: flags.upstream as string | undefined,
+    upstreamLimit:
+      (flags['upstream-limit'] as number | undefined) ??
+      (env.UPSTREAM_LIMIT ? (convert('UPSTREAM_LIMIT', 'count', env.UPSTREAM_LIMIT) as number) : 100),
     fake: {
       latencyMs: (flags.latency as number | undefined) ?? 50,
       failureRate: (flags['failure-rate'] as number | undefined) ?? 0,
@@ -125,6 +133,7 @@ export async function main(argv: string[], io: ServeIo = {}): Promise<void> {
   const app = buildServer({
     upstreamUrl,
     fetchAllowlist,
+    upstreamConcurrency: config.upstreamLimit,
     // Warnings and errors only (5xx causes, a bridge that failed to warm up): one JSON line each.
     logger: { level: 'warn' },
     chat: config.chat,
@@ -141,6 +150,7 @@ export async function main(argv: string[], io: ServeIo = {}): Promise<void> {
       `Demo server listening on ${url}\n` +
         `  upstream: ${upstreamUrl}${upstream ? ' (local fake)' : ''}\n` +
         `  /fetch may reach: ${fetchAllowlist.join(', ')}\n` +
+        `  calls to the upstream at once: at most ${config.upstreamLimit}\n` +
         `  open ${url}/ in a browser; Ctrl+C to stop\n`,
     );
     io.onListening?.(url);

@@ -54,6 +54,8 @@ export interface UpstreamStats {
   requests: number;
   /** Requests whose response has neither finished nor been closed. */
   inFlight: number;
+  /** The most requests that were in flight at once since start. */
+  maxInFlight: number;
   /** Requests the client closed before the answer was complete. */
   abandoned: number;
   /** Requests answered with a simulated failure. */
@@ -95,12 +97,13 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   };
   checkSettings(settings);
   const random = options.random ?? Math.random;
-  const stats: UpstreamStats = { requests: 0, inFlight: 0, abandoned: 0, failures: 0 };
+  const stats: UpstreamStats = { requests: 0, inFlight: 0, maxInFlight: 0, abandoned: 0, failures: 0 };
   const events = new EventEmitter();
 
   const server = createServer((req, res) => {
     stats.requests++;
     stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     res.on('close', () => {
       stats.inFlight--;
       if (!res.writableFinished) stats.abandoned++;

@@ -5,7 +5,8 @@ const startedAt = performance.now();
 
 /**
  * `GET /health`: a cheap liveness answer. `GET /heartbeat`: Server-Sent Events, one `data:` line per
- * interval with the worst event-loop delay seen in it (`delayMs`), so a page can draw the loop's health live.
+ * interval with the worst event-loop delay seen in it (`delayMs`), so a page can draw the loop's health live,
+ * and the upstream limiter's counts at that moment (`upstream: { active, pending, limit }`).
  */
 export function healthRoutes(app: FastifyInstance): void {
   app.get('/health', () => ({
@@ -34,8 +35,14 @@ export function healthRoutes(app: FastifyInstance): void {
         'x-accel-buffering': 'no',
       });
       raw.write(': heartbeat\n\n');
+      const { upstreamLimit } = app;
       const stop = watchLoopDelay(request.query.interval_ms, (delayMs) => {
-        raw.write(`data: ${JSON.stringify({ t: Date.now(), delayMs })}\n\n`);
+        const upstream = {
+          active: upstreamLimit.activeCount,
+          pending: upstreamLimit.pendingCount,
+          limit: upstreamLimit.concurrency,
+        };
+        raw.write(`data: ${JSON.stringify({ t: Date.now(), delayMs, upstream })}\n\n`);
       });
       raw.once('close', stop);
     },

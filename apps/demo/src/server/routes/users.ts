@@ -23,13 +23,20 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
  */
 export function userRoutes(app: FastifyInstance): void {
   const { upstreamUrl, timeoutMs } = app.demo;
+  // Every call waits for a slot of the server-wide limiter. `signal` is the request's (deadline or client
+  // gone): aborting it takes a queued call out of the queue at once, and cancels a running one.
+  const { upstreamLimit } = app;
+  const limitedUser = (id: number, signal: AbortSignal) =>
+    upstreamLimit((signal) => fetchUser(upstreamUrl, id, signal), { signal });
+  const limitedOrders = (id: number, signal: AbortSignal) =>
+    upstreamLimit((signal) => fetchOrders(upstreamUrl, id, signal), { signal });
 
   app.get<{ Params: { userId: number } }>(
     '/users/:userId',
     { schema: { params: { type: 'object', required: ['userId'], properties: { userId } } } },
     async (request, reply) =>
       withUpstreamDeadline(timeoutMs, clientGoneSignal(reply), (signal) =>
-        fetchUser(upstreamUrl, request.params.userId, signal),
+        limitedUser(request.params.userId, signal),
       ),
   );
 
@@ -46,8 +53,8 @@ export function userRoutes(app: FastifyInstance): void {
       const [user, orders] = await withUpstreamDeadline(timeoutMs, clientGoneSignal(reply), (signal) =>
         gather(
           [
-            (signal) => timed(() => fetchUser(upstreamUrl, id, signal)),
-            (signal) => timed(() => fetchOrders(upstreamUrl, id, signal)),
+            (signal) => timed(() => limitedUser(id, signal)),
+            (signal) => timed(() => limitedOrders(id, signal)),
           ],
           { signal },
         ),
