@@ -38,13 +38,21 @@ const ok = (message) => console.log(`✓ ${message}`);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const kB = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
 
-function cleanup() {
-  if (registryProcess && registryProcess.exitCode === null) registryProcess.kill('SIGTERM');
+/** Stops the registry (and waits until it has exited), then removes the throw-away folder. */
+async function cleanup() {
+  const child = registryProcess;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
   if (!keep) fs.rmSync(work, { recursive: true, force: true });
 }
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    cleanup();
+  process.on(signal, async () => {
+    await cleanup();
     process.exit(130);
   });
 }
@@ -332,7 +340,7 @@ try {
 } catch (error) {
   fail(error.stack || error.message);
 } finally {
-  cleanup();
+  await cleanup();
 }
 console.log(
   failed
