@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packAll } from './pack-all.mjs';
+import { callPrograms } from './package-calls.mjs';
 import { publishablePackages } from './packages.mjs';
 
 const pkgs = publishablePackages().filter((p) => p.hasCode);
@@ -36,38 +37,9 @@ fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'smoke-a
 // The root README's install line, glob and all: every package together, so dependencies on @x/executor resolve.
 run('sh', ['-c', 'npm install --no-audit --no-fund --loglevel=error ../x-packs/*.tgz'], app);
 
-// Beyond importing: one real call per package, so a missing worker file or a broken CJS shim shows up here.
-// Each snippet sees the module as `m` and leaves its answer in `r`.
-const calls = {
-  '@x/timeout': ['r = await m.withTimeout(1000, async () => 42)', '42'],
-  '@x/gather': ['r = (await m.gather([async () => 1, Promise.resolve(2)])).join()', '1,2'],
-  '@x/task': ['r = await m.createTask(async () => 42)', '42'],
-  '@x/locks': ['{ const lim = m.limit(1); r = await lim(async () => 42, { timeout: 1000 }); }', '42'],
-  '@x/queue': [
-    '{ const q = new m.Queue({ maxsize: 1 }); await q.put(42); r = await q.get({ timeout: 1000 }); }',
-    '42',
-  ],
-  '@x/executor': [
-    'r = m.deserializeError(m.serializeError(new RangeError("x"))) instanceof RangeError',
-    'true',
-  ],
-  '@x/to-thread': ['r = await m.toThread((a, b) => a + b, 40, 2)', '42'],
-  '@x/process-pool': [
-    '{ const p = new m.ProcessPool({ maxWorkers: 1 }); r = await p.submit((a) => a * 2, [21]); await p.shutdown(); }',
-    '42',
-  ],
-  '@x/sync-bridge': ['r = m.runSync(async (a) => a + 1, 41)', '42'],
-};
-
+// Beyond importing: one real call per package (scripts/package-calls.mjs).
 for (const pkg of pkgs) {
-  const [call, expected] = calls[pkg.name] ?? ['r = Object.keys(m).length > 0', 'true'];
-  const body = `let r; ${call}; console.log(String(r));`;
-  const esm = `const m = await import(${JSON.stringify(pkg.name)}); ${body}`;
-  const cjs = `(async () => { const m = require(${JSON.stringify(pkg.name)}); ${body} })().catch((e) => { console.error(e); process.exit(1); });`;
-  for (const [kind, args] of [
-    ['esm', ['--input-type=module', '-e', esm]],
-    ['cjs', ['--input-type=commonjs', '-e', cjs]],
-  ]) {
+  for (const [kind, args, expected, call] of callPrograms(pkg.name)) {
     try {
       const out = run(process.execPath, args, app).trim();
       if (out !== expected) throw new Error(`expected ${expected}, got ${out}`);
