@@ -143,6 +143,16 @@ describe('ProcessPool.submit', () => {
     expect(error).toMatchObject({ name: 'PaymentDeclined', message: 'card declined' });
   });
 
+  it('delivers what clones of a thrown non-Error object holding a function: its message and data', async () => {
+    const pool = make();
+    const error = await pool
+      .submit(() => {
+        throw { message: 'boom', details: { value: 42 }, fn() {} };
+      }, [])
+      .catch((e: unknown) => e);
+    expect(error).toEqual({ message: 'boom', details: { value: 42 } });
+  });
+
   it('refuses a function argument with a DataCloneError naming it, and the pool stays healthy', async () => {
     const pool = make();
     const error = await pool.submit((x: unknown) => x, [() => 1]).catch((e: unknown) => e);

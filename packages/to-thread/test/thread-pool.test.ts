@@ -123,6 +123,16 @@ describe('ThreadPool#submit', () => {
     expect(buffer.byteLength).toBe(0);
   });
 
+  it('delivers what clones of a thrown non-Error object holding a function: its message and data', async () => {
+    const pool = make();
+    const error = await pool
+      .submit(() => {
+        throw { message: 'boom', details: { value: 42 }, fn() {} };
+      }, [])
+      .catch((e: unknown) => e);
+    expect(error).toEqual({ message: 'boom', details: { value: 42 } });
+  });
+
   it('rejects with QueueFullError beyond maxQueue', async () => {
     const pool = make({ maxThreads: 1, concurrentTasksPerThread: 1, maxQueue: 1 });
     const running = pool.submit(sleepIn, [50]);
