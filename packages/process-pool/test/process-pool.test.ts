@@ -413,6 +413,27 @@ describe('options', () => {
     }
   });
 
+  it('ignores options inherited from a polluted Object.prototype: the children get no env or execArgv from it', async () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.env = { POLLUTED: '1' };
+    proto.execArgv = ['--no-deprecation'];
+    let pool: ProcessPool;
+    try {
+      pool = make({ minWorkers: 1, maxWorkers: 1 }); // starts its child now, while polluted
+    } finally {
+      delete proto.env;
+      delete proto.execArgv;
+    }
+    const [pid] = pool.pids;
+    const [polluted, execArgv, answeredBy] = await pool.submit(
+      () => [process.env.POLLUTED, process.execArgv, process.pid] as const,
+      [],
+    );
+    expect(polluted).toBeUndefined();
+    expect(execArgv).not.toContain('--no-deprecation');
+    expect(answeredBy).toBe(pid); // the child started while polluted is the one that answered
+  });
+
   it('map with ordered: false yields in completion order', async () => {
     // One child running the three at once (pipelining): no child start-up time skews the timings.
     const pool = make({ maxWorkers: 1 });
