@@ -1,5 +1,6 @@
 export {
   describeReceived,
+  ownOptions,
   validateDuration,
   validateInteger,
   validateObject,

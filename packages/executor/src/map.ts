@@ -1,10 +1,10 @@
 import {
   describeReceived,
   onAbort,
+  ownOptions,
   subject,
   validateDuration,
   validateInteger,
-  validateObject,
   validateSignal,
 } from '@x/internal';
 import type { Executor, MapOptions } from './executor.js';
@@ -38,7 +38,7 @@ export function mapOnExecutor<R>(
       `${subject('items')} must be an iterable or async iterable.${describeReceived(items)}`,
     );
   }
-  validateObject(options, 'options');
+  options = ownOptions(options, 'options');
   validateInteger(options?.concurrency, 'options.concurrency', 1, Number.POSITIVE_INFINITY, true);
   validateSignal(options?.signal, 'options.signal');
   validateDuration(options?.timeout, 'options.timeout');

@@ -4,10 +4,10 @@ import {
   type AbortSubscription,
   describeReceived,
   onAbort,
+  ownOptions,
   subject,
   validateDuration,
   validateInteger,
-  validateObject,
   validateSignal,
 } from '@x/internal';
 import { assertCloneable, cloneError } from './clone.js';
@@ -180,7 +180,7 @@ export class Pool implements Executor {
   #cancelPending: (() => AbortError) | undefined = undefined;
 
   constructor(options: PoolOptions) {
-    validateObject(options, 'options');
+    options = ownOptions(options, 'options');
     if (options === undefined || typeof options.transport !== 'function') {
       throw new TypeError(
         `${subject('options.transport')} must be a function.${describeReceived(options?.transport)}`,
@@ -258,7 +258,7 @@ export class Pool implements Executor {
     let timeout: number | undefined;
     let transfer: readonly TransferListItem[] | undefined;
     if (options !== undefined) {
-      validateObject(options, 'options');
+      options = ownOptions(options, 'options');
       ({ signal, timeout, transfer } = options);
       validateSignal(signal, 'options.signal');
       validateDuration(timeout, 'options.timeout');
@@ -333,7 +333,7 @@ export class Pool implements Executor {
    * Like Python's `Executor.shutdown(wait, cancel_futures)`.
    */
   async shutdown(options?: ShutdownOptions): Promise<void> {
-    validateObject(options, 'options');
+    options = ownOptions(options, 'options');
     const wait = options?.wait ?? true;
     this.#closed = true;
     if (options?.cancelPending && this.#cancelPending === undefined) {

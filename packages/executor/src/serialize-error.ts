@@ -1,10 +1,13 @@
+import { inspect } from 'node:util';
 import { applyErrorBrands, errorBrandsOf } from '@x/internal';
 import { CapturedVariableError, DataCloneError } from './errors.js';
 
 /**
  * A thrown value in a plain, structured-cloneable form. Errors keep their class (the nearest built-in
  * ancestor), name, message, stack, cause (recursively), `errors` of an AggregateError and own enumerable
- * properties such as `code`; anything else thrown travels as `{ kind: 'value' }`.
+ * properties such as `code`; anything else thrown travels as `{ kind: 'value' }`: itself when it clones, else
+ * (an object holding a function, say) a plain copy of its own enumerable properties that clone, with a
+ * `message` string (its own, or a description of it), and a primitive that cannot clone (a symbol) as its string.
  */
 export type SerializedError =
   | {
@@ -57,6 +60,62 @@ function cloneable(value: unknown): boolean {
   }
 }
 
+/** Most properties and elements copied from one uncloneable thrown value, all levels together. */
+const MAX_COPIED = 1000;
+const OMIT = Symbol('omit');
+
+/**
+ * What of `value` can travel: itself if it clones, else (an object or array, above the depth bound) a plain
+ * copy of its own enumerable properties that do, recursively; functions, symbols, cycles and what is past the
+ * bounds are left out.
+ */
+function cloneablePart(value: unknown, depth: number, seen: Set<object>, budget: { left: number }): unknown {
+  if (cloneable(value)) return value;
+  if (value === null || typeof value !== 'object' || seen.has(value) || depth >= MAX_DEPTH) return OMIT;
+  seen.add(value);
+  const array = Array.isArray(value);
+  const out: Record<string, unknown> | unknown[] = array ? [] : {};
+  for (const key of Object.keys(value)) {
+    if (--budget.left < 0) break;
+    let part: unknown = OMIT;
+    try {
+      part = cloneablePart((value as Record<string, unknown>)[key], depth + 1, seen, budget);
+    } catch {
+      // A getter that throws: leave the property out.
+    }
+    if (part !== OMIT) (out as Record<string, unknown>)[key] = part;
+    else if (array) (out as unknown[])[Number(key)] = undefined;
+  }
+  seen.delete(value);
+  return out;
+}
+
+/** A thrown object that cannot be cloned, as a plain object with what of it can travel and a `message`. */
+function serializeObject(thrown: object): Record<string, unknown> {
+  let part: unknown = OMIT;
+  try {
+    part = cloneablePart(thrown, 0, new Set(), { left: MAX_COPIED });
+  } catch {
+    // A proxy whose traps throw: nothing of it can be read, only described.
+  }
+  const copy: Record<string, unknown> =
+    part !== OMIT && !Array.isArray(part) ? (part as Record<string, unknown>) : {};
+  if (typeof copy.message !== 'string') copy.message = messageOf(thrown);
+  return copy;
+}
+
+/** The thrown object's `message` string if it has one (own or inherited), else a description of it. */
+function messageOf(thrown: object): string {
+  try {
+    const message = (thrown as { message?: unknown }).message;
+    if (typeof message === 'string') return message;
+    const options = { depth: 2, breakLength: Number.POSITIVE_INFINITY, maxStringLength: 200 };
+    return inspect(thrown, options).slice(0, 500);
+  } catch {
+    return `a thrown ${Array.isArray(thrown) ? 'array' : 'object'} that could not be described`;
+  }
+}
+
 function baseOf(error: Error): string {
   if (typeof DOMException !== 'undefined' && error instanceof DOMException) return 'DOMException';
   for (let p = Object.getPrototypeOf(error); p !== null; p = Object.getPrototypeOf(p)) {
@@ -75,7 +134,10 @@ function serialize(error: unknown, depth: number, seen: Set<unknown>): Serialize
       typeof (error as Error).name === 'string' &&
       typeof (error as Error).stack === 'string');
   if (!isErrorLike) {
-    return { kind: 'value', value: cloneable(error) ? error : String(error) };
+    if (cloneable(error)) return { kind: 'value', value: error };
+    // A function's string form is its source, as readable as anything we could build from it.
+    if (typeof error !== 'object' || error === null) return { kind: 'value', value: String(error) };
+    return { kind: 'value', value: serializeObject(error) };
   }
   const e = error as Error & { errors?: unknown };
   seen.add(e);
@@ -108,7 +170,10 @@ function serialize(error: unknown, depth: number, seen: Set<unknown>): Serialize
 /**
  * Turns anything thrown into a {@link SerializedError} that survives `postMessage` and IPC, keeping what
  * structured clone drops: the class, custom `name`, own properties like `code`, and `cause` chains.
- * Never throws: a value that cannot be cloned travels as its string form.
+ * Never throws. A thrown non-error object that cannot be cloned (one holding a function) travels as a plain
+ * object of its own enumerable properties that clone (recursively; functions and symbols left out; at most
+ * 8 levels and 1000 properties) plus a `message` string: its own `message`, or a description like
+ * `util.inspect`'s. A symbol travels as its string form.
  *
  * @example
  * ```ts
@@ -120,7 +185,11 @@ export function serializeError(error: unknown): SerializedError {
   try {
     return serialize(error, 0, new Set());
   } catch {
-    return { kind: 'value', value: String(error) };
+    try {
+      return { kind: 'value', value: String(error) };
+    } catch {
+      return { kind: 'value', value: 'a thrown value that could not be serialized' };
+    }
   }
 }
 
@@ -134,7 +203,8 @@ function define(target: object, key: string, value: unknown) {
  * the errors a worker raises about the transport (`DataCloneError`, `CapturedVariableError`, recognised by
  * class name and `code`), otherwise an `Error` whose `name` is the remote one, with the remote stack (marked `at <received from a worker>`), `cause` and properties restored.
  * An @x error keeps its identity: it is `instanceof` the @x classes it was (a `TimeoutError` of `@x/timeout`
- * thrown in a worker is `instanceof TimeoutError` here). A thrown non-error comes back as itself.
+ * thrown in a worker is `instanceof TimeoutError` here). A thrown non-error comes back as itself, or, when it
+ * could not be cloned, as the plain object {@link serializeError} made of it (what clones, and a `message`).
  *
  * @example
  * ```ts

@@ -77,6 +77,68 @@ describe('serializeError / deserializeError', () => {
     expect(roundTrip(Symbol('s'))).toBe('Symbol(s)');
   });
 
+  it('keeps what clones of a thrown object that cannot be cloned, with its message', () => {
+    const thrown = {
+      message: 'boom',
+      details: { value: 42, fn() {} },
+      list: [1, () => 2, 3],
+      fn() {},
+      [Symbol('s')]: 1,
+    };
+    const back = roundTrip(thrown) as Record<string, unknown>;
+    expect(back).toEqual({ message: 'boom', details: { value: 42 }, list: [1, undefined, 3] });
+    expect(back).not.toBeInstanceOf(Error);
+  });
+
+  it('describes a thrown uncloneable object without a message, never as [object Object]', () => {
+    const back = roundTrip({ status: 500, retry() {} }) as Record<string, unknown>;
+    expect(back.status).toBe(500);
+    expect(back.retry).toBeUndefined();
+    expect(back.message).toContain('status: 500');
+    expect(back.message).not.toContain('[object Object]');
+  });
+
+  it('bounds the copy of an uncloneable thrown object in depth, size and cycles', () => {
+    const deep: Record<string, unknown> = { fn() {} };
+    let level = deep;
+    for (let i = 0; i < 20; i++) level = level.next = { fn() {} };
+    const cyclic: Record<string, unknown> = { message: 'loop', fn() {} };
+    cyclic.self = cyclic;
+    const wide = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]));
+    const back = roundTrip({ deep, cyclic, wide, fn() {} }) as Record<string, any>;
+    let depth = 0;
+    for (let l = back.deep; l?.next; l = l.next) depth++;
+    expect(depth).toBeLessThan(10);
+    expect(back.cyclic.message).toBe('loop');
+    expect(back.cyclic.self).toBeUndefined();
+    expect(Object.keys(back.wide).length).toBe(5000); // cloneable as a whole: kept whole
+    expect(() => structuredClone(back)).not.toThrow();
+  });
+
+  it('keeps a readable message from a getter and survives a throwing getter', () => {
+    class Failure {
+      get message() {
+        return 'from getter';
+      }
+      get broken(): never {
+        throw new Error('no');
+      }
+      fn() {}
+    }
+    const thrown = Object.defineProperty(new Failure(), 'own', { value: 1, enumerable: true });
+    (thrown as any).cb = () => 1;
+    const back = roundTrip(thrown) as Record<string, unknown>;
+    expect(back).toEqual({ own: 1, message: 'from getter' });
+  });
+
+  it('never throws on a thrown proxy whose traps throw', () => {
+    const trap = () => {
+      throw new Error('trap');
+    };
+    const hostile = new Proxy({}, { ownKeys: trap, get: trap, getPrototypeOf: trap });
+    expect(roundTrip(hostile)).toBe('a thrown value that could not be serialized');
+  });
+
   it('drops uncloneable properties and survives cycles', () => {
     const e = Object.assign(new Error('cyclic'), { fn: () => 1, n: 1 }) as Error & { self?: unknown };
     e.cause = e;

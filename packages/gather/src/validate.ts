@@ -1,4 +1,4 @@
-import { invalidArgType, isThenable, outOfRange, validateObject, validateSignal } from '@x/internal';
+import { invalidArgType, isThenable, outOfRange, ownOptions, validateSignal } from '@x/internal';
 
 export { isThenable } from '@x/internal';
 
@@ -53,7 +53,7 @@ export interface CommonOptions {
 export function readCommonOptions(
   options: { concurrency?: unknown; signal?: unknown; returnExceptions?: unknown } | undefined,
 ): CommonOptions {
-  validateObject(options, 'options');
+  options = ownOptions(options, 'options');
   if (options === undefined)
     return { concurrency: Number.POSITIVE_INFINITY, signal: undefined, returnExceptions: false };
   validateSignal(options.signal, 'options.signal');

@@ -3,7 +3,7 @@ import {
   invalidArgType,
   onAbort,
   outOfRange,
-  validateObject,
+  ownOptions,
   validateSignal,
 } from '@x/internal';
 import { AbortError, invalidArgValue } from './errors.js';
@@ -84,7 +84,7 @@ const RETURN_WHEN: readonly string[] = ['FIRST_COMPLETED', 'FIRST_EXCEPTION', 'A
 export function wait<const O extends Ops>(ops: O, options?: WaitOptions): Promise<WaitResult<O>>;
 export function wait(ops: unknown, options?: WaitOptions): Promise<WaitResult<readonly unknown[]>> {
   const list = toOperations(ops);
-  validateObject(options, 'options');
+  options = ownOptions(options, 'options');
   const returnWhen = options?.returnWhen ?? 'ALL_COMPLETED';
   if (!RETURN_WHEN.includes(returnWhen as string))
     throw invalidArgValue(

@@ -167,5 +167,5 @@ export const asyncDispose: typeof Symbol.asyncDispose =
 
 export { isCancellation } from './cancellation.js';
 export { applyErrorBrands, brandErrorClass, errorBrand, errorBrandsOf } from './error-brand.js';
-export { validateOptionNames } from './options.js';
+export { ownOptions, validateOptionNames } from './options.js';
 export { validateWaitOptions, WaitList, WaitNode, type WaitOptions } from './wait-list.js';

@@ -4,6 +4,7 @@ import {
   invalidArgType,
   isThenable,
   outOfRange,
+  ownOptions,
   validateDuration,
   validateInteger,
   validateObject,
@@ -80,6 +81,30 @@ describe('validators', () => {
       'The "options" argument must be of type object. Received null',
     );
     expect(() => validateObject(5, 'options')).toThrow(TypeError);
+  });
+
+  it('ownOptions copies own enumerable options only, never reading Object.prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.env = { POLLUTED: '1' };
+    proto.resourceLimits = { maxOldGenerationSizeMb: 1 };
+    try {
+      const options = ownOptions(
+        { timeout: 5 } as { timeout?: number; env?: object; resourceLimits?: object },
+        'o',
+      );
+      expect(options.timeout).toBe(5);
+      expect(options.env).toBeUndefined();
+      expect(options.resourceLimits).toBeUndefined();
+      const inherited = ownOptions(Object.create({ signal: 'inherited' }) as { signal?: unknown }, 'o');
+      expect(inherited.signal).toBeUndefined();
+    } finally {
+      delete proto.env;
+      delete proto.resourceLimits;
+    }
+    expect(ownOptions(undefined, 'options')).toBeUndefined();
+    expect(thrown(() => ownOptions(null as never, 'options')).message).toBe(
+      'The "options" argument must be of type object. Received null',
+    );
   });
 
   it('validateInteger checks type, integrality, bounds and Infinity when allowed', () => {

@@ -1,6 +1,6 @@
 import { invalidArgType, WaitList } from '@x/internal';
 import { BrokenBarrierError, timeoutError } from './errors.js';
-import { validateInteger, validateWaitOptions } from './validate.js';
+import { ownOptions, validateInteger, validateWaitOptions } from './validate.js';
 import type { WaitOptions } from './wait-options.js';
 
 /**
@@ -50,6 +50,7 @@ export class Barrier {
    * or a `TimeoutError`, the waiter no longer counted.
    */
   wait(options?: WaitOptions): Promise<number> {
+    options = ownOptions(options, 'options');
     validateWaitOptions(options, 'options');
     if (this.#broken) return Promise.reject(new BrokenBarrierError());
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);

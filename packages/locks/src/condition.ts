@@ -2,7 +2,7 @@ import { invalidArgType, WaitList } from '@x/internal';
 import { InvalidStateError, TimeoutError, timeoutError } from './errors.js';
 import { kAcquireAs, kHolder, Lock } from './lock.js';
 import type { Permit } from './semaphore.js';
-import { validateFunction, validateInteger, validateWaitOptions } from './validate.js';
+import { ownOptions, validateFunction, validateInteger, validateWaitOptions } from './validate.js';
 import type { WaitOptions } from './wait-options.js';
 
 /**
@@ -73,6 +73,7 @@ export class Condition {
    * @throws {InvalidStateError} `ERR_X_INVALID_STATE` (synchronously) when the lock is not held.
    */
   wait(options?: WaitOptions): Promise<true> {
+    options = ownOptions(options, 'options');
     validateWaitOptions(options, 'options');
     this.#assertHeld('wait');
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
@@ -104,6 +105,7 @@ export class Condition {
    */
   waitFor<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
     validateFunction(predicate, 'predicate');
+    options = ownOptions(options, 'options');
     validateWaitOptions(options, 'options');
     this.#assertHeld('waitFor');
     return this.#waitFor(predicate, options);

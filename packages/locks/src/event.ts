@@ -1,6 +1,6 @@
 import { WaitList } from '@x/internal';
 import { timeoutError } from './errors.js';
-import { validateWaitOptions } from './validate.js';
+import { ownOptions, validateWaitOptions } from './validate.js';
 import type { WaitOptions } from './wait-options.js';
 
 /**
@@ -46,6 +46,7 @@ export class Event {
    * `TimeoutError` after `options.timeout` ms, the waiter removed.
    */
   wait(options?: WaitOptions): Promise<true> {
+    options = ownOptions(options, 'options');
     validateWaitOptions(options, 'options');
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     if (this.#set) return Promise.resolve(true);

@@ -3,7 +3,7 @@ import { type CapturedContext, captureContext } from './async-context.js';
 import { AbortError, timeoutError } from './errors.js';
 import { neverAborted } from './never-signal.js';
 import { RateWindow } from './rate-window.js';
-import { validateObject, validateWaitOptions } from './validate.js';
+import { ownOptions, validateObject, validateWaitOptions } from './validate.js';
 import type { WaitOptions } from './wait-options.js';
 
 /** What `limit()` accepts besides the concurrency. */
@@ -90,8 +90,8 @@ function validateRate(rate: unknown): asserts rate is LimitOptions['rate'] {
  */
 export function limit(concurrency: number, options?: LimitOptions): LimitFunction {
   validateConcurrency(concurrency, 'concurrency');
-  validateObject(options, 'options');
-  const rate = options?.rate;
+  options = ownOptions(options, 'options');
+  const rate = ownOptions(options?.rate, 'options.rate');
   validateRate(rate);
   let max = concurrency;
   let active = 0;
@@ -190,6 +190,7 @@ export function limit(concurrency: number, options?: LimitOptions): LimitFunctio
     if (typeof fn !== 'function') throw invalidArgType('fn', 'a function (signal) => value', fn);
     let signal = neverAborted;
     if (callOptions !== undefined) {
+      callOptions = ownOptions(callOptions, 'options');
       validateWaitOptions(callOptions, 'options');
       if (callOptions.signal !== undefined) {
         signal = callOptions.signal;

@@ -2,7 +2,7 @@ import { dispose, WaitList } from '@x/internal';
 import { InvalidStateError, timeoutError } from './errors.js';
 import { neverAborted } from './never-signal.js';
 import type { Permit } from './semaphore.js';
-import { validateFunction, validateWaitOptions } from './validate.js';
+import { ownOptions, validateFunction, validateWaitOptions } from './validate.js';
 import type { WaitOptions } from './wait-options.js';
 
 // Module-private keys for Condition, which must hand the lock back to the very permit that held it.
@@ -67,6 +67,7 @@ export class Lock {
    * ```
    */
   acquire(options?: WaitOptions): Promise<Permit> {
+    options = ownOptions(options, 'options');
     validateWaitOptions(options, 'options');
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     if (this.#holder === undefined) {

@@ -1,7 +1,7 @@
 import { dispose, WaitList } from '@x/internal';
 import { overReleased, timeoutError } from './errors.js';
 import { neverAborted } from './never-signal.js';
-import { validateFunction, validateInteger, validateWaitOptions } from './validate.js';
+import { ownOptions, validateFunction, validateInteger, validateWaitOptions } from './validate.js';
 import type { WaitOptions } from './wait-options.js';
 
 export type { WaitOptions } from './wait-options.js';
@@ -95,6 +95,7 @@ export class Semaphore {
    * ```
    */
   acquire(options?: WaitOptions): Promise<Permit> {
+    options = ownOptions(options, 'options');
     validateWaitOptions(options, 'options');
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     if (this.#value > 0) {

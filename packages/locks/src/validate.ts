@@ -2,7 +2,7 @@
 
 import { invalidArgType } from '@x/internal';
 
-export { validateInteger, validateObject, validateWaitOptions } from '@x/internal';
+export { ownOptions, validateInteger, validateObject, validateWaitOptions } from '@x/internal';
 
 export function validateFunction(
   value: unknown,

@@ -9,12 +9,12 @@ import {
   inheritedExecArgv,
   type MapOptions,
   mapOnExecutor,
+  ownOptions,
   Pool,
   type RemoteFunction,
   toRemoteRef,
   validateDuration,
   validateInteger,
-  validateObject,
 } from '@x/executor';
 import type { runChunk } from './chunk.js';
 import { jsonRefusal } from './json.js';
@@ -103,7 +103,7 @@ export class ProcessPool extends Pool {
   readonly #mapConcurrency: number;
 
   constructor(options: ProcessPoolOptions = {}) {
-    validateObject(options, 'options');
+    options = ownOptions(options, 'options');
     validateInteger(options.maxWorkers, 'options.maxWorkers', 1);
     validateInteger(options.minWorkers, 'options.minWorkers', 0);
     if ((options.minWorkers ?? 0) > (options.maxWorkers ?? Number.POSITIVE_INFINITY)) {
@@ -118,12 +118,9 @@ export class ProcessPool extends Pool {
     validateInteger(options.maxQueue, 'options.maxQueue', 0, Number.POSITIVE_INFINITY, true);
     const initializer =
       options.initializer === undefined ? undefined : toRemoteRef(options.initializer, 'options.initializer');
-    const {
-      initArgs = [],
-      execArgv = inheritedExecArgv(),
-      env = process.env,
-      serialization = 'advanced',
-    } = options;
+    const { initArgs = [], execArgv = inheritedExecArgv(), serialization = 'advanced' } = options;
+    // A given env is copied to its own keys: `fork` lists the variables with `for...in`, inherited ones too.
+    const env = options.env === undefined ? process.env : ownOptions(options.env, 'options.env');
     if (!Array.isArray(initArgs)) {
       throw new TypeError(`The "options.initArgs" property must be an array.${describeReceived(initArgs)}`);
     }
@@ -134,7 +131,6 @@ export class ProcessPool extends Pool {
         `The "options.execArgv" property must be an array of strings.${describeReceived(execArgv)}`,
       );
     }
-    validateObject(env, 'options.env');
     if (serialization !== 'advanced' && serialization !== 'json') {
       throw new TypeError(
         `The "options.serialization" property must be 'advanced' or 'json'. Received ${JSON.stringify(serialization)}`,
@@ -221,7 +217,7 @@ export class ProcessPool extends Pool {
     items: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
     options: ProcessMapOptions = {},
   ): AsyncIterable<Awaited<ReturnType<F>>> {
-    validateObject(options, 'options');
+    options = ownOptions(options, 'options');
     const { chunkSize = 1, ...rest } = options;
     validateInteger(chunkSize, 'options.chunkSize', 1);
     // map() gives all its tasks one signal; the pool keeps one real listener on it however many are in flight.

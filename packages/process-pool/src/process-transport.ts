@@ -7,6 +7,7 @@ import {
   type MainMessage,
   MSG_RESULTS,
   MSG_RUN,
+  ownOptions,
   type RemoteRef,
   type SerializedError,
   STATE_LENGTH,
@@ -96,14 +97,22 @@ export class ProcessTransport implements Transport {
     try {
       const argv = progress ? ['--progress'] : [];
       if (options.serialization === 'json') argv.push('--json');
-      child = fork(childFile, argv, {
-        execArgv: options.execArgv,
-        env: options.env,
-        serialization: options.serialization,
-        stdio: progress
-          ? ['ignore', 'inherit', 'inherit', 'ipc', progress.fd]
-          : ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
+      // On a null prototype: Node reads the options we do not set (`cwd`, `shell`, ...) by plain property access.
+      child = fork(
+        childFile,
+        argv,
+        ownOptions(
+          {
+            execArgv: options.execArgv,
+            env: options.env,
+            serialization: options.serialization,
+            stdio: progress
+              ? ['ignore', 'inherit', 'inherit', 'ipc', progress.fd]
+              : ['ignore', 'inherit', 'inherit', 'ipc'],
+          },
+          'options',
+        ),
+      );
     } catch (error) {
       progress?.close();
       // Asynchronously: the pool may still be inside the factory call that created this transport.

@@ -143,6 +143,16 @@ describe('ProcessPool.submit', () => {
     expect(error).toMatchObject({ name: 'PaymentDeclined', message: 'card declined' });
   });
 
+  it('delivers what clones of a thrown non-Error object holding a function: its message and data', async () => {
+    const pool = make();
+    const error = await pool
+      .submit(() => {
+        throw { message: 'boom', details: { value: 42 }, fn() {} };
+      }, [])
+      .catch((e: unknown) => e);
+    expect(error).toEqual({ message: 'boom', details: { value: 42 } });
+  });
+
   it('refuses a function argument with a DataCloneError naming it, and the pool stays healthy', async () => {
     const pool = make();
     const error = await pool.submit((x: unknown) => x, [() => 1]).catch((e: unknown) => e);
@@ -401,6 +411,27 @@ describe('options', () => {
     } finally {
       delete process.env.X_PROCESS_POOL_PARENT_ONLY;
     }
+  });
+
+  it('ignores options inherited from a polluted Object.prototype: the children get no env or execArgv from it', async () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.env = { POLLUTED: '1' };
+    proto.execArgv = ['--no-deprecation'];
+    let pool: ProcessPool;
+    try {
+      pool = make({ minWorkers: 1, maxWorkers: 1 }); // starts its child now, while polluted
+    } finally {
+      delete proto.env;
+      delete proto.execArgv;
+    }
+    const [pid] = pool.pids;
+    const [polluted, execArgv, answeredBy] = await pool.submit(
+      () => [process.env.POLLUTED, process.execArgv, process.pid] as const,
+      [],
+    );
+    expect(polluted).toBeUndefined();
+    expect(execArgv).not.toContain('--no-deprecation');
+    expect(answeredBy).toBe(pid); // the child started while polluted is the one that answered
   });
 
   it('map with ordered: false yields in completion order', async () => {

@@ -1,11 +1,4 @@
-import {
-  dispose,
-  invalidArgType,
-  outOfRange,
-  validateObject,
-  validateWaitOptions,
-  WaitList,
-} from '@x/internal';
+import { dispose, invalidArgType, outOfRange, ownOptions, validateWaitOptions, WaitList } from '@x/internal';
 import {
   InvalidStateError,
   QueueEmptyError,
@@ -86,7 +79,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @throws {TypeError|RangeError} at once for a bad `options.maxsize`.
    */
   constructor(options?: QueueOptions) {
-    validateObject(options, 'options');
+    options = ownOptions(options, 'options');
     this.#maxsize = validateMaxsize(options?.maxsize);
     this.#store = this.createStore(options);
   }
@@ -127,6 +120,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * `options.signal.reason` or a `TimeoutError`; a put that rejects never inserted its item.
    */
   put(item: T, options?: WaitOptions): Promise<void> {
+    options = ownOptions(options, 'options');
     validateWaitOptions(options, 'options');
     this.#store.check(item);
     if (this.#shutdown) return Promise.reject(new QueueShutDownError());
@@ -155,6 +149,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * a `TimeoutError`; a get that rejects took no item.
    */
   get(options?: WaitOptions): Promise<T> {
+    options = ownOptions(options, 'options');
     validateWaitOptions(options, 'options');
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     if (this.#store.size > 0) return Promise.resolve(this.#take());
@@ -188,6 +183,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * queue was shut down with `immediate`. Rejects with `options.signal.reason` or a `TimeoutError`.
    */
   join(options?: WaitOptions): Promise<void> {
+    options = ownOptions(options, 'options');
     validateWaitOptions(options, 'options');
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     if (this.#unfinished === 0) return Promise.resolve();
@@ -201,7 +197,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * `join()` resolves. Calling it again is allowed (`immediate` can still drop what is left).
    */
   shutdown(options?: ShutdownOptions): void {
-    validateObject(options, 'options');
+    options = ownOptions(options, 'options');
     const immediate = options?.immediate;
     if (immediate !== undefined && typeof immediate !== 'boolean') {
       throw invalidArgType('options.immediate', 'of type boolean', immediate);
@@ -229,7 +225,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * ```
    */
   async *values(options?: ValuesOptions): AsyncGenerator<T, void, undefined> {
-    validateObject(options, 'options');
+    options = ownOptions(options, 'options');
     const getOptions = options?.signal === undefined ? undefined : { signal: options.signal };
     for (;;) {
       let item: T;

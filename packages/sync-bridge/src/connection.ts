@@ -5,7 +5,13 @@ import {
   receiveMessageOnPort,
   Worker,
 } from 'node:worker_threads';
-import { type RemoteRef, type SerializedError, TimeoutError, WorkerCrashedError } from '@x/executor';
+import {
+  ownOptions,
+  type RemoteRef,
+  type SerializedError,
+  TimeoutError,
+  WorkerCrashedError,
+} from '@x/executor';
 import { ReentrantCallError } from './errors.js';
 import { locateWorker } from './locate-worker.js';
 import {
@@ -89,13 +95,20 @@ export class Connection {
     const { port1: watched, port2: watch } = new MessageChannel();
     this.#watched = watched;
     this.#port = port1;
-    this.#worker = new Worker(locateWorker(), {
-      workerData: { control: this.control, port: port2, watch },
-      transferList: [port2, watch],
-      resourceLimits: options.resourceLimits,
-      execArgv: options.execArgv,
-      name: '@x/sync-bridge',
-    });
+    // On a null prototype: Node reads the options we do not set (`eval`, `env`, ...) by plain property access.
+    this.#worker = new Worker(
+      locateWorker(),
+      ownOptions(
+        {
+          workerData: { control: this.control, port: port2, watch },
+          transferList: [port2, watch],
+          resourceLimits: options.resourceLimits,
+          execArgv: options.execArgv,
+          name: '@x/sync-bridge',
+        },
+        'options',
+      ),
+    );
     // The caller never needs this thread's event loop to stay up: a script exits when its own work ends.
     this.#worker.unref();
     // Its death is reported to the blocked caller through the control array; the 'error' event only

@@ -1,9 +1,9 @@
 import {
   type AnyFunction,
   describeReceived,
+  ownOptions,
   type RemoteFunction,
   toRemoteRef,
-  validateObject,
 } from '@x/executor';
 import { type StreamChunk, SyncBridge } from './sync-bridge.js';
 import type { SyncStream } from './sync-stream.js';
@@ -92,7 +92,7 @@ export function createSyncFunction<F extends AnyFunction>(
   options: CreateSyncFunctionOptions = {},
 ): (...args: Parameters<F>) => Awaited<ReturnType<F>> {
   toRemoteRef(fn, 'fn');
-  validateObject(options, 'options');
+  options = ownOptions(options, 'options');
   const explicit = options.bridge;
   if (explicit !== undefined && !(explicit instanceof SyncBridge)) {
     throw new TypeError(

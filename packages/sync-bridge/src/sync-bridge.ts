@@ -2,12 +2,12 @@ import type { ResourceLimits } from 'node:worker_threads';
 import {
   type AnyFunction,
   describeReceived,
+  ownOptions,
   type RemoteFunction,
   StartGuard,
   toRemoteRef,
   validateDuration,
   validateInteger,
-  validateObject,
   WorkerCrashedError,
 } from '@x/executor';
 import { type CallRecord, Connection } from './connection.js';
@@ -96,10 +96,10 @@ export class SyncBridge implements Disposable {
   #nextId = 1;
 
   constructor(options: SyncBridgeOptions = {}) {
-    validateObject(options, 'options');
+    options = ownOptions(options, 'options');
     validateDuration(options.timeout, 'options.timeout');
     validateInteger(options.highWaterMark, 'options.highWaterMark', 1);
-    validateObject(options.resourceLimits, 'options.resourceLimits');
+    const resourceLimits = ownOptions(options.resourceLimits, 'options.resourceLimits');
     const { execArgv } = options;
     if (execArgv !== undefined && (!Array.isArray(execArgv) || execArgv.some((a) => typeof a !== 'string'))) {
       throw new TypeError(
@@ -108,7 +108,7 @@ export class SyncBridge implements Disposable {
     }
     this.#timeout = options.timeout ?? Number.POSITIVE_INFINITY;
     this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-    this.#resourceLimits = options.resourceLimits;
+    this.#resourceLimits = resourceLimits;
     this.#execArgv = options.execArgv;
   }
 

@@ -1,4 +1,4 @@
-import { invalidArgType, validateObject, validateOptionNames, validateSignal } from '@x/internal';
+import { invalidArgType, ownOptions, validateOptionNames, validateSignal } from '@x/internal';
 import { Task, type TaskOptions } from './task.js';
 import { isThenable, validateName } from './validate.js';
 
@@ -42,7 +42,7 @@ export function shield<T>(
 ): Task<T> {
   if (!(inner instanceof Task) && typeof inner !== 'function' && !isThenable(inner))
     throw invalidArgType('inner', 'a Task, a promise or a function', inner);
-  validateObject(options, 'options');
+  options = ownOptions(options, 'options');
   validateOptionNames(options, SHIELD_OPTIONS, 'options');
   const givenName = validateName(options?.name);
   const callerSignal = options?.signal;

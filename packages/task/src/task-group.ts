@@ -3,7 +3,7 @@ import {
   asyncDispose,
   isCancellation,
   onAbort,
-  validateObject,
+  ownOptions,
   validateSignal,
 } from '@x/internal';
 import { AbortError, InvalidStateError, TaskGroupError } from './errors.js';
@@ -60,7 +60,7 @@ export class TaskGroup implements TaskOwner, AsyncDisposable {
 
   /** Throws `TypeError` if `options.signal` is not an `AbortSignal`. */
   constructor(options?: TaskGroupOptions) {
-    validateObject(options, 'options');
+    options = ownOptions(options, 'options');
     validateSignal(options?.signal, 'options.signal');
     const signal = options?.signal;
     if (signal === undefined) return;
@@ -103,7 +103,7 @@ export class TaskGroup implements TaskOwner, AsyncDisposable {
    */
   spawn<T>(fn: TaskFunction<T>, options?: SpawnOptions): Task<T> {
     validateFunction(fn, 'fn');
-    validateObject(options, 'options');
+    options = ownOptions(options, 'options');
     const name = validateName(options?.name);
     if (this.#state === FINISHED)
       throw new InvalidStateError(

@@ -6,8 +6,8 @@ import { type DeadlineSource, registerDeadline, sourceOf } from './signal-deadli
 import {
   describeReceived,
   isThenable,
+  ownOptions,
   validateMs,
-  validateObject,
   validateOperation,
   validateSignal,
 } from './validate.js';
@@ -127,7 +127,7 @@ export function deadlineScope(at: number | Date, options?: ScopeOptions): Timeou
 }
 
 function validateScopeOptions(options: ScopeOptions | undefined): AbortSignal | undefined {
-  validateObject(options, 'options');
+  options = ownOptions(options, 'options');
   const signal = options?.signal;
   validateSignal(signal, 'options.signal');
   return signal;

@@ -1,6 +1,6 @@
 import { type AbortSubscription, onAbort } from '@x/internal';
 import { type Bucket, type Deadline, now, schedule, unschedule } from './deadline-queue.js';
-import { validateMs, validateObject, validateSignal } from './validate.js';
+import { ownOptions, validateMs, validateSignal } from './validate.js';
 
 /** Options of {@link sleep}. */
 export interface SleepOptions {
@@ -28,7 +28,7 @@ export interface SleepOptions {
  */
 export function sleep(ms: number, options?: SleepOptions): Promise<void> {
   validateMs(ms, 'ms');
-  validateObject(options, 'options');
+  options = ownOptions(options, 'options');
   const signal = options?.signal;
   validateSignal(signal, 'options.signal');
   if (signal?.aborted) return Promise.reject(signal.reason);

@@ -5,7 +5,7 @@ import { invalidArgType, isThenable, outOfRange } from '@x/internal';
 export {
   describeReceived,
   isThenable,
-  validateObject,
+  ownOptions,
   validateSignal,
 } from '@x/internal';
 

@@ -5,8 +5,8 @@ import type { Operation } from './operation.js';
 import {
   describeReceived,
   isThenable,
+  ownOptions,
   validateMs,
-  validateObject,
   validateOperation,
   validateSignal,
 } from './validate.js';
@@ -87,7 +87,7 @@ export function withTimeout<T, F = never>(
   let signal: AbortSignal | undefined;
   let waitForStop = false;
   if (options !== undefined) {
-    validateObject(options, 'options');
+    options = ownOptions(options, 'options');
     validateOptionNames(options, OPTION_NAMES, 'options');
     signal = options.signal;
     validateSignal(signal, 'options.signal');

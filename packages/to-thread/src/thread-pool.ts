@@ -1,5 +1,5 @@
 import type { ResourceLimits } from 'node:worker_threads';
-import { Pool, validateDuration, validateInteger, validateObject } from '@x/executor';
+import { ownOptions, Pool, validateDuration, validateInteger } from '@x/executor';
 import { threadExecArgv } from './thread-exec-argv.js';
 import { ThreadTransport } from './thread-transport.js';
 
@@ -48,8 +48,14 @@ export interface ThreadPoolOptions {
  */
 export class ThreadPool extends Pool {
   constructor(options: ThreadPoolOptions = {}) {
-    validateObject(options, 'options');
-    const { resourceLimits, execArgv = threadExecArgv(), env, name = '@x/to-thread' } = options;
+    options = ownOptions(options, 'options');
+    const { execArgv = threadExecArgv(), name = '@x/to-thread' } = options;
+    // Own keys only here too: Node reads `resourceLimits` and a given `env` with plain property access.
+    const resourceLimits = ownOptions(options.resourceLimits, 'options.resourceLimits');
+    const env =
+      options.env !== null && typeof options.env === 'object'
+        ? ownOptions(options.env, 'options.env')
+        : options.env;
     // Validated here too so that messages use this class's option names.
     validateInteger(options.minThreads, 'options.minThreads', 0);
     validateInteger(options.maxThreads, 'options.maxThreads', 1);
@@ -68,7 +74,6 @@ export class ThreadPool extends Pool {
       true,
     );
     validateInteger(options.concurrentTasksPerThread, 'options.concurrentTasksPerThread', 1);
-    validateObject(resourceLimits, 'options.resourceLimits');
     if (execArgv !== undefined && !Array.isArray(execArgv)) {
       throw new TypeError(
         `The "options.execArgv" property must be an array. Received type ${typeof execArgv}`,

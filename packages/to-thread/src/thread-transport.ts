@@ -9,6 +9,7 @@ import {
 import {
   type ExitInfo,
   type MainMessage,
+  ownOptions,
   STATE_CANCEL_PENDING,
   STATE_LENGTH,
   STATE_MAIL,
@@ -49,14 +50,21 @@ export class ThreadTransport implements Transport {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     this.#onMessage = handlers.onMessage;
-    this.#worker = new Worker(workerFile, {
-      workerData: { state: shared, port: port2 },
-      transferList: [port2],
-      resourceLimits: options.resourceLimits,
-      execArgv: options.execArgv,
-      env: options.env,
-      name: options.name,
-    });
+    // On a null prototype: Node reads the options we do not set (`eval`, `argv`, ...) by plain property access.
+    this.#worker = new Worker(
+      workerFile,
+      ownOptions(
+        {
+          workerData: { state: shared, port: port2 },
+          transferList: [port2],
+          resourceLimits: options.resourceLimits,
+          execArgv: options.execArgv,
+          env: options.env,
+          name: options.name,
+        },
+        'options',
+      ),
+    );
     port1.on('message', handlers.onMessage);
     this.#worker.on('error', (error) => {
       this.#error ??= error;

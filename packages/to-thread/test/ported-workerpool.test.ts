@@ -39,14 +39,9 @@
  *   they protect — a cancelled *async* task does not cost its thread — is ported below on inline functions.
  * - `validate` (4 tests: unknown or inherited keys of `forkOpts`/`workerThreadOpts`): those pass-through objects
  *   do not exist; our options are validated one by one at construction (see thread-pool.test.ts). Their point,
- *   prototype pollution, does apply to us and is not ported: our pools read options with plain property access,
- *   so an `Object.prototype.env` (or `execArgv`) set by polluted code reaches every new thread or child;
- *   workerpool refuses inherited keys. Whether to ignore or refuse them is a design decision, left open.
- * - `should handle a nested custom error class thrown by a worker`, as written: it throws a non-Error object
- *   whose `toJSON` fields are arrow functions and expects an Error with its `message` and `details.value`.
- *   Ours sends a thrown value that is neither error-like nor cloneable as its string form, so the caller gets
- *   the string "[object Object]" (both pools). A variant throwing the same data from an Error subclass is
- *   ported below.
+ *   prototype pollution, is tested there and in process-pool.test.ts: our pools read options as own properties
+ *   only (`ownOptions`), so an `Object.prototype.env` (or `execArgv`) set by polluted code is ignored, as
+ *   workerpool ignores inherited keys.
  * - `should handle crashed workers (2)` and `wh: should handle crashing of a worker (3)`: `it.skip` upstream.
  * - WorkerHandler internals with no public counterpart: `should test whether a worker is available` (`busy()`),
  *   `should terminate` / `should terminate before the worker is ready` (handler state flags), `should force
@@ -200,11 +195,32 @@ describe('workerpool Pool.test.js, ported to ThreadPool', () => {
     expect(error).toBeInstanceOf(TypeError);
   });
 
+  it('should handle a nested custom error class thrown by a worker', async () => {
+    // As upstream: a non-Error instance with functions on it (upstream's `toJSON` arrow functions). It cannot
+    // be cloned; what of it clones arrives as a plain object with its `message` (upstream gives an Error).
+    const pool = createPool();
+    const error = await pool
+      .submit(() => {
+        class CustomError {
+          constructor(
+            public message: string,
+            public details: unknown,
+          ) {}
+          toJSON = () => ({ message: this.message, details: this.details });
+        }
+        class NestedCustomData {
+          constructor(public value: number) {}
+          toJSON = () => ({ value: this.value });
+        }
+        throw new CustomError('Custom error', new NestedCustomData(42));
+      }, [])
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe('Custom error');
+    expect((error as { details: { value: number } }).details.value).toBe(42);
+  });
+
   it('keeps the message and nested data of a custom error (variant of: should handle a nested custom error class thrown by a worker)', async () => {
-    // Not the exact workerpool test, which is left out: it throws a non-Error class instance whose `toJSON`
-    // fields are arrow functions, and expects an Error with its `message` and `details.value`. Ours sends
-    // such a value (not error-like, not cloneable) as its string form, "[object Object]", so that exact test
-    // fails (see the header). Here the same data is thrown from an Error subclass.
+    // The same data thrown from an Error subclass: an Error arrives, of the nearest built-in class.
     const pool = createPool();
     const error = await pool
       .submit(() => {

@@ -29,6 +29,26 @@ describe('new ThreadPool(options)', () => {
     expect(() => new ThreadPool(5 as never)).toThrow(/The "options" argument must be of type object/);
   });
 
+  it('ignores options inherited from a polluted Object.prototype: the threads get no env or execArgv from it', async () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.env = { POLLUTED: '1' };
+    proto.execArgv = ['--no-deprecation'];
+    let pool: ThreadPool;
+    try {
+      pool = make({ minThreads: 1, maxThreads: 1 }); // starts its thread now, while polluted
+    } finally {
+      delete proto.env;
+      delete proto.execArgv;
+    }
+    const [polluted, execArgv] = await pool.submit(
+      () => [process.env.POLLUTED, process.execArgv] as const,
+      [],
+    );
+    expect(polluted).toBeUndefined();
+    expect(execArgv).not.toContain('--no-deprecation');
+    expect(pool.threads).toBe(1); // the thread started while polluted is the one that answered
+  });
+
   it('starts no thread until the first task and keeps minThreads', async () => {
     expect(make().threads).toBe(0);
     const pool = make({ minThreads: 1, maxThreads: 2 });
@@ -121,6 +141,16 @@ describe('ThreadPool#submit', () => {
     );
     expect(total).toBe(6);
     expect(buffer.byteLength).toBe(0);
+  });
+
+  it('delivers what clones of a thrown non-Error object holding a function: its message and data', async () => {
+    const pool = make();
+    const error = await pool
+      .submit(() => {
+        throw { message: 'boom', details: { value: 42 }, fn() {} };
+      }, [])
+      .catch((e: unknown) => e);
+    expect(error).toEqual({ message: 'boom', details: { value: 42 } });
   });
 
   it('rejects with QueueFullError beyond maxQueue', async () => {
