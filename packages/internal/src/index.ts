@@ -107,6 +107,25 @@ export function validateObject(value: unknown, name: string): asserts value is o
 }
 
 /**
+ * Validates `options` like `validateObject` and returns a copy of its own enumerable properties on a null
+ * prototype, so that no option is ever read from `Object.prototype`: after polluted code ran
+ * `Object.prototype.env = { ... }`, a pool given `{}` still sees no `env`. Read options only from the copy.
+ * Undefined passes and is returned as is.
+ *
+ * @example
+ * ```ts
+ * options = ownOptions(options, 'options');
+ * const { env, execArgv } = options; // never inherited
+ * ```
+ * Python's counterpart is keyword arguments, which are never inherited.
+ */
+export function ownOptions<T extends object | undefined>(options: T, name: string): T {
+  validateObject(options, name);
+  if (options === undefined) return options;
+  return Object.assign(Object.create(null), options) as T;
+}
+
+/**
  * Throws a `TypeError` (not a number) or `RangeError` (not an integer in `[min, max]`, or `Infinity` when
  * allowed) naming `name`; undefined passes.
  *
@@ -167,5 +186,5 @@ export const asyncDispose: typeof Symbol.asyncDispose =
 
 export { isCancellation } from './cancellation.js';
 export { applyErrorBrands, brandErrorClass, errorBrand, errorBrandsOf } from './error-brand.js';
-export { ownOptions, validateOptionNames } from './options.js';
+export { validateOptionNames } from './options.js';
 export { validateWaitOptions, WaitList, WaitNode, type WaitOptions } from './wait-list.js';

@@ -1,4 +1,4 @@
-import { describeReceived, validateObject } from './index.js';
+import { describeReceived } from './index.js';
 
 /**
  * Throws a `TypeError` with code `ERR_INVALID_ARG_VALUE` naming the first own property of `options` that is not
@@ -28,23 +28,4 @@ export function validateOptionNames(
       { code: 'ERR_INVALID_ARG_VALUE' },
     );
   }
-}
-
-/**
- * Validates `options` like `validateObject` and returns a copy of its own enumerable properties on a null
- * prototype, so that no option is ever read from `Object.prototype`: after polluted code ran
- * `Object.prototype.env = { ... }`, a pool given `{}` still sees no `env`. Read options only from the copy.
- * Undefined passes and is returned as is.
- *
- * @example
- * ```ts
- * options = ownOptions(options, 'options');
- * const { env, execArgv } = options; // never inherited
- * ```
- * Python's counterpart is keyword arguments, which are never inherited.
- */
-export function ownOptions<T extends object | undefined>(options: T, name: string): T {
-  validateObject(options, name);
-  if (options === undefined) return options;
-  return Object.assign(Object.create(null), options) as T;
 }
