@@ -1,6 +1,6 @@
 import { Barrier, BrokenBarrierError } from '@x/locks';
 import { describe, expect, it } from 'vitest';
-import { flush, thrown, track, trapUnhandledRejections } from './helpers.js';
+import { flush, thrown, track, trapUnhandledRejections } from '../../../scripts/test-support/waiters.js';
 
 trapUnhandledRejections();
 

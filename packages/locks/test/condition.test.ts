@@ -1,6 +1,12 @@
 import { Condition, InvalidStateError, Lock, TimeoutError } from '@x/locks';
 import { describe, expect, it } from 'vitest';
-import { delay, flush, thrown, track, trapUnhandledRejections } from './helpers.js';
+import {
+  delay,
+  flush,
+  thrown,
+  track,
+  trapUnhandledRejections,
+} from '../../../scripts/test-support/waiters.js';
 
 trapUnhandledRejections();
 

@@ -1,6 +1,11 @@
 import { Event, TimeoutError } from '@x/locks';
 import { describe, expect, it } from 'vitest';
-import { abortListenerCount, flush, track, trapUnhandledRejections } from './helpers.js';
+import {
+  abortListenerCount,
+  flush,
+  track,
+  trapUnhandledRejections,
+} from '../../../scripts/test-support/waiters.js';
 
 trapUnhandledRejections();
 

@@ -1,7 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AbortError, limit, TimeoutError } from '@x/locks';
 import { describe, expect, it } from 'vitest';
-import { abortListenerCount, delay, flush, thrown, track, trapUnhandledRejections } from './helpers.js';
+import {
+  abortListenerCount,
+  delay,
+  flush,
+  thrown,
+  track,
+  trapUnhandledRejections,
+} from '../../../scripts/test-support/waiters.js';
 
 trapUnhandledRejections();
 

@@ -9,7 +9,7 @@
  */
 import { InvalidStateError, Lock, Semaphore, TimeoutError } from '@x/locks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { flush, trapUnhandledRejections } from './helpers.js';
+import { flush, trapUnhandledRejections } from '../../../scripts/test-support/waiters.js';
 
 trapUnhandledRejections();
 

@@ -9,7 +9,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AbortError, limit } from '@x/locks';
 import { describe, expect, it } from 'vitest';
-import { delay, thrown, trapUnhandledRejections } from './helpers.js';
+import { delay, thrown, trapUnhandledRejections } from '../../../scripts/test-support/waiters.js';
 
 trapUnhandledRejections();
 

@@ -1,6 +1,12 @@
 import { BoundedSemaphore, Semaphore, TimeoutError } from '@x/locks';
 import { describe, expect, it } from 'vitest';
-import { abortListenerCount, flush, thrown, track, trapUnhandledRejections } from './helpers.js';
+import {
+  abortListenerCount,
+  flush,
+  thrown,
+  track,
+  trapUnhandledRejections,
+} from '../../../scripts/test-support/waiters.js';
 
 trapUnhandledRejections();
 

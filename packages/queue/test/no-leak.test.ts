@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Queue } from '@x/queue';
 import { describe, expect, it } from 'vitest';
-import { abortListenerCount, trapUnhandledRejections } from './helpers.js';
+import { abortListenerCount, trapUnhandledRejections } from '../../../scripts/test-support/waiters.js';
 
 trapUnhandledRejections();
 

@@ -17,7 +17,13 @@ import {
   TimeoutError,
 } from '@x/queue';
 import { describe, expect, it } from 'vitest';
-import { delay, flush, thrown, track, trapUnhandledRejections } from './helpers.js';
+import {
+  delay,
+  flush,
+  thrown,
+  track,
+  trapUnhandledRejections,
+} from '../../../scripts/test-support/waiters.js';
 
 trapUnhandledRejections();
 

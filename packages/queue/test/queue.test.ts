@@ -1,6 +1,13 @@
 import { LifoQueue, PriorityQueue, Queue, QueueShutDownError, TimeoutError } from '@x/queue';
 import { describe, expect, it } from 'vitest';
-import { abortListenerCount, delay, flush, thrown, track, trapUnhandledRejections } from './helpers.js';
+import {
+  abortListenerCount,
+  delay,
+  flush,
+  thrown,
+  track,
+  trapUnhandledRejections,
+} from '../../../scripts/test-support/waiters.js';
 
 trapUnhandledRejections();
 

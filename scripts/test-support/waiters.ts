@@ -1,3 +1,4 @@
+// Test helpers shared by @x/locks and @x/queue (waiters, abort listeners, unhandled rejections).
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, expect } from 'vitest';
 
