@@ -1,15 +1,14 @@
-import { type AbortSubscription, isCancellation, onAbort, validateOptionNames } from '@x/internal';
+import {
+  type AbortSubscription,
+  invalidArgType,
+  isCancellation,
+  onAbort,
+  validateOptionNames,
+} from '@x/internal';
 import { type Bucket, type Deadline, now, schedule, unschedule } from './deadline-queue.js';
 import { TimeoutError } from './errors.js';
 import type { Operation } from './operation.js';
-import {
-  describeReceived,
-  isThenable,
-  ownOptions,
-  validateMs,
-  validateOperation,
-  validateSignal,
-} from './validate.js';
+import { isThenable, ownOptions, validateMs, validateOperation, validateSignal } from './validate.js';
 
 /** Options of {@link withTimeout}; `F` is the type of the fallback value. */
 export interface WithTimeoutOptions<F = never> {
@@ -93,15 +92,11 @@ export function withTimeout<T, F = never>(
     validateSignal(signal, 'options.signal');
     const message = options.message;
     if (message !== undefined && typeof message !== 'string') {
-      throw new TypeError(
-        `The "options.message" property must be of type string.${describeReceived(message)}`,
-      );
+      throw invalidArgType('options.message', 'of type string', message);
     }
     if (options.waitForStop !== undefined) {
       if (typeof options.waitForStop !== 'boolean')
-        throw new TypeError(
-          `The "options.waitForStop" property must be of type boolean.${describeReceived(options.waitForStop)}`,
-        );
+        throw invalidArgType('options.waitForStop', 'of type boolean', options.waitForStop);
       waitForStop = options.waitForStop;
       if (waitForStop && typeof op !== 'function')
         throw new TypeError(
