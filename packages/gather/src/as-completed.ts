@@ -1,10 +1,11 @@
 import { type AbortSubscription, asyncDispose, onAbort } from '@x/internal';
 import { AbortError, abortedBySibling } from './errors.js';
+import { Running } from './guard.js';
 import { observeAll } from './observe.js';
 import { OpsRun } from './run-ops.js';
 import { sharedController } from './shared-controller.js';
 import type { FulfilledOf, Operation, SettledOf } from './types.js';
-import { readCommonOptions, toOperations } from './validate.js';
+import { type CommonOptions, readCommonOptions, toOperations } from './validate.js';
 
 /** Options of {@link asCompleted}. */
 export interface AsCompletedOptions {
@@ -20,6 +21,18 @@ export interface AsCompletedOptions {
   readonly concurrency?: number;
   /** Aborting it aborts every operation; the loop then throws `signal.reason`, unchanged. */
   readonly signal?: AbortSignal;
+  /**
+   * Milliseconds each operation may take (> 0, or `Infinity`); one still pending then has its signal aborted with
+   * a `TimeoutError` and fails with it, as in `gather`.
+   * @default Infinity
+   */
+  readonly timeout?: number;
+  /**
+   * When the loop gives up on operations (a failure, `signal`, leaving it early), end it (throw, or resolve
+   * `return()`) only once every function operation it started has really settled.
+   * @default false
+   */
+  readonly waitForStop?: boolean;
 }
 
 type Ops = readonly Operation[] | Iterable<Operation>;
@@ -61,8 +74,7 @@ export function asCompleted<const O extends Ops>(
 ): CompletionIterator<SettledOf<O>>;
 export function asCompleted(ops: unknown, options?: AsCompletedOptions): CompletionIterator<unknown> {
   const list = toOperations(ops);
-  const { concurrency, signal, returnExceptions } = readCommonOptions(options);
-  return new Completion(list, concurrency, signal, returnExceptions);
+  return new Completion(list, readCommonOptions(options));
 }
 
 type Record =
@@ -82,14 +94,21 @@ class Completion implements CompletionIterator<unknown> {
   #finished = false;
   #hasError = false;
   #error: unknown;
+  /** waitForStop: the operations started and not yet really settled. */
+  readonly #running: Running | undefined;
+  /** waitForStop: the run has ended but its end (done or the error) waits until `#running` is idle. */
+  #holding = false;
+  /** `return()` was called: nothing more is delivered, not even a held error. */
+  #returned = false;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(
     private readonly ops: readonly unknown[],
-    private readonly concurrency: number,
-    private readonly signal: AbortSignal | undefined,
-    private readonly returnExceptions: boolean,
+    private readonly options: CommonOptions,
   ) {
     this.#remaining = ops.length;
+    this.signal = options.signal;
+    this.#running = options.waitForStop ? new Running() : undefined;
   }
 
   [Symbol.asyncIterator](): this {
@@ -106,7 +125,7 @@ class Completion implements CompletionIterator<unknown> {
       this.#error = undefined;
       return Promise.reject(error);
     }
-    if (this.#finished) return Promise.resolve(DONE);
+    if (this.#finished && !this.#holding) return Promise.resolve(DONE);
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
@@ -120,6 +139,11 @@ class Completion implements CompletionIterator<unknown> {
     this.#queue.length = 0;
     this.#hasError = false;
     this.#error = undefined;
+    this.#returned = true;
+    this.#holding = false;
+    for (const w of this.#waiters.splice(0)) w.resolve(DONE);
+    const running = this.#running;
+    if (running !== undefined && running.count > 0) return running.idle().then(() => DONE);
     return Promise.resolve(DONE);
   }
 
@@ -131,9 +155,25 @@ class Completion implements CompletionIterator<unknown> {
 
   readonly #onAbort = (reason: unknown) => {
     this.#queue.length = 0;
-    this.#fail(reason);
-    this.#stop(reason);
+    this.#failAndStop(reason, reason);
   };
+
+  /** Ends the run with `error`, aborting what is still running with `reason`. */
+  #failAndStop(error: unknown, reason: unknown): void {
+    const running = this.#running;
+    if (running === undefined || running.count === 0) {
+      this.#fail(error);
+      this.#stop(reason);
+      return;
+    }
+    // waitForStop: abort now, but deliver the error only once everything has stopped.
+    this.#holding = true;
+    this.#stop(reason);
+    running.whenIdle(() => {
+      this.#holding = false;
+      if (!this.#returned) this.#fail(error);
+    });
+  }
 
   #start(): void {
     if (this.signal?.aborted) {
@@ -152,16 +192,17 @@ class Completion implements CompletionIterator<unknown> {
       if (run.stopped) return;
       this.#remaining--;
       if (ok) this.#push({ index, status: 'fulfilled', value });
-      else if (this.returnExceptions) this.#push({ index, status: 'rejected', reason: value });
+      else if (this.options.returnExceptions) this.#push({ index, status: 'rejected', reason: value });
       else {
-        this.#fail(value);
-        this.#stop(abortedBySibling(value));
+        this.#failAndStop(value, abortedBySibling(value));
         return;
       }
-      if (this.#remaining === 0) this.#stop(undefined);
+      if (this.#remaining === 0) this.#complete();
     }));
+    run.timeout = this.options.timeout;
+    run.running = this.#running;
     if (this.signal !== undefined) this.#subscription = onAbort(this.signal, this.#onAbort);
-    run.start(this.concurrency);
+    run.start(this.options.concurrency);
   }
 
   #push(record: Record): void {
@@ -181,6 +222,18 @@ class Completion implements CompletionIterator<unknown> {
     for (const w of this.#waiters.splice(0)) w.resolve(DONE);
   }
 
+  /** Every operation settled; with waitForStop, one that timed out may still be stopping. */
+  #complete(): void {
+    const running = this.#running;
+    if (running === undefined || running.count === 0) return this.#stop(undefined);
+    this.#holding = true;
+    this.#stop(undefined);
+    running.whenIdle(() => {
+      this.#holding = false;
+      for (const w of this.#waiters.splice(0)) w.resolve(DONE);
+    });
+  }
+
   /** Ends the run; `reason` (if given) aborts whatever is still running. */
   #stop(reason: unknown): void {
     if (this.#finished) return;
@@ -188,6 +241,6 @@ class Completion implements CompletionIterator<unknown> {
     if (this.#run) this.#run.stopped = true;
     this.#subscription?.unsubscribe();
     if (reason !== undefined && this.#remaining > 0) this.#controller?.abort(reason);
-    for (const w of this.#waiters.splice(0)) w.resolve(DONE);
+    if (!this.#holding) for (const w of this.#waiters.splice(0)) w.resolve(DONE);
   }
 }

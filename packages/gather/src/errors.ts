@@ -51,3 +51,53 @@ export function invalidArgValue(name: string, expected: string, actual: unknown)
     { code: 'ERR_INVALID_ARG_VALUE' },
   );
 }
+
+/**
+ * An operation did not settle within the per-operation `timeout` of {@link gather}, {@link map} or
+ * {@link mapStream}. It is both the reason its `signal` is aborted with (so a fetch or timer below stops) and
+ * that operation's failure: `gather`/`map` reject with it, or, with `returnExceptions: true`, it takes the
+ * operation's place in the results. If the operation fails with a real error after the deadline (not the
+ * cancellation), that error becomes this one's `cause`.
+ *
+ * One identity with the `TimeoutError` of `@x/timeout` and the pools: `instanceof` either holds for both.
+ *
+ * @example
+ * ```ts
+ * const pages = await map(urls, (url, { signal }) => fetch(url, { signal }), { timeout: 5000, returnExceptions: true });
+ * const slow = pages.filter((page) => page instanceof TimeoutError);
+ * ```
+ * Like the `TimeoutError` of Python's `asyncio.wait_for` around each item.
+ */
+export class TimeoutError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_TIMEOUT');
+  }
+
+  override readonly name = 'TimeoutError';
+  readonly code = 'ERR_X_TIMEOUT';
+  /** The per-operation time limit that passed, in milliseconds. */
+  readonly ms: number;
+
+  constructor(ms: number, message?: string, options?: { cause?: unknown }) {
+    super(
+      message ??
+        `The operation did not settle within its timeout of ${ms} ms (options.timeout), so its signal was aborted.`,
+      options,
+    );
+    this.ms = ms;
+  }
+
+  /** The same as `ms`, under the name the pools' `TimeoutError` uses (the classes are one identity). */
+  get timeout(): number {
+    return this.ms;
+  }
+}
+
+/** The reason given to the losers of `race`/`any` once the outcome is known. */
+export function abortedByWinner(api: 'race' | 'any', index: number): AbortError {
+  return new AbortError(
+    api === 'race'
+      ? `Aborted because operation ${index} settled first in race().`
+      : `Aborted because operation ${index} fulfilled first in any().`,
+  );
+}

@@ -1,10 +1,25 @@
-import { onAbort } from '@x/internal';
+import { invalidArgType, onAbort } from '@x/internal';
 import { abortedBySibling } from './errors.js';
+import { Running } from './guard.js';
 import { observeAll } from './observe.js';
 import { OpsRun } from './run-ops.js';
 import { sharedController } from './shared-controller.js';
-import type { Operation, Results, ResultsOrErrors } from './types.js';
-import { isThenable, readCommonOptions, toOperations } from './validate.js';
+import type {
+  KeyedOperations,
+  KeyedResults,
+  KeyedResultsOrErrors,
+  Operation,
+  Results,
+  ResultsOrErrors,
+} from './types.js';
+import {
+  type CommonOptions,
+  isKeyed,
+  isThenable,
+  readCommonOptions,
+  toKeyedOperations,
+  toOperations,
+} from './validate.js';
 
 /** Options of {@link gather}. */
 export interface GatherOptions {
@@ -21,6 +36,27 @@ export interface GatherOptions {
   readonly concurrency?: number;
   /** Aborting it aborts every operation and rejects with `signal.reason`, unchanged. */
   readonly signal?: AbortSignal;
+  /**
+   * Milliseconds each operation may take (> 0, or `Infinity`). An operation still pending then has its signal
+   * aborted with a `TimeoutError` and fails with it: `gather` rejects with it (aborting the others), or with
+   * `returnExceptions: true` it takes that operation's place. A promise passed directly cannot be stopped, but
+   * fails the same way.
+   * @default Infinity
+   *
+   * @example
+   * ```ts
+   * const [a, b] = await gather([(s) => fetch(urlA, { signal: s }), (s) => fetch(urlB, { signal: s })], { timeout: 2000 });
+   * ```
+   */
+  readonly timeout?: number;
+  /**
+   * When `gather` gives up on operations (a failure, a deadline, `signal`), settle only once every function
+   * operation it started has really settled, like asyncio's `TaskGroup` and `wait_for`, so nothing they hold is
+   * still in use when you see the outcome. The outcome itself is the same. Off by default: an operation that
+   * ignores its signal would hold the caller until it finishes on its own.
+   * @default false
+   */
+  readonly waitForStop?: boolean;
 }
 
 type Ops = readonly Operation[] | Iterable<Operation>;
@@ -55,17 +91,78 @@ export function gather<const O extends Ops>(
   ops: O,
   options?: GatherOptions,
 ): Promise<Results<O> | ResultsOrErrors<O>>;
-export function gather(ops: unknown, options?: GatherOptions): Promise<unknown[]> {
-  const list = toOperations(ops);
-  const { concurrency, signal, returnExceptions } = readCommonOptions(options);
+/**
+ * The keyed form: `gather({ user: op, orders: op })` resolves to `{ user, orders }`, typed per key (p-props,
+ * Bluebird's `props`, TC39's `Promise.allKeyed`), with every option and the same fail-fast cancellation. A `Map`
+ * of operations resolves to a `Map` with the same keys.
+ *
+ * @example
+ * ```ts
+ * const { user, orders } = await gather({
+ *   user: (signal) => fetchUser(1, { signal }),
+ *   orders: (signal) => fetchOrders(1, { signal }),
+ * });
+ * ```
+ */
+export function gather<K, V>(
+  ops: ReadonlyMap<K, Operation<V>>,
+  options: GatherOptions & { readonly returnExceptions: true },
+): Promise<Map<K, V | Error>>;
+export function gather<K, V>(
+  ops: ReadonlyMap<K, Operation<V>>,
+  options?: GatherOptions & { readonly returnExceptions?: false },
+): Promise<Map<K, V>>;
+export function gather<const O extends KeyedOperations>(
+  ops: O,
+  options: GatherOptions & { readonly returnExceptions: true },
+): Promise<KeyedResultsOrErrors<O>>;
+export function gather<const O extends KeyedOperations>(
+  ops: O,
+  options?: GatherOptions & { readonly returnExceptions?: false },
+): Promise<KeyedResults<O>>;
+export function gather<const O extends KeyedOperations>(
+  ops: O,
+  options?: GatherOptions,
+): Promise<KeyedResults<O> | KeyedResultsOrErrors<O>>;
+export function gather(ops: unknown, options?: GatherOptions): Promise<unknown> {
+  if (ops instanceof Map) {
+    const keys = [...ops.keys()];
+    const list = [...ops.values()];
+    for (let i = 0; i < list.length; i++)
+      if (typeof list[i] !== 'function' && !isThenable(list[i]))
+        throw invalidArgType(
+          `ops.get(${typeof keys[i] === 'string' ? `'${keys[i]}'` : String(keys[i])})`,
+          'a promise, a thenable or a function (signal) => value',
+          list[i],
+        );
+    return run(list, readCommonOptions(options)).then((results) => {
+      const out = new Map<unknown, unknown>();
+      for (let i = 0; i < keys.length; i++) out.set(keys[i], results[i]);
+      return out;
+    });
+  }
+  if (isKeyed(ops)) {
+    const { keys, list } = toKeyedOperations(ops);
+    return run(list, readCommonOptions(options)).then((results) => {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) out[keys[i]!] = results[i];
+      return out;
+    });
+  }
+  return run(toOperations(ops, 'ops', true), readCommonOptions(options));
+}
+
+function run(list: readonly unknown[], options: CommonOptions): Promise<unknown[]> {
+  const { concurrency, signal, returnExceptions, timeout, waitForStop } = options;
   if (signal?.aborted) {
     observeAll(list);
     return Promise.reject(signal.reason);
   }
-  if (concurrency < list.length) {
+  const guarded = waitForStop || timeout !== Number.POSITIVE_INFINITY;
+  if (guarded || concurrency < list.length) {
     let functions = 0;
     for (let i = 0; i < list.length; i++) if (typeof list[i] === 'function') functions++;
-    if (functions > concurrency) return gatherLimited(list, concurrency, signal, returnExceptions);
+    if (guarded || functions > concurrency) return gatherLimited(list, options);
   }
   return gatherAll(list, signal, returnExceptions);
 }
@@ -165,13 +262,12 @@ function gatherAll(
   return promise;
 }
 
-/** At most `concurrency` functions at once, in `concurrency` lanes (see OpsRun). */
-function gatherLimited(
-  ops: readonly unknown[],
-  concurrency: number,
-  signal: AbortSignal | undefined,
-  returnExceptions: boolean,
-): Promise<unknown[]> {
+/**
+ * At most `concurrency` functions at once, in `concurrency` lanes (see OpsRun); also the path of a per-operation
+ * `timeout` and of `waitForStop`, whatever the limit.
+ */
+function gatherLimited(ops: readonly unknown[], options: CommonOptions): Promise<unknown[]> {
+  const { concurrency, signal, returnExceptions, timeout, waitForStop } = options;
   let resolve!: (results: unknown[]) => void;
   let reject!: (reason: unknown) => void;
   const promise = new Promise<unknown[]>((res, rej) => {
@@ -181,32 +277,46 @@ function gatherLimited(
   const controller = sharedController();
   const results: unknown[] = new Array(ops.length);
   let remaining = ops.length;
+  const running = waitForStop ? new Running() : undefined;
+  const fail = (reason: unknown) => {
+    if (running === undefined) reject(reason);
+    else running.whenIdle(() => reject(reason));
+  };
   const run = new OpsRun(ops, controller.signal, (index, ok, value) => {
     if (run.stopped) return;
     if (ok || returnExceptions) {
       results[index] = value;
       if (--remaining === 0) {
         subscription?.unsubscribe();
-        resolve(results);
+        // With timeouts under returnExceptions, an operation that timed out may still be stopping.
+        if (running === undefined) resolve(results);
+        else running.whenIdle(() => resolve(results));
       }
       return;
     }
     run.stopped = true;
     subscription?.unsubscribe();
     controller.abort(abortedBySibling(value));
-    reject(value);
+    fail(value);
   });
+  run.timeout = timeout;
+  run.running = running;
   const subscription =
     signal &&
     onAbort(signal, (reason) => {
       run.stopped = true;
       controller.abort(reason);
-      reject(reason);
+      fail(reason);
     });
   const lanes = run.start(concurrency);
   // Settlement goes through the closures above; this chain only lets V8 see, from inside an operation, that
   // `promise` waits on the lanes, so an operation's error keeps the caller's async stack trace. By the time every
-  // lane has finished, `promise` has already settled, so what the chain delivers is ignored.
-  Promise.all(lanes).then(resolve as (value: unknown) => void, reject);
+  // lane has finished (and, with waitForStop, every operation has stopped), `promise` has already settled, so what
+  // the chain delivers is ignored. (A lane whose operation timed out moves on while it stops: hence `idle`.)
+  const lanesDone = Promise.all(lanes);
+  (running === undefined ? lanesDone : lanesDone.then(running.idle)).then(
+    resolve as (value: unknown) => void,
+    reject,
+  );
   return promise;
 }

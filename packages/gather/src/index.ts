@@ -1,11 +1,15 @@
 export { type AsCompletedOptions, asCompleted, type CompletionIterator } from './as-completed.js';
-export { AbortError } from './errors.js';
+export { AbortError, TimeoutError } from './errors.js';
 export { type GatherOptions, gather } from './gather.js';
 export { type MapContext, type MapOptions, type Mapper, map } from './map.js';
 export { type MapStreamOptions, mapStream } from './map-stream.js';
+export { any, type FirstResult, type RaceOptions, race } from './race.js';
 export type {
   Fulfilled,
   FulfilledOf,
+  KeyedOperations,
+  KeyedResults,
+  KeyedResultsOrErrors,
   Operation,
   OperationFunction,
   OperationResult,

@@ -1,5 +1,6 @@
 import { type AbortSubscription, invalidArgType, onAbort } from '@x/internal';
 import { AbortError, abortedBySibling } from './errors.js';
+import { callCounted, callWithTimeout, Running } from './guard.js';
 import { ignore, observeAll } from './observe.js';
 import { sharedController } from './shared-controller.js';
 import { type CommonOptions, isThenable, validateFunction } from './validate.js';
@@ -46,13 +47,23 @@ export abstract class MapRun<T, R> {
   #asyncIterator: AsyncIterator<T> | undefined;
   #pullTail: Promise<Pulled<T>> | undefined;
   #space: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Set for `waitForStop`: the calls started and not yet really settled. */
+  readonly running: Running | undefined;
 
   constructor(
     readonly source: unknown,
     readonly fn: Mapper<T, R>,
     readonly options: CommonOptions,
     readonly window: number,
-  ) {}
+  ) {
+    this.running = options.waitForStop ? new Running() : undefined;
+  }
+
+  /** Reports the outcome at once, or with `waitForStop` once every call has really settled. */
+  #report(fn: () => void): void {
+    if (this.running === undefined) fn();
+    else this.running.whenIdle(fn);
+  }
 
   /** Called with each result (or, with `returnExceptions`, each error) at its index. */
   protected abstract store(index: number, value: unknown): void;
@@ -88,7 +99,7 @@ export abstract class MapRun<T, R> {
     this.controller.abort(reason);
     this.#closeSource();
     this.#wake();
-    this.failed(error);
+    this.#report(() => this.failed(error));
   }
 
   /** The consumer took an item: lanes waiting for room may pull again. */
@@ -118,8 +129,20 @@ export abstract class MapRun<T, R> {
     if (--this.lanes === 0 && !this.stopped) {
       this.stopped = true;
       this.#subscription?.unsubscribe();
-      this.complete();
+      // A call that timed out may still be stopping after its lane moved on.
+      this.#report(() => this.complete());
     }
+  }
+
+  /** Calls `fn` for one item, under the per-call deadline and `waitForStop`'s count when they are set. */
+  call(item: T, index: number, signal: AbortSignal): unknown {
+    const timeout = this.options.timeout;
+    if (timeout === Number.POSITIVE_INFINITY && this.running === undefined)
+      return this.fn(item, { index, signal });
+    const call = (signal: AbortSignal) => this.fn(item, { index, signal });
+    return timeout !== Number.POSITIVE_INFINITY
+      ? callWithTimeout(call, signal, timeout, this.running)
+      : callCounted(call, signal, this.running!);
   }
 
   /** Records one item's outcome; in fail-fast mode a failure stops the run. */
@@ -221,6 +244,7 @@ export abstract class MapRun<T, R> {
 async function mapLane<T, R>(run: MapRun<T, R>): Promise<void> {
   const fn = run.fn;
   const signal = run.controller.signal;
+  const guarded = run.running !== undefined || run.options.timeout !== Number.POSITIVE_INFINITY;
   try {
     while (!run.stopped) {
       if (run.pulled - run.consumed >= run.window) {
@@ -242,7 +266,7 @@ async function mapLane<T, R>(run: MapRun<T, R>): Promise<void> {
           item = await item;
           if (run.stopped) break;
         }
-        value = fn(item as T, { index, signal });
+        value = guarded ? run.call(item as T, index, signal) : fn(item as T, { index, signal });
         if (isThenable(value)) {
           run.requestLane();
           value = await value;

@@ -12,6 +12,13 @@ export interface MapStreamOptions extends MapOptions {
    * @default concurrency
    */
   readonly backpressure?: number;
+  /**
+   * `true`: yield in input order (a slow item holds back the ones after it). `false`: yield each result as soon
+   * as it is ready, in completion order (asyncio's `as_completed`, p-map's `preserveOrder: false`), with the same
+   * `concurrency` and `backpressure` bounds; a slow item then no longer holds the others back.
+   * @default true
+   */
+  readonly ordered?: boolean;
 }
 
 type Input<T> = Iterable<T> | AsyncIterable<T>;
@@ -68,20 +75,36 @@ export function mapStream<T, R>(
       `an integer >= options.concurrency (${common.concurrency})`,
       backpressure,
     );
-  return new StreamMapRun(iterable, fn, common, backpressure);
+  const ordered = options?.ordered ?? true;
+  if (typeof ordered !== 'boolean') throw invalidArgType('options.ordered', 'of type boolean', ordered);
+  return new StreamMapRun(iterable, fn, common, backpressure, ordered);
 }
 
 type Waiter = { resolve: (r: IteratorResult<unknown, undefined>) => void; reject: (e: unknown) => void };
 const DONE: IteratorResult<unknown, undefined> = Object.freeze({ done: true, value: undefined });
 
 class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<unknown> {
+  /** Ordered: results by index, taken when their turn comes. */
   readonly #buffer = new Map<number, unknown>();
+  /** Unordered: results in completion order, taken from `#head`. */
+  #queue: unknown[] = [];
+  #head = 0;
   #started = false;
   #completed = false;
   #hasError = false;
   #error: unknown;
   #waiter: Waiter | undefined;
   #waiters: Waiter[] = [];
+
+  constructor(
+    source: unknown,
+    fn: Mapper<T, R>,
+    options: ConstructorParameters<typeof MapRun<T, R>>[2],
+    window: number,
+    readonly ordered: boolean,
+  ) {
+    super(source, fn, options, window);
+  }
 
   [Symbol.asyncIterator](): this {
     return this;
@@ -100,18 +123,38 @@ class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<u
   return(): Promise<IteratorResult<unknown, undefined>> {
     this.#started = true;
     this.#completed = true; // before abort(), so failed() has nothing to report
-    this.#buffer.clear();
+    this.#clear();
     this.#hasError = false;
     this.#error = undefined;
     this.abort(new AbortError('The mapStream() loop ended before every item was processed.'), undefined);
     this.#settleWaiters();
+    // waitForStop: leaving the loop waits until the calls it aborted have stopped.
+    const running = this.running;
+    if (running !== undefined && running.count > 0) return running.idle().then(() => DONE);
     return Promise.resolve(DONE);
+  }
+
+  #clear(): void {
+    this.#buffer.clear();
+    this.#queue = [];
+    this.#head = 0;
   }
 
   /** What the consumer gets now, or undefined if it has to wait. */
   #take(): Promise<IteratorResult<unknown, undefined>> | undefined {
-    const index = this.consumed;
-    if (this.#buffer.has(index)) {
+    if (!this.ordered) {
+      if (this.#head < this.#queue.length) {
+        const value = this.#queue[this.#head];
+        this.#queue[this.#head++] = undefined;
+        if (this.#head === this.#queue.length) {
+          this.#queue.length = 0;
+          this.#head = 0;
+        }
+        this.advance();
+        return Promise.resolve({ done: false, value });
+      }
+    } else if (this.#buffer.has(this.consumed)) {
+      const index = this.consumed;
       const value = this.#buffer.get(index);
       this.#buffer.delete(index);
       this.advance();
@@ -139,6 +182,11 @@ class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<u
   }
 
   protected store(index: number, value: unknown): void {
+    if (!this.ordered) {
+      this.#queue.push(value);
+      this.#settleWaiters();
+      return;
+    }
     this.#buffer.set(index, value);
     if (index === this.consumed) this.#settleWaiters();
   }
@@ -150,7 +198,7 @@ class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<u
 
   protected failed(error: unknown): void {
     if (this.#completed) return;
-    this.#buffer.clear();
+    this.#clear();
     this.#hasError = true;
     this.#error = error;
     this.#settleWaiters();

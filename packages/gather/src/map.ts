@@ -18,6 +18,25 @@ export interface MapOptions {
    * @default false
    */
   readonly returnExceptions?: boolean;
+  /**
+   * Milliseconds each `fn` call may take (> 0, or `Infinity`). A call still pending then has its `signal` aborted
+   * with a `TimeoutError` and fails with it (the map rejects, or with `returnExceptions: true` the error takes its
+   * place), and its slot goes to the next item. The time an item spends waiting for a slot is not counted.
+   * @default Infinity
+   *
+   * @example
+   * ```ts
+   * const pages = await map(urls, (url, { signal }) => fetch(url, { signal }), { concurrency: 8, timeout: 5000 });
+   * ```
+   */
+  readonly timeout?: number;
+  /**
+   * When the map gives up on calls (a failure, a deadline, `signal`, a loop left early), settle only once every
+   * call it started has really settled, as asyncio's `TaskGroup` does. Off by default: a call that ignores its
+   * signal would hold the caller until it finishes on its own.
+   * @default false
+   */
+  readonly waitForStop?: boolean;
 }
 
 type Input<T> = Iterable<T> | AsyncIterable<T>;

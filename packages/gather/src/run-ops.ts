@@ -1,3 +1,4 @@
+import { callCounted, callWithTimeout, promiseWithTimeout, type Running } from './guard.js';
 import type { OperationFunction } from './types.js';
 import { isThenable } from './validate.js';
 
@@ -14,6 +15,10 @@ export class OpsRun {
   stopped = false;
   /** Next position a lane looks at. */
   cursor = 0;
+  /** Per-operation deadline in ms (`Infinity`: none). */
+  timeout = Number.POSITIVE_INFINITY;
+  /** Set for `waitForStop`: counts the started functions that have not really settled. */
+  running: Running | undefined = undefined;
 
   constructor(
     readonly ops: readonly unknown[],
@@ -31,13 +36,19 @@ export class OpsRun {
   start(concurrency: number): Promise<void>[] {
     const ops = this.ops;
     const tasks: Promise<void>[] = [];
+    const timed = this.timeout !== Number.POSITIVE_INFINITY;
     let functions = 0;
     for (let i = 0; i < ops.length; i++) {
       if (typeof ops[i] === 'function') functions++;
-      else tasks.push(watch(this, i, ops[i] as PromiseLike<unknown>));
+      else {
+        const promise = ops[i] as PromiseLike<unknown>;
+        tasks.push(watch(this, i, timed ? promiseWithTimeout(promise, this.signal, this.timeout) : promise));
+      }
     }
     const lanes = Math.min(functions, concurrency);
-    for (let k = 0; k < lanes && !this.stopped; k++) tasks.push(lane(this));
+    // The plain lane is the hot path; deadlines and waitForStop's counting take the guarded one.
+    const run = timed || this.running !== undefined ? guardedLane : lane;
+    for (let k = 0; k < lanes && !this.stopped; k++) tasks.push(run(this));
     return tasks;
   }
 }
@@ -57,6 +68,35 @@ async function lane(run: OpsRun): Promise<void> {
     let value: unknown;
     try {
       value = (ops[i] as OperationFunction)(run.signal);
+      if (isThenable(value)) value = await value;
+    } catch (error) {
+      ok = false;
+      value = error;
+    }
+    run.onSettle(i, ok, value);
+  }
+}
+
+/** `lane` for runs with a per-operation deadline or `waitForStop`. */
+async function guardedLane(run: OpsRun): Promise<void> {
+  const ops = run.ops;
+  const n = ops.length;
+  while (!run.stopped) {
+    let i = run.cursor;
+    while (i < n && typeof ops[i] !== 'function') i++;
+    if (i >= n) {
+      run.cursor = n;
+      return;
+    }
+    run.cursor = i + 1;
+    let ok = true;
+    let value: unknown;
+    try {
+      const op = ops[i] as OperationFunction;
+      value =
+        run.timeout !== Number.POSITIVE_INFINITY
+          ? callWithTimeout(op, run.signal, run.timeout, run.running)
+          : callCounted(op, run.signal, run.running!);
       if (isThenable(value)) value = await value;
     } catch (error) {
       ok = false;

@@ -75,3 +75,12 @@ export type FulfilledOf<Ops> = ByPosition<ElementsOf<Ops>, 'fulfilled'>;
 
 /** A settled record for some operation of `Ops`, narrowed by `index` for tuples. */
 export type SettledOf<Ops> = ByPosition<ElementsOf<Ops>, 'settled'>;
+
+/** What a keyed `gather()` takes: an object whose values are operations. */
+export type KeyedOperations = { readonly [key: string]: Operation };
+
+/** Keyed `gather()` results: the same keys, each with its operation's result type. */
+export type KeyedResults<O> = { -readonly [K in keyof O]: OperationResult<O[K]> };
+
+/** Keyed `gather(ops, { returnExceptions: true })` results: each key holds its value or the `Error` it failed with. */
+export type KeyedResultsOrErrors<O> = { -readonly [K in keyof O]: OperationResult<O[K]> | Error };

@@ -9,7 +9,7 @@ import {
 import { AbortError, invalidArgValue } from './errors.js';
 import { observeAll } from './observe.js';
 import type { Operation, OperationResult, SettledOf } from './types.js';
-import { toOperations } from './validate.js';
+import { toOperations, validateBoolean } from './validate.js';
 
 /** When {@link wait} resolves, with asyncio's names. */
 export type ReturnWhen = 'FIRST_COMPLETED' | 'FIRST_EXCEPTION' | 'ALL_COMPLETED';
@@ -32,6 +32,13 @@ export interface WaitOptions {
    * still running.
    */
   readonly signal?: AbortSignal;
+  /**
+   * When `options.signal` aborts before `wait` resolves, reject only once every function operation has really
+   * settled (as asyncio's `TaskGroup` does). Off by default: an operation that ignores its signal would hold the
+   * caller until it finishes on its own. Pending operations handed back in `pending` are never waited for.
+   * @default false
+   */
+  readonly waitForStop?: boolean;
 }
 
 /**
@@ -97,6 +104,7 @@ export function wait(ops: unknown, options?: WaitOptions): Promise<WaitResult<re
   if (!(timeout >= 0)) throw outOfRange('options.timeout', '>= 0 (or Infinity)', timeout);
   validateSignal(options?.signal, 'options.signal');
   const signal = options?.signal;
+  const waitForStop = validateBoolean(options?.waitForStop, 'options.waitForStop');
   if (signal?.aborted) {
     observeAll(list);
     return Promise.reject(signal.reason);
@@ -107,6 +115,10 @@ export function wait(ops: unknown, options?: WaitOptions): Promise<WaitResult<re
     const done: unknown[] = [];
     const entries: Array<Entry & { settled: boolean }> = new Array(n);
     let settledCount = 0;
+    /** Function operations not yet settled. */
+    let running = 0;
+    /** waitForStop: the rejection, delivered once `running` reaches 0. */
+    let stopping: (() => void) | undefined;
     let resolved = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -122,12 +134,15 @@ export function wait(ops: unknown, options?: WaitOptions): Promise<WaitResult<re
       if (!resolved) {
         resolved = true;
         if (timer !== undefined) clearTimeout(timer);
-        reject(reason);
+        if (waitForStop && running > 0) stopping = () => reject(reason);
+        else reject(reason);
       }
     };
     const settle = (index: number, record: unknown, failed: boolean) => {
-      entries[index]!.settled = true;
+      const entry = entries[index]!;
+      entry.settled = true;
       settledCount++;
+      if (entry.controller !== undefined && --running === 0 && stopping !== undefined) stopping();
       if (settledCount === n) subscription?.unsubscribe();
       if (resolved) return;
       done.push(record);
@@ -142,6 +157,7 @@ export function wait(ops: unknown, options?: WaitOptions): Promise<WaitResult<re
     for (let i = 0; i < n; i++) {
       const entry = start(list[i], i);
       entries[i] = Object.assign(entry, { settled: false });
+      if (entry.controller !== undefined) running++;
       entry.pending.promise.then(
         (value) => settle(i, { index: i, status: 'fulfilled', value }, false),
         (reason: unknown) => settle(i, { index: i, status: 'rejected', reason }, true),
