@@ -50,9 +50,10 @@ export function race(ops: unknown, options?: RaceOptions): Promise<unknown> {
  * `AbortError`); failures before that are only collected. When every operation has failed, rejects with an
  * `AggregateError` whose `errors` are the failures in input order. The winner's own signal is never aborted.
  *
- * An empty list rejects with an `AggregateError` with no `errors`, as `Promise.any([])` does ("all of them
- * failed" holds for none), so a list of mirrors built at run time needs no special case. Invalid arguments throw
- * synchronously. Aborting `options.signal` aborts everything and rejects with its reason.
+ * An empty list throws a `RangeError` (`ERR_OUT_OF_RANGE`) at once, as p-any does and as `asyncio.wait([])` raises
+ * `ValueError`, where `Promise.any([])` rejects with an empty `AggregateError`: no operation can ever fulfil, which
+ * is a bug in the caller, not a failure of the operations. Invalid arguments throw synchronously, before anything
+ * starts. Aborting `options.signal` aborts everything and rejects with its reason.
  *
  * @example
  * ```ts
@@ -75,11 +76,12 @@ function first(ops: unknown, options: RaceOptions | undefined, isAny: boolean): 
     validateSignal(signal, 'options.signal');
     waitForStop = validateBoolean(options.waitForStop, 'options.waitForStop');
   }
-  if (list.length === 0) {
-    if (!isAny)
-      throw outOfRange('ops.length', '>= 1 (a race of no operations would never settle)', 0);
-    return Promise.reject(new AggregateError([], 'any() was given no operations, so none could fulfil.'));
-  }
+  if (list.length === 0)
+    throw outOfRange(
+      'ops.length',
+      isAny ? '>= 1 (any() of no operations could never fulfil)' : '>= 1 (a race of no operations would never settle)',
+      0,
+    );
   if (signal?.aborted) {
     observeAll(list);
     return Promise.reject(signal.reason);

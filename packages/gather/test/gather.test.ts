@@ -287,12 +287,12 @@ describe('gather: stack traces', () => {
 });
 
 describe('gather: bad input', () => {
-  it('throws a TypeError naming "ops" for something that is not an array or iterable', () => {
-    for (const bad of [5, null, undefined, {}, 'abc']) {
+  it('throws a TypeError naming "ops" for something that is not an array, iterable or object', () => {
+    for (const bad of [5, null, undefined, 'abc', () => 1, Promise.resolve(1)]) {
       expect(() => gather(bad as never)).toThrow(TypeError);
     }
     expect(() => gather(5 as never)).toThrow(
-      'The "ops" argument must be an array or iterable of promises and functions. Received type number (5)',
+      'The "ops" argument must be an array, an iterable or an object of promises and functions. Received type number (5)',
     );
     try {
       gather(null as never);
