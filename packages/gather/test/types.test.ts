@@ -1,11 +1,13 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  any,
   asCompleted,
   type Fulfilled,
   gather,
   map,
   mapStream,
   type PendingOperation,
+  race,
   type Settled,
   wait,
 } from '../src/index.js';
@@ -101,5 +103,24 @@ describe('types', () => {
     expectTypeOf(run).returns.toEqualTypeOf<Promise<(User | number)[]>>();
     const stream = () => mapStream([fetchUser(1)], (user) => user.name);
     expectTypeOf(stream).returns.toEqualTypeOf<AsyncIterableIterator<string>>();
+  });
+
+  it('keyed gather types each key, with Error under returnExceptions', () => {
+    const run = () =>
+      gather({ user: (signal) => fetchUser(1, { signal }), order: fetchOrder(101), n: () => 42 });
+    expectTypeOf(run).returns.resolves.toEqualTypeOf<{ user: User; order: Order; n: number }>();
+    const settled = () => gather({ user: () => fetchUser(1) }, { returnExceptions: true, timeout: 10 });
+    expectTypeOf(settled).returns.resolves.toEqualTypeOf<{ user: User | Error }>();
+    const fromMap = () => gather(new Map([['u', () => fetchUser(1)]]));
+    expectTypeOf(fromMap).returns.resolves.toEqualTypeOf<Map<string, User>>();
+    // @ts-expect-error a number is not an operation
+    void (() => gather({ user: () => fetchUser(1), bad: 42 }));
+  });
+
+  it('race and any resolve to the union of the operations’ results', () => {
+    const run = () => race([() => fetchUser(1), fetchOrder(2)]);
+    expectTypeOf(run).returns.resolves.toEqualTypeOf<User | Order>();
+    const first = () => any([1, 2].map((id) => (signal: AbortSignal) => fetchUser(id, { signal })));
+    expectTypeOf(first).returns.resolves.toEqualTypeOf<User>();
   });
 });
