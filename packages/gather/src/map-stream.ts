@@ -82,6 +82,7 @@ export function mapStream<T, R>(
 
 type Waiter = { resolve: (r: IteratorResult<unknown, undefined>) => void; reject: (e: unknown) => void };
 const DONE: IteratorResult<unknown, undefined> = Object.freeze({ done: true, value: undefined });
+const THROW: unique symbol = Symbol('throw');
 
 class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<unknown> {
   /** Ordered: results by index, taken when their turn comes. */
@@ -117,7 +118,9 @@ class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<u
     }
     if (this.#waiter !== undefined)
       return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    return this.#take() ?? new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+    const result = this.#take();
+    if (result === undefined) return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+    return result === THROW ? Promise.reject(this.#takeError()) : Promise.resolve(result);
   }
 
   return(): Promise<IteratorResult<unknown, undefined>> {
@@ -140,8 +143,11 @@ class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<u
     this.#head = 0;
   }
 
-  /** What the consumer gets now, or undefined if it has to wait. */
-  #take(): Promise<IteratorResult<unknown, undefined>> | undefined {
+  /**
+   * What the consumer gets now: a result, THROW (then `#takeError()` is the error), or undefined if it has to
+   * wait. Not a promise: a waiting consumer's promise is resolved with it directly, with no extra hop per item.
+   */
+  #take(): IteratorResult<unknown, undefined> | typeof THROW | undefined {
     if (!this.ordered) {
       if (this.#head < this.#queue.length) {
         const value = this.#queue[this.#head];
@@ -151,33 +157,37 @@ class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<u
           this.#head = 0;
         }
         this.advance();
-        return Promise.resolve({ done: false, value });
+        return { done: false, value };
       }
     } else if (this.#buffer.has(this.consumed)) {
       const index = this.consumed;
       const value = this.#buffer.get(index);
       this.#buffer.delete(index);
       this.advance();
-      return Promise.resolve({ done: false, value });
+      return { done: false, value };
     }
-    if (this.#hasError) {
-      this.#hasError = false;
-      const error = this.#error;
-      this.#error = undefined;
-      this.#completed = true;
-      return Promise.reject(error);
-    }
-    if (this.#completed) return Promise.resolve(DONE);
+    if (this.#hasError) return THROW;
+    if (this.#completed) return DONE;
     return undefined;
+  }
+
+  /** The error `#take()` announced with THROW; the iteration is over after it. */
+  #takeError(): unknown {
+    this.#hasError = false;
+    const error = this.#error;
+    this.#error = undefined;
+    this.#completed = true;
+    return error;
   }
 
   #settleWaiters(): void {
     while (this.#waiter !== undefined) {
-      const promise = this.#take();
-      if (promise === undefined) return;
+      const result = this.#take();
+      if (result === undefined) return;
       const waiter = this.#waiter;
       this.#waiter = this.#waiters.shift();
-      promise.then(waiter.resolve, waiter.reject);
+      if (result === THROW) waiter.reject(this.#takeError());
+      else waiter.resolve(result);
     }
   }
 

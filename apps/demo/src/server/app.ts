@@ -12,6 +12,7 @@ import { chatRoutes } from './routes/chat.js';
 import { computeRoutes } from './routes/compute.js';
 import { fetchRoutes } from './routes/fetch.js';
 import { healthRoutes } from './routes/health.js';
+import { mirrorRoutes } from './routes/mirrors.js';
 import { pageRoutes } from './routes/page.js';
 import { userRoutes } from './routes/users.js';
 import { installStrictIntegers } from './strict-integers.js';
@@ -105,6 +106,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   computeRoutes(app);
   fetchRoutes(app);
   chatRoutes(app);
+  mirrorRoutes(app);
   return app;
 }
 

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerChunks, cannedAnswer, ordersOf, userById } from './data.js';
+import { extraLatencyMs } from './mirrors.js';
 
 /** What the fake can be told to do; every field can be changed while it runs with `configure`. */
 export interface UpstreamSettings {
@@ -119,7 +120,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     const path = url.pathname;
     const isChat = req.method === 'POST' && path === '/v1/chat/completions';
     const body = isChat ? await readBody(req) : undefined;
-    if (!(await hold(res, settings.latencyMs))) return;
+    if (!(await hold(res, settings.latencyMs + extraLatencyMs(url)))) return;
     if (settings.failureRate > 0 && random() < settings.failureRate) {
       stats.failures++;
       sendJson(res, 500, { error: { message: 'Simulated upstream failure.', type: 'server_error' } });
