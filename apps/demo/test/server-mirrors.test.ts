@@ -1,7 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MIRRORS } from '../src/server/routes/mirrors.js';
 import { userById } from '../src/upstream/data.js';
-import { eventually, expectErrorBody, type Stack, startStack, trapUnhandledRejections } from './server-helpers.js';
+import {
+  eventually,
+  expectErrorBody,
+  type Stack,
+  startStack,
+  trapUnhandledRejections,
+} from './server-helpers.js';
 
 // The "fastest mirror" route (issue 17): `any` from @x/gather asks three mirrors at once and aborts the
 // slower ones' requests as soon as one answers. The fake upstream (in its own thread) counts the requests

@@ -225,7 +225,10 @@ class Completion implements CompletionIterator<unknown> {
   /** Every operation settled; with waitForStop, one that timed out may still be stopping. */
   #complete(): void {
     const running = this.#running;
-    if (running === undefined || running.count === 0) return this.#stop(undefined);
+    if (running === undefined || running.count === 0) {
+      this.#stop(undefined);
+      return;
+    }
     this.#holding = true;
     this.#stop(undefined);
     running.whenIdle(() => {

@@ -55,12 +55,20 @@ export function callWithTimeout(
 }
 
 /** A promise passed directly, under a deadline: it cannot be stopped, only given up on. */
-export function promiseWithTimeout(promise: PromiseLike<unknown>, parent: AbortSignal, ms: number): Promise<unknown> {
+export function promiseWithTimeout(
+  promise: PromiseLike<unknown>,
+  parent: AbortSignal,
+  ms: number,
+): Promise<unknown> {
   return new Deadline(promise, undefined, parent, ms, undefined).promise;
 }
 
 /** Counts one function operation in `running` until it settles, whatever way it ends. */
-export function callCounted(call: (signal: AbortSignal) => unknown, signal: AbortSignal, running: Running): unknown {
+export function callCounted(
+  call: (signal: AbortSignal) => unknown,
+  signal: AbortSignal,
+  running: Running,
+): unknown {
   running.enter();
   let value: unknown;
   try {

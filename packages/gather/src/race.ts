@@ -79,7 +79,9 @@ function first(ops: unknown, options: RaceOptions | undefined, isAny: boolean): 
   if (list.length === 0)
     throw outOfRange(
       'ops.length',
-      isAny ? '>= 1 (any() of no operations could never fulfil)' : '>= 1 (a race of no operations would never settle)',
+      isAny
+        ? '>= 1 (any() of no operations could never fulfil)'
+        : '>= 1 (a race of no operations would never settle)',
       0,
     );
   if (signal?.aborted) {
@@ -184,7 +186,8 @@ class First {
   decide(index: number, ok: boolean, value: unknown): void {
     this.decided = true;
     this.subscription?.unsubscribe();
-    const reason = ok || this.isAny ? abortedByWinner(this.isAny ? 'any' : 'race', index) : abortedBySibling(value);
+    const reason =
+      ok || this.isAny ? abortedByWinner(this.isAny ? 'any' : 'race', index) : abortedBySibling(value);
     this.#abortOthers(reason);
     const deliver = ok ? () => this.resolve(value) : () => this.reject(value);
     if (this.waitForStop && this.running > 0) this.deferred = deliver;

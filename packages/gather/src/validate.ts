@@ -112,11 +112,7 @@ export function toKeyedOperations(ops: object): { keys: string[]; list: unknown[
   for (let i = 0; i < keys.length; i++) {
     const op = (ops as Record<string, unknown>)[keys[i]!];
     if (typeof op !== 'function' && !isThenable(op))
-      throw invalidArgType(
-        `ops.${keys[i]}`,
-        'a promise, a thenable or a function (signal) => value',
-        op,
-      );
+      throw invalidArgType(`ops.${keys[i]}`, 'a promise, a thenable or a function (signal) => value', op);
     list[i] = op;
   }
   return { keys, list };

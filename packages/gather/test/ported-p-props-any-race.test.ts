@@ -43,9 +43,9 @@ describe('ported from p-props: keyed gather', () => {
   });
 
   it('rejects if any of the input promises reject', async () => {
-    await expect(
-      gather({ foo: Promise.resolve(1), bar: Promise.reject(new Error('bar')) }),
-    ).rejects.toThrow('bar');
+    await expect(gather({ foo: Promise.resolve(1), bar: Promise.reject(new Error('bar')) })).rejects.toThrow(
+      'bar',
+    );
   });
 
   it('handles empty object', async () => {

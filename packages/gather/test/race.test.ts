@@ -12,7 +12,9 @@ describe('race', () => {
     // The losers were aborted when the winner settled, not left running.
     expect([...probe.aborted.keys()].sort()).toEqual([0, 2]);
     expect(probe.aborted.get(0)).toBeInstanceOf(AbortError);
-    expect((probe.aborted.get(0) as AbortError).message).toBe('Aborted because operation 1 settled first in race().');
+    expect((probe.aborted.get(0) as AbortError).message).toBe(
+      'Aborted because operation 1 settled first in race().',
+    );
     await ticks(320);
     expect(probe.finished).toEqual([1]);
   });
@@ -104,7 +106,9 @@ describe('any', () => {
     ]);
     expect(result).toBe('mirror 1');
     expect([...probe.aborted.keys()]).toEqual([2]);
-    expect((probe.aborted.get(2) as AbortError).message).toBe('Aborted because operation 1 fulfilled first in any().');
+    expect((probe.aborted.get(2) as AbortError).message).toBe(
+      'Aborted because operation 1 fulfilled first in any().',
+    );
   });
 
   it('rejects with an AggregateError of every failure, in input order, when all failed', async () => {

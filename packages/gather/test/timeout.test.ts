@@ -8,9 +8,12 @@ trapUnhandledRejections();
 describe('per-operation timeout', () => {
   it('gather: aborts the slow operation’s signal with a TimeoutError, rejects with it and aborts the others', async () => {
     const probe = new Probe();
-    const error = (await gather([probe.op(0, 500, 'slow'), probe.op(1, 500, 'other'), probe.op(2, 5, 'fast')], {
-      timeout: 50,
-    }).catch((e: unknown) => e)) as TimeoutError;
+    const error = (await gather(
+      [probe.op(0, 500, 'slow'), probe.op(1, 500, 'other'), probe.op(2, 5, 'fast')],
+      {
+        timeout: 50,
+      },
+    ).catch((e: unknown) => e)) as TimeoutError;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.code).toBe('ERR_X_TIMEOUT');
     expect(error.ms).toBe(50);
@@ -37,7 +40,10 @@ describe('per-operation timeout', () => {
   it('gather: each operation has its own deadline, counted from its own start under a concurrency limit', async () => {
     const probe = new Probe();
     // 4 operations of 40 ms, 1 at a time: 160 ms in total, but each one is well inside its 100 ms.
-    const results = await gather([0, 1, 2, 3].map((i) => probe.op(i, 40, i)), { concurrency: 1, timeout: 100 });
+    const results = await gather(
+      [0, 1, 2, 3].map((i) => probe.op(i, 40, i)),
+      { concurrency: 1, timeout: 100 },
+    );
     expect(results).toEqual([0, 1, 2, 3]);
   });
 

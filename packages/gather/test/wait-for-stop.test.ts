@@ -22,7 +22,10 @@ const slowToStop =
       ),
     );
 
-const failSoon = (ms = 5) => () => sleep(ms, undefined).then(() => Promise.reject(new Error('boom')));
+const failSoon =
+  (ms = 5) =>
+  () =>
+    sleep(ms, undefined).then(() => Promise.reject(new Error('boom')));
 
 describe('waitForStop', () => {
   it('gather: by default rejects at once while the aborted sibling is still stopping', async () => {

@@ -70,7 +70,9 @@ async function userFromMirror(base: string, delayMs: number, id: number, signal:
   const { status, body } = await getJson(`${base}/users/${id}?delay_ms=${delayMs}`, signal);
   if (status === 404) throw new NotFoundError(`User ${id} does not exist.`);
   if (status !== 200)
-    throw new UpstreamError(`A mirror answered with HTTP ${status}.`, { details: { upstreamStatus: status } });
+    throw new UpstreamError(`A mirror answered with HTTP ${status}.`, {
+      details: { upstreamStatus: status },
+    });
   const user = body as Partial<User> | null;
   if (typeof user?.id !== 'number' || typeof user.name !== 'string')
     throw new UpstreamError('A mirror answered with JSON of an unexpected shape.');
