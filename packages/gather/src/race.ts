@@ -149,7 +149,12 @@ class First {
       if (i < n) observeAll(ops.slice(i));
       return;
     }
-    if (this.signal !== undefined) this.subscription = onAbort(this.signal, this);
+    const signal = this.signal;
+    if (signal !== undefined) {
+      this.subscription = onAbort(signal, this);
+      // An operation may have aborted the caller's signal while it started (onAbort would then never fire).
+      if (signal.aborted) this.handleAbort(signal.reason);
+    }
   }
 
   #watch(index: number, pending: PromiseLike<unknown>, counted: boolean): void {
@@ -186,9 +191,10 @@ class First {
   decide(index: number, ok: boolean, value: unknown): void {
     this.decided = true;
     this.subscription?.unsubscribe();
-    const reason =
-      ok || this.isAny ? abortedByWinner(this.isAny ? 'any' : 'race', index) : abortedBySibling(value);
-    this.#abortOthers(reason);
+    // The reason is an Error (a stack trace to capture): made only when there is someone left to abort.
+    this.#abortOthers(() =>
+      ok || this.isAny ? abortedByWinner(this.isAny ? 'any' : 'race', index) : abortedBySibling(value),
+    );
     const deliver = ok ? () => this.resolve(value) : () => this.reject(value);
     if (this.waitForStop && this.running > 0) this.deferred = deliver;
     else deliver();
@@ -198,18 +204,24 @@ class First {
   handleAbort(reason: unknown): void {
     if (this.decided) return;
     this.decided = true;
-    this.#abortOthers(reason);
+    this.#abortOthers(() => reason);
     const deliver = () => this.reject(reason);
     if (this.waitForStop && this.running > 0) this.deferred = deliver;
     else deliver();
   }
 
-  #abortOthers(reason: unknown): void {
+  #abortOthers(makeReason: () => unknown): void {
     const controllers = this.controllers;
+    let reason: unknown;
+    let made = false;
     for (let i = 0; i < controllers.length; i++) {
       const controller = controllers[i];
       if (controller !== undefined) {
         controllers[i] = undefined;
+        if (!made) {
+          reason = makeReason();
+          made = true;
+        }
         controller.abort(reason);
       }
     }

@@ -197,3 +197,28 @@ describe('race and any: waitForStop', () => {
     expect(log).toEqual(['stopped', 'rejected']);
   });
 });
+
+describe('race and any: edge cases', () => {
+  it('an operation that aborts the caller’s signal while it starts still rejects the race with its reason', async () => {
+    const controller = new AbortController();
+    const reason = new Error('aborted from inside');
+    const run = race(
+      [
+        (signal) => sleep(200, 1, signal),
+        () => {
+          controller.abort(reason);
+          return sleep(200, 2);
+        },
+      ],
+      { signal: controller.signal },
+    );
+    await expect(run).rejects.toBe(reason);
+  });
+
+  it('any removes its listener from the caller’s signal whether it fulfils or all fail', async () => {
+    const controller = new AbortController();
+    await any([() => sleep(5, 1)], { signal: controller.signal });
+    await any([() => Promise.reject(new Error('x'))], { signal: controller.signal }).catch(() => {});
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+});
