@@ -242,10 +242,13 @@ function gatherAll(
     resolve = res;
     reject = rej;
   });
-  const subscription = onAbort(signal, (reason) => {
+  const onCallerAbort = (reason: unknown) => {
     controller?.abort(reason);
     reject(reason);
-  });
+  };
+  const subscription = onAbort(signal, onCallerAbort);
+  // An operation may have aborted the caller's signal while it started (onAbort would then never fire).
+  if (signal.aborted) onCallerAbort(signal.reason);
   all
     .then(
       (results) => {

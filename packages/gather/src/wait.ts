@@ -164,7 +164,11 @@ export function wait(ops: unknown, options?: WaitOptions): Promise<WaitResult<re
       );
     }
     if (n === 0) return finish();
-    if (signal !== undefined) subscription = onAbort(signal, cancelAll);
+    if (signal !== undefined) {
+      subscription = onAbort(signal, cancelAll);
+      // An operation may have aborted the caller's signal while it started (onAbort would then never fire).
+      if (signal.aborted) cancelAll(signal.reason);
+    }
     if (timeout !== Number.POSITIVE_INFINITY) timer = setTimeout(finish, timeout);
   });
 }

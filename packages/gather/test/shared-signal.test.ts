@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { asCompleted, gather, map, mapStream, wait } from '../src/index.js';
-import { abortListeners, ticks, trapUnhandledRejections } from './helpers.js';
+import { abortListeners, sleep, ticks, trapUnhandledRejections } from './helpers.js';
 
 trapUnhandledRejections();
 
@@ -107,4 +107,34 @@ describe('many calls on one shared signal', () => {
       expect(abortListeners(controller.signal)).toBe(0);
     });
   }
+});
+
+describe('a caller signal aborted by an operation while it starts', () => {
+  // Regression: gather (no limit) and wait subscribed to the signal after starting the operations, so an abort
+  // made synchronously by one of them was never seen: the others ran on and the call did not reject.
+  it('rejects gather and wait with its reason and aborts the other operations', async () => {
+    for (const call of [
+      (ops: Array<(s: AbortSignal) => unknown>, signal: AbortSignal) => gather(ops, { signal }),
+      (ops: Array<(s: AbortSignal) => unknown>, signal: AbortSignal) => wait(ops, { signal }),
+    ]) {
+      const controller = new AbortController();
+      const reason = new Error('aborted from inside');
+      let sibling: AbortSignal | undefined;
+      const run = call(
+        [
+          (signal) => {
+            sibling = signal;
+            return sleep(200, 1, signal);
+          },
+          () => {
+            controller.abort(reason);
+            return 2;
+          },
+        ],
+        controller.signal,
+      );
+      await expect(run).rejects.toBe(reason);
+      expect(sibling?.aborted).toBe(true);
+    }
+  });
 });
