@@ -45,6 +45,16 @@ describe('SERVER.md: the routes table', () => {
     expect(body.timing).toMatchObject({ gatheredMs: expect.any(Number), sequentialMs: expect.any(Number) });
   });
 
+  it('GET /fastest-mirror?user_id= is one user from the first of three mirrors, each with its outcome', async () => {
+    const body = (await (await fetch(`${base}/fastest-mirror?user_id=3`)).json()) as Record<string, never>;
+    expect(body).toMatchObject({ user: userById(3), mirror: 'nearby', ms: expect.any(Number) });
+    expect((body.mirrors as { outcome: string }[]).map((m) => m.outcome)).toEqual([
+      'aborted',
+      'won',
+      'aborted',
+    ]);
+  });
+
   it('GET /compute?n=&mode= is sum(range(n)), on a thread by default and on the event loop with mode=main', async () => {
     expect(await (await fetch(`${base}/compute?n=10`)).json()).toMatchObject({ mode: 'thread', result: 45 });
     expect(await (await fetch(`${base}/compute?n=10&mode=main`)).json()).toMatchObject({
