@@ -105,7 +105,7 @@ export abstract class MapRun<T, R> {
   /** The consumer took an item: lanes waiting for room may pull again. */
   advance(): void {
     this.consumed++;
-    this.#wake();
+    if (this.#space !== undefined) this.#wake();
   }
 
   /** Adds a lane if there is room; lanes started from inside a lane are trampolined, so the stack stays flat. */
@@ -152,33 +152,49 @@ export abstract class MapRun<T, R> {
     else this.abort(abortedBySibling(value), value);
   }
 
-  /** Next item, or DONE. Sync sources are read inline; async ones one `next()` at a time, in order. */
-  pull(): Pulled<T> | Promise<Pulled<T>> {
-    if (this.stopped || this.sourceDone) return DONE;
+  /** Whether the source is read with `await` (`pullAsync`) rather than inline (`pullSync`). */
+  get isAsync(): boolean {
+    return this.#asyncIterator !== undefined;
+  }
+
+  /** The item `pullSync` took, and its index: read at once by the lane that pulled it. */
+  item: T | undefined = undefined;
+  index = 0;
+
+  /**
+   * Takes the next item of a sync source into `item`/`index` (no record allocated per item: the lane reads them
+   * before anything else can pull); false when there is none.
+   */
+  pullSync(): boolean {
+    if (this.stopped || this.sourceDone) return false;
     const array = this.#array;
     if (array !== undefined) {
       if (this.pulled >= array.length) {
         this.sourceDone = true;
-        return DONE;
+        return false;
       }
-      const index = this.pulled++;
-      return { item: array[index]!, index };
+      this.index = this.pulled++;
+      this.item = array[this.index];
+      return true;
     }
-    const iterator = this.#iterator;
-    if (iterator !== undefined) {
-      let result: IteratorResult<T>;
-      try {
-        result = iterator.next();
-      } catch (error) {
-        this.#sourceFailed(error);
-        return DONE;
-      }
-      if (result.done) {
-        this.sourceDone = true;
-        return DONE;
-      }
-      return { item: result.value, index: this.pulled++ };
+    let result: IteratorResult<T>;
+    try {
+      result = this.#iterator!.next();
+    } catch (error) {
+      this.#sourceFailed(error);
+      return false;
     }
+    if (result.done) {
+      this.sourceDone = true;
+      return false;
+    }
+    this.index = this.pulled++;
+    this.item = result.value;
+    return true;
+  }
+
+  /** Next item of an async source, or DONE: one `next()` at a time, in order, whichever lane asks. */
+  pullAsync(): Promise<Pulled<T>> {
     const tail = this.#pullTail;
     return (this.#pullTail = tail === undefined ? this.#pullAsync() : tail.then(this.#pullAsync));
   }
@@ -245,20 +261,30 @@ async function mapLane<T, R>(run: MapRun<T, R>): Promise<void> {
   const fn = run.fn;
   const signal = run.controller.signal;
   const guarded = run.running !== undefined || run.options.timeout !== Number.POSITIVE_INFINITY;
+  const isAsync = run.isAsync;
   try {
     while (!run.stopped) {
       if (run.pulled - run.consumed >= run.window) {
         await run.space();
         continue;
       }
-      let next = run.pull();
-      if (next !== DONE && !('index' in next)) next = await next;
-      if (next === DONE) return;
-      const index = next.index;
+      let item: unknown;
+      let index: number;
+      if (isAsync) {
+        if (run.stopped || run.sourceDone) return;
+        const next = await run.pullAsync();
+        if (next === DONE) return;
+        item = next.item;
+        index = next.index;
+      } else {
+        if (!run.pullSync()) return;
+        item = run.item;
+        index = run.index;
+        run.item = undefined; // the run must not keep an item alive once its lane has it
+      }
       let ok = true;
       let value: unknown;
       try {
-        let item: unknown = next.item;
         // A promise item is awaited before `fn` sees it (p-map's and `for await`'s rule); while it is pending it
         // holds this lane's slot, and its rejection is this item's failure.
         if (isThenable(item)) {

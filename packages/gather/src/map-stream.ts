@@ -87,9 +87,14 @@ const THROW: unique symbol = Symbol('throw');
 class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<unknown> {
   /** Ordered: results by index, taken when their turn comes. */
   readonly #buffer = new Map<number, unknown>();
-  /** Unordered: results in completion order, taken from `#head`. */
-  #queue: unknown[] = [];
+  /**
+   * Unordered: results in completion order, in `#queue[#head .. #tail)`. Both indexes go back to 0 whenever it
+   * empties (and the rest is moved to the front now and then if it never does), so the array stays about
+   * `backpressure` long and is not reallocated per item.
+   */
+  readonly #queue: unknown[] = [];
   #head = 0;
+  #tail = 0;
   #started = false;
   #completed = false;
   #hasError = false;
@@ -139,8 +144,8 @@ class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<u
 
   #clear(): void {
     this.#buffer.clear();
-    this.#queue = [];
-    this.#head = 0;
+    this.#queue.length = 0;
+    this.#head = this.#tail = 0;
   }
 
   /**
@@ -149,11 +154,14 @@ class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<u
    */
   #take(): IteratorResult<unknown, undefined> | typeof THROW | undefined {
     if (!this.ordered) {
-      if (this.#head < this.#queue.length) {
+      if (this.#head < this.#tail) {
         const value = this.#queue[this.#head];
         this.#queue[this.#head++] = undefined;
-        if (this.#head === this.#queue.length) {
-          this.#queue.length = 0;
+        if (this.#head === this.#tail) this.#head = this.#tail = 0;
+        else if (this.#head >= 1024 && this.#head * 2 >= this.#tail) {
+          // A consumer that never quite catches up never empties the queue: move what is left to the front.
+          this.#queue.copyWithin(0, this.#head, this.#tail);
+          this.#queue.length = this.#tail -= this.#head;
           this.#head = 0;
         }
         this.advance();
@@ -193,7 +201,7 @@ class StreamMapRun<T, R> extends MapRun<T, R> implements AsyncIterableIterator<u
 
   protected store(index: number, value: unknown): void {
     if (!this.ordered) {
-      this.#queue.push(value);
+      this.#queue[this.#tail++] = value;
       this.#settleWaiters();
       return;
     }

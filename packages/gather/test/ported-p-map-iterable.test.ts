@@ -260,3 +260,27 @@ describe('mapStream({ ordered: false }): our own cases', () => {
     );
   });
 });
+
+describe('mapStream({ ordered: false }): memory', () => {
+  it('yields every result once, in completion order, while its queue is compacted (a consumer that never empties it)', async () => {
+    // Every result is ready at once and the consumer takes one per turn: the queue never empties for 5,000
+    // items, so its head passes 1,024 and the rest is moved to the front (the array would otherwise only grow).
+    const n = 5000;
+    let maxQueued = 0;
+    let started = 0;
+    let taken = 0;
+    for await (const value of mapStream(
+      Array.from({ length: n }, (_, i) => i),
+      (i) => {
+        started++;
+        return i;
+      },
+      { ordered: false, backpressure: Number.POSITIVE_INFINITY },
+    )) {
+      expect(value).toBe(taken++);
+      maxQueued = Math.max(maxQueued, started - taken);
+    }
+    expect(taken).toBe(n);
+    expect(maxQueued).toBeGreaterThan(0);
+  });
+});
