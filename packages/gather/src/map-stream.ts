@@ -25,7 +25,8 @@ type Input<T> = Iterable<T> | AsyncIterable<T>;
 
 /**
  * Like {@link map}, but an async iterable that yields each result in input order as soon as it and every result
- * before it are ready, so results stream out while the input is still being read.
+ * before it are ready, so results stream out while the input is still being read; with `ordered: false`, each
+ * result as soon as it is ready (completion order), so a slow item holds back nothing.
  *
  * Memory stays bounded by `backpressure` items whatever the input's length. By default the first failure aborts
  * the running calls and the loop throws it; with `returnExceptions: true` errors are yielded in place. Leaving the
@@ -37,7 +38,12 @@ type Input<T> = Iterable<T> | AsyncIterable<T>;
  * for await (const user of mapStream(idsFromDb(), (id, { signal }) => fetchUser(id, { signal }), { concurrency: 16 }))
  *   await writeRow(user);
  * ```
- * Like Python's `asyncio.as_completed` over a semaphore-bounded generator, but ordered; `p-map`'s `pMapIterable`.
+ * ```ts
+ * for await (const page of mapStream(urls, (url, { signal }) => fetch(url, { signal }), { concurrency: 8, ordered: false }))
+ *   await save(page); // in the order the pages arrive
+ * ```
+ * Like Python's `asyncio.as_completed` over a semaphore-bounded generator (ordered by default);
+ * `p-map`'s `pMapIterable` (`preserveOrder: false` for `ordered: false`).
  */
 export function mapStream<T, R>(
   iterable: Input<T>,
