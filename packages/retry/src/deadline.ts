@@ -26,5 +26,5 @@ export const now = (): number => performance.now();
 export function deadlineOf(signal: AbortSignal | undefined): number {
   if (signal === undefined) return Number.POSITIVE_INFINITY;
   const at = (signal as { [DEADLINE]?: unknown })[DEADLINE];
-  return typeof at === 'number' && at === at ? at : Number.POSITIVE_INFINITY;
+  return typeof at === 'number' && !Number.isNaN(at) ? at : Number.POSITIVE_INFINITY;
 }

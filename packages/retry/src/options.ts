@@ -1,10 +1,4 @@
-import {
-  invalidArgType,
-  outOfRange,
-  ownOptions,
-  validateOptionNames,
-  validateSignal,
-} from '@x/internal';
+import { invalidArgType, outOfRange, ownOptions, validateOptionNames, validateSignal } from '@x/internal';
 
 /** Options of {@link retry}. Every one is optional; the defaults are in {@link defaults}. */
 export interface RetryOptions {
@@ -133,8 +127,6 @@ function validateDelay(value: unknown, name: string): void {
 
 function isPromiseLike(value: unknown): boolean {
   return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as { then?: unknown }).then === 'function'
+    value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function'
   );
 }

@@ -37,9 +37,9 @@ describe('delays without jitter', () => {
   });
 
   it('are capped by maxDelay, which wins over minDelay', async () => {
-    expect(await measuredWaits({ retries: 4, minDelay: 100, factor: 3, maxDelay: 500, jitter: false })).toEqual([
-      100, 300, 500, 500,
-    ]);
+    expect(
+      await measuredWaits({ retries: 4, minDelay: 100, factor: 3, maxDelay: 500, jitter: false }),
+    ).toEqual([100, 300, 500, 500]);
     expect(await measuredWaits({ retries: 2, minDelay: 200, maxDelay: 50, jitter: false })).toEqual([50, 50]);
   });
 
@@ -130,7 +130,9 @@ describe('full jitter (the default)', () => {
           expect(Number.isInteger(delay)).toBe(true);
           expect(delay).toBeGreaterThanOrEqual(0);
           expect(delay).toBeLessThanOrEqual(ceiling);
-          expect(backoffDelay(retryNumber, { minDelay, maxDelay, factor, jitter: false })).toBe(Math.floor(ceiling));
+          expect(backoffDelay(retryNumber, { minDelay, maxDelay, factor, jitter: false })).toBe(
+            Math.floor(ceiling),
+          );
         },
       ),
     );

@@ -121,7 +121,7 @@ describe('retryIf', () => {
   it('stops at the first error it refuses, and rejects with that error', async () => {
     const fatal = new Error('fatal');
     let n = 0;
-    const retryIf = vi.fn((error: unknown) => error !== fatal);
+    const retryIf = vi.fn((error: unknown, _attempt: number) => error !== fatal);
     const error = await retry(
       () => {
         n++;
@@ -158,9 +158,9 @@ describe('retryIf', () => {
 
   it('is not consulted once the retries are spent', async () => {
     const retryIf = vi.fn(() => true);
-    await expect(retry(() => Promise.reject(new Error('x')), { ...instant, retries: 1, retryIf })).rejects.toThrow(
-      'x',
-    );
+    await expect(
+      retry(() => Promise.reject(new Error('x')), { ...instant, retries: 1, retryIf }),
+    ).rejects.toThrow('x');
     expect(retryIf).toHaveBeenCalledTimes(1);
   });
 });
@@ -183,7 +183,12 @@ describe('defaultRetryIf', () => {
   });
 
   it('does not retry a TypeError/RangeError of a bad argument (Node core codes)', () => {
-    for (const code of ['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE', 'ERR_MISSING_ARGS', 'ERR_INVALID_URL']) {
+    for (const code of [
+      'ERR_INVALID_ARG_TYPE',
+      'ERR_INVALID_ARG_VALUE',
+      'ERR_MISSING_ARGS',
+      'ERR_INVALID_URL',
+    ]) {
       expect(defaultRetryIf(coded(new TypeError('bad'), code))).toBe(false);
     }
     expect(defaultRetryIf(coded(new RangeError('bad'), 'ERR_OUT_OF_RANGE'))).toBe(false);
@@ -223,7 +228,9 @@ describe('onRetry', () => {
 
   it('is not called for the failure that ends the retrying', async () => {
     const onRetry = vi.fn();
-    await expect(retry(() => Promise.reject(new Error('x')), { ...instant, retries: 2, onRetry })).rejects.toThrow();
+    await expect(
+      retry(() => Promise.reject(new Error('x')), { ...instant, retries: 2, onRetry }),
+    ).rejects.toThrow();
     expect(onRetry).toHaveBeenCalledTimes(2);
   });
 
