@@ -50,21 +50,27 @@ async function run<T>(op: RetryOperation<T>, options: RetryOptions | undefined):
   // Every attempt needs a signal; without the caller's, one that nothing aborts (made once per call, so a
   // listener an attempt forgets to remove dies with it).
   const attemptSignal = signal ?? new AbortController().signal;
-  const startedAt = signal === undefined ? 0 : now();
+  // When retry began, for the TimeoutError's `ms`; read only once a deadline exists (performance.now() is not
+  // free, and a call without a deadline never needs it).
+  let startedAt = Number.NaN;
   let errors: unknown[] | undefined;
   for (let attempt = 1; ; attempt++) {
     if (signal !== undefined) {
       if (signal.aborted) throw signal.reason;
       const deadline = deadlineOf(signal);
-      if (deadline !== Number.POSITIVE_INFINITY && now() >= deadline) {
-        throw new TimeoutError(
-          Math.round(deadline - startedAt),
-          `retry() did not start attempt ${attempt}: the deadline of the signal it was given has passed` +
-            `${attempt > 1 ? ` after ${attempt - 1} failed attempt(s)` : ''}. ` +
-            'Give the enclosing scope more time, or catch TimeoutError.',
-          errors ?? [],
-          errors === undefined ? undefined : { cause: errors[errors.length - 1] },
-        );
+      if (deadline !== Number.POSITIVE_INFINITY) {
+        const t = now();
+        if (Number.isNaN(startedAt)) startedAt = t;
+        if (t >= deadline) {
+          throw new TimeoutError(
+            Math.round(deadline - startedAt),
+            `retry() did not start attempt ${attempt}: the deadline of the signal it was given has passed` +
+              `${attempt > 1 ? ` after ${attempt - 1} failed attempt(s)` : ''}. ` +
+              'Give the enclosing scope more time, or catch TimeoutError.',
+            errors ?? [],
+            errors === undefined ? undefined : { cause: errors[errors.length - 1] },
+          );
+        }
       }
     }
     try {
@@ -107,10 +113,12 @@ function refuseIfPastDeadline(
 ): void {
   const deadline = deadlineOf(signal);
   if (deadline === Number.POSITIVE_INFINITY) return;
-  const left = deadline - now();
+  const t = now();
+  const left = deadline - t;
   if (delay < left) return;
   throw new TimeoutError(
-    Math.round(deadline - startedAt),
+    // A deadline that appeared only after the first attempt (a rescheduled scope) counts from now.
+    Math.round(deadline - (Number.isNaN(startedAt) ? t : startedAt)),
     `retry() gave up after attempt ${attempt} failed: the next delay of ${Math.round(delay)} ms would end past ` +
       `the deadline of the signal it was given (${Math.max(0, Math.round(left))} ms left), so it did not sleep ` +
       'into it. The last error is the cause. Give the enclosing scope more time, or lower minDelay/maxDelay.',
