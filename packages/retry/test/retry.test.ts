@@ -91,6 +91,30 @@ describe('retry', () => {
     expect(calls[0]!.signal.aborted).toBe(false);
   });
 
+  it('without a signal, makes a signal per call for an op that declares a parameter (a forgotten listener dies with it)', async () => {
+    const seen: AbortSignal[] = [];
+    const op = (signal: AbortSignal) => {
+      seen.push(signal);
+      return 1;
+    };
+    await retry(op);
+    await retry(op);
+    expect(seen[0]).not.toBe(seen[1]);
+    const rest = (...args: [AbortSignal, number]) => op(...args);
+    await retry(rest);
+    expect(seen[2]).toBeInstanceOf(AbortSignal);
+  });
+
+  it('retries an op that takes no argument just the same (no signal is made for it)', async () => {
+    let n = 0;
+    await expect(
+      retry(() => {
+        if (++n < 3) throw new Error('again');
+        return n;
+      }, instant),
+    ).resolves.toBe(3);
+  });
+
   it('leaves a primitive, a frozen error and an AggregateError as they are', async () => {
     await expect(retry(() => Promise.reject('text'), { ...instant, retries: 1 })).rejects.toBe('text');
     const frozen = Object.freeze(new Error('frozen'));

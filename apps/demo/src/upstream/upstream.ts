@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerChunks, cannedAnswer, ordersOf, userById } from './data.js';
+import { createFlakyCounter } from './flaky.js';
 
 /** What the fake can be told to do; every field can be changed while it runs with `configure`. */
 export interface UpstreamSettings {
@@ -78,7 +79,8 @@ export interface Upstream {
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * Starts the upstream fake: `GET /users/:id`, `GET /orders?user_id=`, `POST /v1/chat/completions`
+ * Starts the upstream fake: `GET /users/:id`, `GET /orders?user_id=`, `GET /flaky/orders` (./flaky.ts),
+ * `POST /v1/chat/completions`
  * (OpenAI's streaming format), plus `GET /health`, `GET /moved` (a redirect), `GET /text` (not JSON) and
  * `GET /large` (2 MiB) for the server's safety tests. Rejects if the port cannot be bound.
  *
@@ -99,6 +101,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const random = options.random ?? Math.random;
   const stats: UpstreamStats = { requests: 0, inFlight: 0, maxInFlight: 0, abandoned: 0, failures: 0 };
   const events = new EventEmitter();
+  const flaky = createFlakyCounter();
 
   const server = createServer((req, res) => {
     stats.requests++;
@@ -145,6 +148,11 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       const user = userById(Number(userMatch[1]));
       if (!user) return sendJson(res, 404, { detail: 'User not found' });
       return sendJson(res, 200, user);
+    }
+    if (req.method === 'GET' && path === '/flaky/orders') {
+      if (!flaky.shouldFail(url.searchParams)) return sendJson(res, 200, ordersOf(Number(url.searchParams.get('user_id'))));
+      stats.failures++;
+      return sendJson(res, 503, { detail: 'Flaky upstream: this call fails on purpose. Try again.' });
     }
     if (req.method === 'GET' && path === '/orders') {
       const userId = Number(url.searchParams.get('user_id'));
