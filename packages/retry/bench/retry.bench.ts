@@ -77,7 +77,10 @@ export default async (): Promise<Workload[]> => {
       { name: '@x/retry retry(op)', ours: true, run: sequential(() => retry(opTurn)) },
       { name: 'plain call op(signal)', run: sequential(() => opTurn(signal)) },
     ],
-    { rounds, target: 'reported: retry makes the AbortController the operation asks for (Node 20: a few µs)' },
+    {
+      rounds,
+      target: 'reported: retry makes the AbortController the operation asks for (Node 20: a few µs)',
+    },
   );
 
   const failingOnce = () => {

@@ -100,7 +100,7 @@ describe('retry', () => {
     await retry(op);
     await retry(op);
     expect(seen[0]).not.toBe(seen[1]);
-    const rest = (...args: [AbortSignal, number]) => op(...args);
+    const rest = (...args: [AbortSignal]) => op(...args);
     await retry(rest);
     expect(seen[2]).toBeInstanceOf(AbortSignal);
   });

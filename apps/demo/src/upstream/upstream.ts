@@ -150,7 +150,8 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       return sendJson(res, 200, user);
     }
     if (req.method === 'GET' && path === '/flaky/orders') {
-      if (!flaky.shouldFail(url.searchParams)) return sendJson(res, 200, ordersOf(Number(url.searchParams.get('user_id'))));
+      if (!flaky.shouldFail(url.searchParams))
+        return sendJson(res, 200, ordersOf(Number(url.searchParams.get('user_id'))));
       stats.failures++;
       return sendJson(res, 503, { detail: 'Flaky upstream: this call fails on purpose. Try again.' });
     }

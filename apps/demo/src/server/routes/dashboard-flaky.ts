@@ -96,6 +96,7 @@ async function fetchFlakyOrders(
       details: { upstreamStatus: status },
     });
   }
-  if (!Array.isArray(body)) throw new UpstreamError('The upstream orders API answered with JSON of an unexpected shape.');
+  if (!Array.isArray(body))
+    throw new UpstreamError('The upstream orders API answered with JSON of an unexpected shape.');
   return body as Order[];
 }
