@@ -60,24 +60,7 @@ async function run<T>(op: RetryOperation<T>, options: RetryOptions | undefined):
   let startedAt = Number.NaN;
   let errors: unknown[] | undefined;
   for (let attempt = 1; ; attempt++) {
-    if (signal !== undefined) {
-      if (signal.aborted) throw signal.reason;
-      const deadline = deadlineOf(signal);
-      if (deadline !== Number.POSITIVE_INFINITY) {
-        const t = now();
-        if (Number.isNaN(startedAt)) startedAt = t;
-        if (t >= deadline) {
-          throw new TimeoutError(
-            Math.round(deadline - startedAt),
-            `retry() did not start attempt ${attempt}: the deadline of the signal it was given has passed` +
-              `${attempt > 1 ? ` after ${attempt - 1} failed attempt(s)` : ''}. ` +
-              'Give the enclosing scope more time, or catch TimeoutError.',
-            errors ?? [],
-            errors === undefined ? undefined : { cause: errors[errors.length - 1] },
-          );
-        }
-      }
-    }
+    if (signal !== undefined) startedAt = beforeAttempt(signal, attempt, startedAt, errors);
     try {
       return await op(attemptSignal, attempt);
     } catch (error) {
@@ -106,6 +89,33 @@ async function run<T>(op: RetryOperation<T>, options: RetryOptions | undefined):
       await wait(delay, signal);
     }
   }
+}
+
+/**
+ * Throws instead of starting attempt number `attempt` if the caller has aborted (its reason) or the deadline
+ * of its signal has passed (a TimeoutError). Returns when retry started, on the deadline clock: `startedAt`,
+ * or now if that is still unknown and a deadline exists (the clock is read only under a deadline).
+ */
+function beforeAttempt(
+  signal: AbortSignal,
+  attempt: number,
+  startedAt: number,
+  errors: unknown[] | undefined,
+): number {
+  if (signal.aborted) throw signal.reason;
+  const deadline = deadlineOf(signal);
+  if (deadline === Number.POSITIVE_INFINITY) return startedAt;
+  const t = now();
+  if (Number.isNaN(startedAt)) startedAt = t;
+  if (t < deadline) return startedAt;
+  throw new TimeoutError(
+    Math.round(deadline - startedAt),
+    `retry() did not start attempt ${attempt}: the deadline of the signal it was given has passed` +
+      `${attempt > 1 ? ` after ${attempt - 1} failed attempt(s)` : ''}. ` +
+      'Give the enclosing scope more time, or catch TimeoutError.',
+    errors ?? [],
+    errors === undefined ? undefined : { cause: errors[errors.length - 1] },
+  );
 }
 
 /** Throws the refusal when waiting `delay` ms from now would reach the signal's deadline. */
