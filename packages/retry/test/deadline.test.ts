@@ -62,6 +62,12 @@ describe('within a deadline (the signal carries Symbol.for("@x/deadline"))', () 
     expect(error.message).toMatch(/next delay of 1200 ms would end past the deadline .*100 ms left/);
   });
 
+  it("its TimeoutError and @x/timeout's are one class, both ways", () => {
+    expect(new ScopeTimeoutError(5)).toBeInstanceOf(TimeoutError);
+    expect(new TimeoutError(5, 'refused', [])).toBeInstanceOf(ScopeTimeoutError);
+    expect(new Error('x')).not.toBeInstanceOf(TimeoutError);
+  });
+
   it('without a deadline the same retry sleeps the full 1200 ms (the refusal above is the deadline at work)', async () => {
     const t0 = performance.now();
     const { op, starts } = alwaysFailing();
