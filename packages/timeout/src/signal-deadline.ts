@@ -26,10 +26,26 @@ export interface DeadlineSource {
 
 const sources = new WeakMap<AbortSignal, DeadlineSource>();
 
-/** Ties a scope's signal to its scope, and publishes the scope's (moving) deadline on it. */
-export function registerDeadline(signal: AbortSignal, source: DeadlineSource): void {
+/**
+ * Ties a scope's signal to its scope, and publishes the scope's (moving) deadline on it: the earlier of the
+ * scope's effective deadline and the one its enclosing signal publishes (a `withTimeout` signal, or any
+ * signal following the convention, which `_effectiveAt` does not know of).
+ */
+export function registerDeadline(
+  signal: AbortSignal,
+  source: DeadlineSource,
+  parent: AbortSignal | undefined,
+): void {
   sources.set(signal, source);
-  Object.defineProperty(signal, DEADLINE, { get: () => source._effectiveAt(), configurable: true });
+  const get =
+    parent === undefined
+      ? () => source._effectiveAt()
+      : () => {
+          const outer = (parent as { [DEADLINE]?: unknown })[DEADLINE];
+          const own = source._effectiveAt();
+          return typeof outer === 'number' && outer < own ? outer : own;
+        };
+  Object.defineProperty(signal, DEADLINE, { get, configurable: true });
 }
 
 /** The scope behind `signal`, or `undefined` when it is not one of ours. */

@@ -63,6 +63,22 @@ describe('the Symbol.for("@x/deadline") convention', () => {
     expect(seen).toBeUndefined();
   });
 
+  it("a scope inside withTimeout's operation (or under any signal that carries one) reports the earlier deadline", async () => {
+    vi.useFakeTimers();
+    const t0 = performance.now();
+    let seen: unknown;
+    await withTimeout(300, (signal) => {
+      using scope = timeoutScope(5000, { signal });
+      seen = deadlineOf(scope.signal);
+      return 1;
+    });
+    expect(seen).toBe(t0 + 300);
+    const handMade = new AbortController();
+    Object.assign(handMade.signal, { [DEADLINE]: t0 + 50 });
+    using scope = timeoutScope(5000, { signal: handMade.signal });
+    expect(deadlineOf(scope.signal)).toBe(t0 + 50);
+  });
+
   it('is not carried by a signal combined with AbortSignal.any (documented: it copies no properties)', () => {
     using scope = timeoutScope(1000);
     const combined = AbortSignal.any([scope.signal]);
