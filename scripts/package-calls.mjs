@@ -6,6 +6,10 @@ export const calls = {
   '@x/gather': ['r = (await m.gather([async () => 1, Promise.resolve(2)])).join()', '1,2'],
   '@x/task': ['r = await m.createTask(async () => 42)', '42'],
   '@x/locks': ['{ const lim = m.limit(1); r = await lim(async () => 42, { timeout: 1000 }); }', '42'],
+  '@x/retry': [
+    '{ let n = 0; r = await m.retry(() => { if (++n < 3) throw new Error("flaky"); return 40 + n - 1; }, { minDelay: 1 }); }',
+    '42',
+  ],
   '@x/queue': [
     '{ const q = new m.Queue({ maxsize: 1 }); await q.put(42); r = await q.get({ timeout: 1000 }); }',
     '42',

@@ -199,3 +199,4 @@ export { isCancellation } from './cancellation.js';
 export { applyErrorBrands, brandErrorClass, errorBrand, errorBrandsOf } from './error-brand.js';
 export { validateOptionNames } from './options.js';
 export { validateWaitOptions, WaitList, WaitNode, type WaitOptions } from './wait-list.js';
+export { wantsSignal } from './wants-signal.js';

@@ -166,7 +166,7 @@ class Scope implements TimeoutScope, Deadline, DeadlineSource {
       // Created on first use: a scope used only through run(promise) never needs one.
       const controller = new AbortController();
       this.controller = controller;
-      registerDeadline(controller.signal, this);
+      registerDeadline(controller.signal, this, this.parent);
       if (this.aborted) controller.abort(this.reason);
     }
     return this.controller.signal;

@@ -8,6 +8,7 @@ import {
 import { type Bucket, type Deadline, now, schedule, unschedule } from './deadline-queue.js';
 import { TimeoutError } from './errors.js';
 import type { Operation } from './operation.js';
+import { publishDeadline } from './signal-deadline.js';
 import { isThenable, ownOptions, validateMs, validateOperation, validateSignal } from './validate.js';
 
 /** Options of {@link withTimeout}; `F` is the type of the fallback value. */
@@ -116,6 +117,7 @@ export function withTimeout<T, F = never>(
   if (typeof op === 'function') {
     const controller = new AbortController();
     job.controller = controller;
+    publishDeadline(controller.signal, at, signal);
     job.name = op.name;
     let result: T | PromiseLike<T>;
     try {

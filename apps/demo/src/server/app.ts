@@ -10,6 +10,7 @@ import {
 import { HttpError } from './errors.js';
 import { chatRoutes } from './routes/chat.js';
 import { computeRoutes } from './routes/compute.js';
+import { dashboardFlakyRoutes } from './routes/dashboard-flaky.js';
 import { fetchRoutes } from './routes/fetch.js';
 import { healthRoutes } from './routes/health.js';
 import { mirrorRoutes } from './routes/mirrors.js';
@@ -103,6 +104,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   pageRoutes(app);
   healthRoutes(app);
   userRoutes(app);
+  dashboardFlakyRoutes(app);
   computeRoutes(app);
   fetchRoutes(app);
   chatRoutes(app);

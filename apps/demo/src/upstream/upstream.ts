@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { answerChunks, cannedAnswer, ordersOf, userById } from './data.js';
 import { extraLatencyMs } from './mirrors.js';
+import { createFlakyCounter } from './flaky.js';
 
 /** What the fake can be told to do; every field can be changed while it runs with `configure`. */
 export interface UpstreamSettings {
@@ -79,7 +80,8 @@ export interface Upstream {
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * Starts the upstream fake: `GET /users/:id`, `GET /orders?user_id=`, `POST /v1/chat/completions`
+ * Starts the upstream fake: `GET /users/:id`, `GET /orders?user_id=`, `GET /flaky/orders` (./flaky.ts),
+ * `POST /v1/chat/completions`
  * (OpenAI's streaming format), plus `GET /health`, `GET /moved` (a redirect), `GET /text` (not JSON) and
  * `GET /large` (2 MiB) for the server's safety tests. Rejects if the port cannot be bound.
  *
@@ -100,6 +102,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const random = options.random ?? Math.random;
   const stats: UpstreamStats = { requests: 0, inFlight: 0, maxInFlight: 0, abandoned: 0, failures: 0 };
   const events = new EventEmitter();
+  const flaky = createFlakyCounter();
 
   const server = createServer((req, res) => {
     stats.requests++;
@@ -146,6 +149,12 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       const user = userById(Number(userMatch[1]));
       if (!user) return sendJson(res, 404, { detail: 'User not found' });
       return sendJson(res, 200, user);
+    }
+    if (req.method === 'GET' && path === '/flaky/orders') {
+      if (!flaky.shouldFail(url.searchParams))
+        return sendJson(res, 200, ordersOf(Number(url.searchParams.get('user_id'))));
+      stats.failures++;
+      return sendJson(res, 503, { detail: 'Flaky upstream: this call fails on purpose. Try again.' });
     }
     if (req.method === 'GET' && path === '/orders') {
       const userId = Number(url.searchParams.get('user_id'));
