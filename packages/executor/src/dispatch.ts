@@ -68,8 +68,14 @@ export class Dispatcher {
     if (slow !== 0) for (let i = 0; i < slow.length; i += 2) this.#slow.add(slow[i]!);
   }
 
-  /** Gives `task` to `slot`; it is sent with the others of this turn. */
-  put(slot: Slot, task: Task): void {
+  /**
+   * Gives `task` to `slot`; it is sent with the others of this turn. With `now` (a new submission) and an idle
+   * `slot`, it is sent at once instead: a lone task then costs no microtask hop, and a caller may block (in
+   * `Atomics.wait`, say) right after submitting without starving the flush. Tasks that follow it in the same
+   * turn are batched as usual.
+   */
+  put(slot: Slot, task: Task, now = false): void {
+    const idle = now && slot.inflight.size === 0 && slot.outbox.length === 0;
     task.state = ASSIGNED;
     task.worker = slot;
     slot.inflight.set(task.id, task);
@@ -78,6 +84,10 @@ export class Dispatcher {
     if (++slot.assigned >= this.#maxTasks) slot.retiring = true;
     if (slot.outbox.length === 0) this.#dirty.push(slot);
     slot.outbox.push(task);
+    if (idle && this.#sendNow(slot)) {
+      this.#dirty.pop();
+      return;
+    }
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       queueMicrotask(this.#flush);
@@ -90,11 +100,44 @@ export class Dispatcher {
     this.#dirty.length = 0;
   };
 
+  /**
+   * Sends `slot`'s outbox (one task) at once; false, with nothing sent and the outbox kept, if that failed: the
+   * flush then sends it again and reports why it cannot be sent (this runs inside `submit`, which must not
+   * settle its own task).
+   */
+  #sendNow(slot: Slot): boolean {
+    if (slot.exited) return false;
+    const tasks = slot.outbox;
+    const built = this.#build(slot, tasks);
+    try {
+      slot.transport.send(built.message, built.transfer);
+    } catch {
+      this.#forget(slot, built.defs);
+      return false;
+    }
+    slot.outbox = [];
+    this.#markSent(slot, tasks);
+    return true;
+  }
+
   /** Sends `slot`'s outbox now. */
   send(slot: Slot): void {
     const tasks = slot.outbox;
     slot.outbox = [];
     if (slot.exited) return;
+    const { message, defs, transfer } = this.#build(slot, tasks);
+    if (message.length === 2) return;
+    try {
+      slot.transport.send(message, transfer);
+    } catch (error) {
+      this.#sendFailed(slot, tasks, defs, error);
+      return;
+    }
+    this.#markSent(slot, tasks);
+  }
+
+  /** The `MSG_RUN` message for `tasks` (each function's source only if `slot` has not seen it). */
+  #build(slot: Slot, tasks: Task[]) {
     const message: unknown[] = [MSG_RUN, 0];
     let defs: unknown[] | undefined;
     let transfer: TransferListItem[] | undefined;
@@ -109,14 +152,11 @@ export class Dispatcher {
       for (let i = 0; i < args.length; i++) message.push(args[i]);
       if (task.transfer !== undefined) (transfer ??= []).push(...task.transfer);
     }
-    if (message.length === 2) return;
     if (defs !== undefined) message[1] = defs;
-    try {
-      slot.transport.send(message, transfer);
-    } catch (error) {
-      this.#sendFailed(slot, tasks, defs, error);
-      return;
-    }
+    return { message, defs, transfer };
+  }
+
+  #markSent(slot: Slot, tasks: Task[]): void {
     for (const task of tasks) {
       if (task.state !== ASSIGNED) continue;
       task.state = SENT;
@@ -124,9 +164,14 @@ export class Dispatcher {
     }
   }
 
+  /** A message carrying `defs` was not sent: the worker has not seen those functions. */
+  #forget(slot: Slot, defs: unknown[] | undefined): void {
+    if (defs !== undefined) for (let i = 0; i < defs.length; i += 2) slot.known[defs[i] as number] = false;
+  }
+
   /** Nothing was sent: fail the tasks whose arguments cannot be cloned, then send the others. */
   #sendFailed(slot: Slot, tasks: Task[], defs: unknown[] | undefined, error: unknown) {
-    if (defs !== undefined) for (let i = 0; i < defs.length; i += 2) slot.known[defs[i] as number] = false;
+    this.#forget(slot, defs);
     const { settle } = this.#hooks;
     let failed = 0;
     for (const task of tasks) {

@@ -262,7 +262,7 @@ export class Pool implements Executor {
       bestLoad = 0;
     }
     if (best === undefined || bestLoad >= this.#dispatcher.limit(task)) return false;
-    this.#dispatcher.put(best, task);
+    this.#dispatcher.put(best, task, true);
     return true;
   }
 
