@@ -1,4 +1,3 @@
-import { ThreadPool } from '@x/to-thread';
 import { describe, expect, it } from 'vitest';
 import { poolPerTest, trapUnhandledRejections } from './helpers.js';
 
