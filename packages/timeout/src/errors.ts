@@ -61,11 +61,21 @@ export class TimeoutError extends Error {
  */
 export function timerTimeoutError(ms: number, message: string): TimeoutError {
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
+  // A runtime without the V8 knob gains nothing; a hardened realm (frozen intrinsics) refuses the write.
+  if (typeof limit !== 'number' || !trySetStackTraceLimit(0)) return new TimeoutError(ms, message);
   try {
     return new TimeoutError(ms, message);
   } finally {
     Error.stackTraceLimit = limit;
+  }
+}
+
+function trySetStackTraceLimit(value: number): boolean {
+  try {
+    Error.stackTraceLimit = value;
+    return Error.stackTraceLimit === value;
+  } catch {
+    return false;
   }
 }
 

@@ -60,6 +60,18 @@ describe('the shared deadline clock', () => {
     expect(new Error('x').stack).toContain('\n    at ');
   });
 
+  it('still times out, with an ordinary stack, where Error.stackTraceLimit cannot be written (frozen intrinsics)', async () => {
+    const saved = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')!;
+    Object.defineProperty(Error, 'stackTraceLimit', { ...saved, writable: false });
+    try {
+      const error = await withTimeout(1, delay(1000)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).stack).toContain('\n    at ');
+    } finally {
+      Object.defineProperty(Error, 'stackTraceLimit', saved);
+    }
+  });
+
   it('fires deadlines in the order of their due times', async () => {
     await fc.assert(
       fc.asyncProperty(
