@@ -32,9 +32,6 @@ import { AdaptiveSpin } from './spin.js';
 import { watchForExit } from './watchdog.js';
 import { receiveError } from './wire.js';
 
-/** How long the caller spins for an answer before it sleeps in Atomics.wait. */
-const spinner = new AdaptiveSpin(0.05);
-
 /**
  * The watchdog thread is started only for a wait that lasts: a call answered within this many ms never
  * needs it (a worker that exits through process.exit or an uncaught error reports that itself), and not
@@ -69,6 +66,8 @@ export interface StreamRecord {
 export interface ConnectionOptions {
   resourceLimits: ResourceLimits | undefined;
   execArgv: string[] | undefined;
+  /** How long each side spins for the other before it sleeps in Atomics.wait, in ms (0: never). */
+  spinMs: number;
 }
 
 /**
@@ -87,6 +86,8 @@ export class Connection {
   readonly #created = performance.now();
   readonly #known = new Set<string>();
   #waiting = false;
+  /** How long the caller spins for an answer before it sleeps in Atomics.wait. */
+  readonly #spinner: AdaptiveSpin;
   /** Why this connection can no longer be used; set once. */
   failure: Error | undefined;
 
@@ -95,12 +96,13 @@ export class Connection {
     const { port1: watched, port2: watch } = new MessageChannel();
     this.#watched = watched;
     this.#port = port1;
+    this.#spinner = new AdaptiveSpin(options.spinMs);
     // On a null prototype: Node reads the options we do not set (`eval`, `env`, ...) by plain property access.
     this.#worker = new Worker(
       locateWorker(),
       ownOptions(
         {
-          workerData: { control: this.control, port: port2, watch },
+          workerData: { control: this.control, port: port2, watch, spinMs: options.spinMs },
           transferList: [port2, watch],
           resourceLimits: options.resourceLimits,
           execArgv: options.execArgv,
@@ -293,7 +295,7 @@ export class Connection {
             throw error;
           }
         }
-        if (spinner.spin(control, RESP, seen)) continue;
+        if (this.#spinner.spin(control, RESP, seen)) continue;
         Atomics.wait(control, RESP, seen, Math.min(wait, left, this.#watched ? WATCH_AFTER_MS : left));
       }
     } finally {

@@ -26,6 +26,8 @@ export interface BridgeWorkerData {
   control: Int32Array;
   port: import('node:worker_threads').MessagePort;
   watch: import('node:worker_threads').MessagePort;
+  /** The longest the worker spins for the next request before it sleeps, in ms (`SyncBridgeOptions.spin`). */
+  spinMs: number;
 }
 
 /** The global flag the worker sets so that `runSync` inside it fails fast instead of deadlocking. */

@@ -15,6 +15,7 @@ export function spinUntilChanged(control: Int32Array, index: number, value: numb
  * A spin that learns whether spinning pays. When the other thread has a core of its own, its answer comes
  * within the spin and the spin stays. When it has none (a loaded machine), spinning only delays it, the
  * spins time out, and the budget halves down to zero; every 32nd wait then probes with a short spin.
+ * A `maxMs` of 0 never spins. Either way one wait spins at most `maxMs`.
  */
 export class AdaptiveSpin {
   #budget: number;
@@ -26,6 +27,7 @@ export class AdaptiveSpin {
 
   /** Spins for the current budget; true when `control[index]` changed from `value` meanwhile. */
   spin(control: Int32Array, index: number, value: number): boolean {
+    if (this.maxMs === 0) return false;
     if (this.#budget === 0) {
       if (++this.#skipped < 32) return false;
       this.#skipped = 0;

@@ -23,13 +23,13 @@ import {
 import { AdaptiveSpin } from './spin.js';
 import { UnsettledCallError } from './unsettled-error.js';
 
-const { control, port, watch } = workerData as BridgeWorkerData;
+const { control, port, watch, spinMs } = workerData as BridgeWorkerData;
 (globalThis as Record<symbol, unknown>)[IN_BRIDGE_WORKER] = true;
 // The watchdog thread holds the other end: when this thread dies, however it dies, its 'close' fires there.
 watch.unref();
 
 /** How long to spin before blocking once work has finished (the next call often follows at once). */
-const spinner = new AdaptiveSpin(0.05);
+const spinner = new AdaptiveSpin(spinMs);
 /** While idle, let the event loop run this often so timers and sockets of earlier calls make progress. */
 const IDLE_SLICE_MS = 50;
 

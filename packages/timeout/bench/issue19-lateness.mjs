@@ -1,0 +1,58 @@
+/**
+ * Issue 19 A/B check, not part of `pnpm bench`. Deadline lateness (2,000 deadlines of 20-80 ms per round, all firing): the previous build, this one, setTimeout and p-timeout, interleaved in rounds.
+ * BASE is a folder holding the previous build's packages (e.g. a `git worktree` of the commit before, built with
+ * `pnpm build`, then BASE=<worktree>/packages; its node_modules/@x links must resolve). Run from this package:
+ * `BASE=... node bench/issue19-lateness.mjs`. Figures in docs/bench.md (issue 19).
+ */
+import { withTimeout as cur } from '@x/timeout';
+import pTimeout from 'p-timeout';
+
+const { withTimeout: base } = await import(`${process.env.BASE}/timeout/dist/index.js`);
+const never = () => new Promise(() => {});
+async function lateness(start, n = 2000) {
+  const late = [];
+  await new Promise((resolve) => {
+    for (let i = 0; i < n; i++) {
+      const ms = 20 + ((i * 7919) % 61);
+      const t0 = performance.now();
+      start(ms, () => {
+        late.push(performance.now() - t0 - ms);
+        if (late.length === n) resolve();
+      });
+    }
+  });
+  return late;
+}
+const c = {
+  base: (ms, f) => void base(ms, never()).catch(f),
+  cur: (ms, f) => void cur(ms, never()).catch(f),
+  setTimeout: (ms, f) => void setTimeout(f, ms),
+  'p-timeout': (ms, f) => void pTimeout(never(), { milliseconds: ms }).catch(f),
+};
+const all = Object.fromEntries(Object.keys(c).map((k) => [k, []]));
+for (let r = 0; r < Number(process.env.ROUNDS ?? 5); r++)
+  for (const [k, s] of Object.entries(c)) {
+    const c0 = process.cpuUsage();
+    const xs = await lateness(s);
+    const u = process.cpuUsage(c0);
+    all[k].push(...xs);
+    all[k].cpu = (all[k].cpu ?? 0) + (u.user + u.system) / 1000;
+  }
+const q = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+for (const k of Object.keys(all))
+  console.log(
+    k.padEnd(10),
+    'median',
+    q(all[k], 50).toFixed(3),
+    'p99',
+    q(all[k], 99).toFixed(3),
+    'min',
+    Math.min(...all[k]).toFixed(3),
+    'early',
+    all[k].filter((x) => x < 0).length,
+    'cpu ms',
+    all[k].cpu.toFixed(0),
+  );
