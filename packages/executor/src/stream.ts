@@ -1,0 +1,145 @@
+import { AbortError } from './errors.js';
+import type { SubmitOptions } from './executor.js';
+
+/** Options of `Pool.stream`. */
+export interface StreamOptions extends Omit<SubmitOptions, 'transferResult'> {
+  /**
+   * Most values produced ahead of the consumer: the generator in the worker pauses once this many values it
+   * yielded have not been taken by the loop yet. Default: 16.
+   */
+  highWaterMark?: number;
+  /** Move the `ArrayBuffer`s of each yielded value (and of the return value) instead of copying them. Default: false. */
+  transferResult?: boolean;
+}
+
+/** @internal How a {@link TaskStream} reaches its task in the pool. */
+export interface StreamLink {
+  /** The consumer took `n` values: let the worker produce `n` more (`MSG_PULL`). */
+  pull(n: number): void;
+  /** Abandons the task; resolves once its worker has closed the generator (its `finally` ran) or is gone. */
+  cancel(reason: unknown): Promise<void>;
+}
+
+type Waiter = { resolve: (result: IteratorResult<unknown>) => void; reject: (reason: unknown) => void };
+
+const closedByConsumer = () =>
+  new AbortError('The stream was closed by its consumer (break, return() or throw()) before it ended.');
+
+/**
+ * The consumer's end of a streaming task (`pool.stream`): an async iterator of the values the task's generator
+ * yields, in order, buffered up to `highWaterMark`. Each value taken is acknowledged to the worker (in
+ * batches of half the high-water mark, or when the buffer runs dry), so the generator runs at most
+ * `highWaterMark` values ahead. The generator's error (or the worker's crash) is thrown after the values
+ * yielded before it; an aborted `signal` is thrown at once. Leaving early (`break`, `return()`) cancels the
+ * task and resolves once the worker has run the generator's `finally`.
+ */
+export class TaskStream<T, R = unknown> implements AsyncIterableIterator<T> {
+  #buffer: unknown[] = [];
+  #head = 0;
+  #waiters: Waiter[] = [];
+  /** The task settled: `#ok` with the generator's return value, or failed with `#outcome`. */
+  #settled = false;
+  #ok = false;
+  #outcome: unknown;
+  /** The consumer saw the end (or left): every later `next()` is done. */
+  #finished = false;
+  #closing: Promise<void> | undefined;
+  #unacked = 0;
+  readonly #threshold: number;
+  readonly #signal: AbortSignal | undefined;
+  #link: StreamLink | undefined;
+
+  /** @internal */
+  constructor(highWaterMark: number, signal: AbortSignal | undefined) {
+    this.#threshold = Math.max(1, Math.ceil(highWaterMark / 2));
+    this.#signal = signal;
+  }
+
+  /** @internal Connects the stream to its task. */
+  attach(link: StreamLink): void {
+    this.#link = link;
+  }
+
+  /** @internal Values from a `MSG_YIELD` message, from index `from` on. */
+  push(values: readonly unknown[], from: number): void {
+    if (this.#finished) return;
+    let i = from;
+    while (i < values.length && this.#waiters.length > 0) this.#deliver(this.#waiters.shift()!, values[i++]);
+    for (; i < values.length; i++) this.#buffer.push(values[i]);
+  }
+
+  /** @internal The task settled: fulfilled with the generator's return value, or failed. */
+  end(ok: boolean, outcome: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#ok = ok;
+    this.#outcome = outcome;
+    if (this.#head === this.#buffer.length) {
+      for (const waiter of this.#waiters.splice(0)) this.#finish(waiter);
+    }
+  }
+
+  next(): Promise<IteratorResult<T, R>> {
+    return new Promise<IteratorResult<unknown>>((resolve, reject) => {
+      const waiter = { resolve, reject };
+      if (this.#finished) resolve({ done: true, value: undefined });
+      else if (this.#signal?.aborted) {
+        this.#drop();
+        reject(this.#signal.reason);
+      } else if (this.#head < this.#buffer.length) {
+        const value = this.#buffer[this.#head];
+        this.#buffer[this.#head++] = undefined;
+        if (this.#head === this.#buffer.length) {
+          this.#buffer.length = 0;
+          this.#head = 0;
+        }
+        this.#deliver(waiter, value);
+      } else if (this.#settled) this.#finish(waiter);
+      else this.#waiters.push(waiter);
+    }) as Promise<IteratorResult<T, R>>;
+  }
+
+  /** Leaves early: cancels the task and resolves once the worker ran the generator's `finally`. */
+  async return(value?: R): Promise<IteratorResult<T, R>> {
+    if (!this.#finished) {
+      this.#drop();
+      for (const waiter of this.#waiters.splice(0)) waiter.resolve({ done: true, value: undefined });
+      if (!this.#settled) this.#closing ??= this.#link?.cancel(closedByConsumer()) ?? Promise.resolve();
+    }
+    await this.#closing;
+    return { done: true, value: value as R };
+  }
+
+  /** Leaves early like {@link return}, then throws `error`. */
+  async throw(error?: unknown): Promise<IteratorResult<T, R>> {
+    await this.return();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #deliver(waiter: Waiter, value: unknown) {
+    waiter.resolve({ done: false, value });
+    if (this.#settled) return;
+    // Half the high-water mark taken, or nothing left buffered (the generator may be waiting): more credit.
+    if (++this.#unacked >= this.#threshold || this.#head === this.#buffer.length) {
+      const n = this.#unacked;
+      this.#unacked = 0;
+      this.#link?.pull(n);
+    }
+  }
+
+  #finish(waiter: Waiter) {
+    this.#finished = true;
+    if (this.#ok) waiter.resolve({ done: true, value: this.#outcome });
+    else waiter.reject(this.#outcome);
+  }
+
+  #drop() {
+    this.#finished = true;
+    this.#buffer = [];
+    this.#head = 0;
+  }
+}
