@@ -1,0 +1,109 @@
+import { availableParallelism } from 'node:os';
+import { describeReceived, ownOptions, subject, validateDuration, validateInteger } from '@x/internal';
+import type { TransportFactory } from './transport.js';
+
+/** Options of `Pool`. */
+export interface PoolOptions {
+  /** Starts one worker; see `Transport`. */
+  transport: TransportFactory;
+  /**
+   * Workers kept alive even when idle.
+   * @default 0
+   */
+  minWorkers?: number;
+  /**
+   * Most workers at once.
+   * @default os.availableParallelism() (at least `minWorkers`)
+   */
+  maxWorkers?: number;
+  /**
+   * Milliseconds an idle worker above `minWorkers` lives.
+   * @default 10000
+   */
+  idleTimeout?: number;
+  /**
+   * Most tasks waiting for a worker; more are rejected with `QueueFullError`.
+   * @default Infinity
+   */
+  maxQueue?: number;
+  /**
+   * Replace a worker after it has run this many tasks.
+   * @default Infinity
+   */
+  maxTasksPerWorker?: number;
+  /**
+   * Most tasks handed to one worker at once. Above 1, tiny tasks travel in batches (much higher throughput)
+   * and async tasks overlap inside a worker; a long task can then delay the ones queued behind it on the same
+   * worker.
+   * @default 1
+   */
+  concurrentTasksPerWorker?: number;
+  /**
+   * Milliseconds a worker may take to acknowledge a cancelled task before it is terminated.
+   * @default 20
+   */
+  cancelGrace?: number;
+  /**
+   * What a worker is called in messages (`thread`, `child process`).
+   * @default 'worker'
+   */
+  label?: string;
+}
+
+/** {@link PoolOptions} checked, with every default filled in. */
+export interface PoolConfig {
+  transport: TransportFactory;
+  minWorkers: number;
+  maxWorkers: number;
+  idleTimeout: number;
+  maxQueue: number;
+  maxTasksPerWorker: number;
+  concurrentTasksPerWorker: number;
+  cancelGrace: number;
+  label: string;
+}
+
+const DEFAULTS = {
+  minWorkers: 0,
+  idleTimeout: 10_000,
+  maxQueue: Number.POSITIVE_INFINITY,
+  maxTasksPerWorker: Number.POSITIVE_INFINITY,
+  concurrentTasksPerWorker: 1,
+  cancelGrace: 20,
+  label: 'worker',
+} as const;
+
+/** Validates `options` (a `TypeError`/`RangeError` naming the bad one) and fills in the defaults. */
+export function resolvePoolOptions(options: PoolOptions): PoolConfig {
+  options = ownOptions(options, 'options');
+  if (options === undefined || typeof options.transport !== 'function') {
+    throw new TypeError(
+      `${subject('options.transport')} must be a function.${describeReceived(options?.transport)}`,
+    );
+  }
+  validateInteger(options.minWorkers, 'options.minWorkers', 0);
+  validateInteger(options.maxWorkers, 'options.maxWorkers', 1);
+  validateDuration(options.idleTimeout, 'options.idleTimeout');
+  validateInteger(options.maxQueue, 'options.maxQueue', 0, Number.POSITIVE_INFINITY, true);
+  validateInteger(options.maxTasksPerWorker, 'options.maxTasksPerWorker', 1, Number.POSITIVE_INFINITY, true);
+  validateInteger(options.concurrentTasksPerWorker, 'options.concurrentTasksPerWorker', 1);
+  validateDuration(options.cancelGrace, 'options.cancelGrace');
+  const minWorkers = options.minWorkers ?? DEFAULTS.minWorkers;
+  const maxWorkers = options.maxWorkers ?? Math.max(minWorkers, availableParallelism());
+  if (minWorkers > maxWorkers) {
+    throw new RangeError(
+      `The value of "options.minWorkers" (${minWorkers}) must not exceed "options.maxWorkers" (${maxWorkers}).`,
+    );
+  }
+  return {
+    transport: options.transport,
+    minWorkers,
+    maxWorkers,
+    idleTimeout: options.idleTimeout ?? DEFAULTS.idleTimeout,
+    maxQueue: options.maxQueue ?? DEFAULTS.maxQueue,
+    maxTasksPerWorker: options.maxTasksPerWorker ?? DEFAULTS.maxTasksPerWorker,
+    concurrentTasksPerWorker: options.concurrentTasksPerWorker ?? DEFAULTS.concurrentTasksPerWorker,
+    cancelGrace: options.cancelGrace ?? DEFAULTS.cancelGrace,
+    label: options.label ?? DEFAULTS.label,
+  };
+}
