@@ -42,6 +42,13 @@ export {
 export { deserializeError, type SerializedError, serializeError } from './serialize-error.js';
 export { serveWorker, type WorkerChannel } from './serve-worker.js';
 export { StartGuard, type StartGuardOptions } from './start-guard.js';
+export type {
+  StreamFunction,
+  StreamItem,
+  StreamOptions,
+  StreamReturn,
+  TaskStream,
+} from './stream.js';
 export { taskSignal } from './task-signal.js';
 export { isTransfer, type Transfer, transfer, transferablesOf } from './transfer.js';
 export {

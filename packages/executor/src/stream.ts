@@ -1,5 +1,24 @@
 import { AbortError } from './errors.js';
 import type { SubmitOptions } from './executor.js';
+import { SENT, type Task } from './pool-task.js';
+import { MSG_PULL, TASK_STREAM, TASK_TRANSFER_RESULT } from './transport.js';
+
+/** What `Pool.stream` runs: a generator function (sync or async), or a function returning an iterable. */
+export type StreamFunction = (
+  ...args: any[]
+) => Iterable<unknown> | AsyncIterable<unknown> | PromiseLike<Iterable<unknown> | AsyncIterable<unknown>>;
+
+/** The values a stream of `R` (what its function returns) yields. */
+export type StreamItem<R> =
+  Awaited<R> extends AsyncIterable<infer T> ? T : Awaited<R> extends Iterable<infer T> ? T : never;
+
+/** The generator's return value, the `value` of the stream's last (`done: true`) result. */
+export type StreamReturn<R> =
+  Awaited<R> extends AsyncGenerator<unknown, infer T, any>
+    ? T
+    : Awaited<R> extends Generator<unknown, infer T, any>
+      ? T
+      : undefined;
 
 /** Options of `Pool.stream`. */
 export interface StreamOptions extends Omit<SubmitOptions, 'transferResult'> {
@@ -48,9 +67,12 @@ export class TaskStream<T, R = unknown> implements AsyncIterableIterator<T> {
   readonly #threshold: number;
   readonly #signal: AbortSignal | undefined;
   #link: StreamLink | undefined;
+  /** @internal */
+  readonly highWaterMark: number;
 
   /** @internal */
   constructor(highWaterMark: number, signal: AbortSignal | undefined) {
+    this.highWaterMark = highWaterMark;
     this.#threshold = Math.max(1, Math.ceil(highWaterMark / 2));
     this.#signal = signal;
   }
@@ -142,4 +164,40 @@ export class TaskStream<T, R = unknown> implements AsyncIterableIterator<T> {
     this.#buffer = [];
     this.#head = 0;
   }
+}
+
+/**
+ * @internal Gives `task` its options for the worker (`TASK_*` flags, see `MSG_RUN`) and, for a stream, connects
+ * the consumer's end to it: credits go to the task's worker, and leaving early abandons the task (`abandon`)
+ * and waits for its worker to answer (`Task.release`).
+ */
+export function prepareTask(
+  task: Task,
+  transferResult: boolean,
+  stream: TaskStream<unknown> | undefined,
+  abandon: (task: Task, reason: unknown) => void,
+): void {
+  if (!transferResult && stream === undefined) return;
+  const flags = (stream === undefined ? 0 : TASK_STREAM) | (transferResult ? TASK_TRANSFER_RESULT : 0);
+  task.options = [task.fid, flags, stream?.highWaterMark ?? 0];
+  if (stream === undefined) return;
+  task.stream = stream;
+  stream.attach({
+    pull: (n) => {
+      const slot = task.worker;
+      if (task.state !== SENT || slot === undefined || slot.exited) return;
+      try {
+        slot.transport.send([MSG_PULL, task.id, n]);
+      } catch {
+        // The worker is gone; its exit settles the task.
+      }
+    },
+    cancel: (reason) =>
+      new Promise<void>((resolve) => {
+        task.release = resolve;
+        abandon(task, reason);
+        // Not on a worker yet (queued, not sent), or settled meanwhile: nothing runs its generator.
+        if (!task.abandoned) resolve();
+      }),
+  });
 }
