@@ -62,6 +62,8 @@ export class StreamDriver {
   #idleFlush = false;
   /** A send that failed outside the loop (see #flushWhenIdle), thrown by the loop. */
   #failed: unknown;
+  /** A send failed: the values waiting are lost, the task fails with that error. */
+  #sendFailed = false;
 
   constructor(
     readonly id: number,
@@ -141,8 +143,16 @@ export class StreamDriver {
       await host.scope.run(id, close, it);
       host.closed(id);
     } catch (error) {
-      // The generator threw (it is closed already), or a value could not be sent (close it, so its `finally`
-      // runs, then fail the task with the send's error).
+      // The generator threw (it is closed already): the values it yielded before go first. Or a value could not
+      // be sent: close the generator, so its `finally` runs, then fail the task with the send's error.
+      if (!this.#sendFailed) {
+        try {
+          this.#flush();
+        } catch (sendError) {
+          host.settle(-id, sendError);
+          return;
+        }
+      }
       const pending = iterator;
       iterator = undefined;
       if (pending !== undefined) {
@@ -178,6 +188,7 @@ export class StreamDriver {
     try {
       this.host.send(batch, transfer);
     } catch (error) {
+      this.#sendFailed = true;
       for (let i = 2; i < batch.length; i++) {
         const problem = cloneError(batch[i], 'a value the stream yielded');
         if (problem !== undefined) throw problem;

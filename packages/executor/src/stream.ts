@@ -47,7 +47,7 @@ const closedByConsumer = () =>
 /**
  * The consumer's end of a streaming task (`pool.stream`): an async iterator of the values the task's generator
  * yields, in order, buffered up to `highWaterMark`. Each value taken is acknowledged to the worker (in
- * batches of half the high-water mark, or when the buffer runs dry), so the generator runs at most
+ * batches of half the high-water mark), so the generator runs at most
  * `highWaterMark` values ahead. The generator's error (or the worker's crash) is thrown after the values
  * yielded before it; an aborted `signal` is thrown at once. Leaving early (`break`, `return()`) cancels the
  * task and resolves once the worker has run the generator's `finally`.
@@ -145,8 +145,9 @@ export class TaskStream<T, R = unknown> implements AsyncIterableIterator<T> {
   #deliver(waiter: Waiter, value: unknown) {
     waiter.resolve({ done: false, value });
     if (this.#settled) return;
-    // Half the high-water mark taken, or nothing left buffered (the generator may be waiting): more credit.
-    if (++this.#unacked >= this.#threshold || this.#head === this.#buffer.length) {
+    // Half the high-water mark taken: more credit. Never a deadlock: a generator out of credit has
+    // highWaterMark values unacknowledged, so once they are all taken at least one batch has been acknowledged.
+    if (++this.#unacked >= this.#threshold) {
       const n = this.#unacked;
       this.#unacked = 0;
       this.#link?.pull(n);
