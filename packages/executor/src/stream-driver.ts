@@ -12,6 +12,8 @@ const immediate = setImmediate;
 
 /** Longest a yielded value waits (ms) for others to share its message while the generator computes. */
 const HOLD_MS = 1;
+/** A step of a sync generator this quick (ms) is part of a burst: its value may wait for the next ones. */
+const QUICK_MS = 0.02;
 /** Most values in one MSG_YIELD message. */
 const MAX_BATCH = 1024;
 
@@ -48,8 +50,9 @@ const close = (iterator: AnyIterator) => iterator.return?.();
 /**
  * Worker side of a streaming task: pulls values from the iterable its function returned and sends them as
  * `MSG_YIELD` batches, never more than its credit ahead of the consumer (`highWaterMark`, refilled by
- * `MSG_PULL`), so a slow consumer pauses the generator. Values computed back to back share a message; one
- * waits at most {@link HOLD_MS} while the generator computes, and none waits while the generator awaits.
+ * `MSG_PULL`), so a slow consumer pauses the generator. Values computed back to back share a message: a sync
+ * generator's first two values of a burst go at once, the next ones (each computed in under {@link QUICK_MS})
+ * wait at most {@link HOLD_MS} of further quick steps; none waits while an async generator awaits.
  * `close()` (the task was cancelled) returns the iterator, so the generator's `finally` runs, then answers.
  */
 export class StreamDriver {
@@ -60,6 +63,8 @@ export class StreamDriver {
   #closing = false;
   #wake: (() => void) | undefined;
   #idleFlush = false;
+  /** Quick steps in a row of a sync generator (see QUICK_MS). */
+  #quick = 0;
   /** A send that failed outside the loop (see #flushWhenIdle), thrown by the loop. */
   #failed: unknown;
   /** A send failed: the values waiting are lost, the task fails with that error. */
@@ -115,6 +120,11 @@ export class StreamDriver {
           this.#wake = undefined;
           continue;
         }
+        // Before a step that may be long, the values waiting go: only a burst of quick steps holds them.
+        if (!isAsync && this.#batch.length > 2 && (this.#quick < 2 || now() - this.#since >= HOLD_MS)) {
+          this.#flush();
+        }
+        const t0 = isAsync ? 0 : now();
         let result = host.scope.run(id, step, this, iterator) as
           | IteratorResult<unknown>
           | Promise<IteratorResult<unknown>>;
@@ -132,8 +142,13 @@ export class StreamDriver {
         }
         this.#add(value);
         this.#credit--;
-        if (this.#batch.length - 2 >= MAX_BATCH || now() - this.#since >= HOLD_MS) this.#flush();
-        if (!isAsync) host.poll();
+        if (isAsync) {
+          if (this.#batch.length - 2 >= MAX_BATCH || now() - this.#since >= HOLD_MS) this.#flush();
+        } else {
+          this.#quick = now() - t0 < QUICK_MS ? this.#quick + 1 : 0;
+          if (this.#batch.length - 2 >= MAX_BATCH) this.#flush();
+          host.poll();
+        }
       }
       // Closed on request: run the generator's `finally` before answering.
       this.#batch.length = 2;

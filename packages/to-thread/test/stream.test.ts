@@ -1,0 +1,154 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromModule, TimeoutError, WorkerCrashedError } from '@x/to-thread';
+import { afterAll, describe, expect, it } from 'vitest';
+import { poolPerTest, threadIdOf, trapUnhandledRejections } from './helpers.js';
+
+trapUnhandledRejections();
+const createPool = poolPerTest();
+const fixture = new URL('./fixtures/stream-work.mjs', import.meta.url);
+const countForever = fromModule<(log: string) => AsyncGenerator<number>>(fixture, 'countForever');
+
+const dir = mkdtempSync(join(tmpdir(), 'x-stream-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let logs = 0;
+const newLog = () => {
+  const path = join(dir, `log-${++logs}.txt`);
+  writeFileSync(path, '');
+  return path;
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('ThreadPool.stream', () => {
+  it("a consumer that breaks after one item: the generator's finally ran in the thread, which is reused", async () => {
+    const pool = createPool({ maxThreads: 1 });
+    const before = await pool.submit(threadIdOf, []);
+    const log = newLog();
+    for await (const value of pool.stream(countForever, [log])) {
+      expect(value).toBe(0);
+      break;
+    }
+    // return() resolved after the thread ran the finally: no polling needed.
+    expect(readFileSync(log, 'utf8')).toBe('finally ran\n');
+    expect(await pool.submit(threadIdOf, [])).toBe(before);
+    expect(pool.threads).toBe(1);
+  });
+
+  it('pauses the generator in the thread: it runs at most highWaterMark values ahead of a slow consumer', async () => {
+    const pool = createPool({ maxThreads: 1 });
+    const produced = new Int32Array(new SharedArrayBuffer(4));
+    const stream = pool.stream(
+      function* (counter: Int32Array) {
+        for (let i = 0; i < 1_000_000; i++) {
+          Atomics.add(counter, 0, 1);
+          yield i;
+        }
+      },
+      [produced],
+      { highWaterMark: 8 },
+    );
+    expect((await stream.next()).value).toBe(0);
+    await sleep(200);
+    expect(Atomics.load(produced, 0)).toBeLessThanOrEqual(8 + 1);
+    for (let i = 1; i <= 20; i++) {
+      expect((await stream.next()).value).toBe(i);
+      await sleep(2);
+    }
+    await sleep(100);
+    // 21 taken: whatever was acknowledged, never more than highWaterMark beyond what the loop took.
+    expect(Atomics.load(produced, 0)).toBeLessThanOrEqual(21 + 8 + 1);
+    await stream.return();
+    expect(Atomics.load(produced, 0)).toBeLessThan(100);
+  });
+
+  it('delivers 20,000 values in order', async () => {
+    const pool = createPool({ maxThreads: 1 });
+    let expected = 0;
+    for await (const value of pool.stream(
+      function* (n: number) {
+        for (let i = 0; i < n; i++) yield i;
+      },
+      [20_000],
+    )) {
+      expect(value).toBe(expected++);
+    }
+    expect(expected).toBe(20_000);
+  });
+
+  it('a thread that crashes mid-stream fails the iteration with WorkerCrashedError, and is replaced', async () => {
+    const pool = createPool({ maxThreads: 1 });
+    const before = await pool.submit(threadIdOf, []);
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const value of pool.stream(async function* () {
+        yield 1;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        yield 2;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        process.exit(7);
+      }, []))
+        seen.push(value);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([1, 2]);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(error).toMatchObject({ exitCode: 7 });
+    const after = await pool.submit(threadIdOf, []);
+    expect(after).not.toBe(before);
+  });
+
+  it('stops a generator stuck in synchronous code when the consumer leaves: its thread is replaced', async () => {
+    const pool = createPool({ maxThreads: 1 });
+    const before = await pool.submit(threadIdOf, []);
+    const stream = pool.stream(function* () {
+      yield 'first';
+      for (;;); // never yields again
+    }, []);
+    expect((await stream.next()).value).toBe('first');
+    await stream.return(); // resolves once the stuck thread is gone
+    expect(await pool.submit(() => 'served', [])).toBe('served');
+    expect(await pool.submit(threadIdOf, [])).not.toBe(before);
+  });
+
+  it("an aborted signal ends the loop at once with its reason, and the generator's finally runs", async () => {
+    const pool = createPool({ maxThreads: 1 });
+    const log = newLog();
+    const controller = new AbortController();
+    const stream = pool.stream(countForever, [log], { signal: controller.signal });
+    expect((await stream.next()).value).toBe(0);
+    controller.abort(new Error('enough'));
+    await expect(stream.next()).rejects.toThrow('enough');
+    for (let i = 0; i < 100 && readFileSync(log, 'utf8') === ''; i++) await sleep(10);
+    expect(readFileSync(log, 'utf8')).toBe('finally ran\n');
+  });
+
+  it('times out with TimeoutError', async () => {
+    const pool = createPool({ maxThreads: 1 });
+    const error = await (async () => {
+      for await (const _ of pool.stream(countForever, [newLog()], { timeout: 100, highWaterMark: 1 })) {
+        await sleep(10);
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+  });
+});
+
+/**
+ * workerpool's `should receive events from worker` (test/Pool.test.js, github:josdejong/workerpool, Apache-2.0):
+ * its worker calls `workerpool.workerEmit({ foo: 'bar' })` and resolves 'done'. Here the events are the values a
+ * stream yields and 'done' its return value.
+ */
+describe('workerpool Pool.test.js, ported: events from a running task are a stream', () => {
+  it('should receive events from worker', async () => {
+    const pool = createPool();
+    const received: unknown[] = [];
+    const stream = pool.stream(async function* sendEvent() {
+      yield { foo: 'bar' };
+      return 'done';
+    }, []);
+    let result: IteratorResult<{ foo: string }, string>;
+    while (!(result = await stream.next()).done) received.push(result.value);
+    expect(result.value).toBe('done');
+    expect(received).toEqual([{ foo: 'bar' }]);
+  });
+});
