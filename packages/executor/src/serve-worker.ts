@@ -1,5 +1,5 @@
 import type { TransferListItem } from 'node:worker_threads';
-import { invokeRemote } from './invoke-remote.js';
+import { invokeRemote, resolveRemote } from './invoke-remote.js';
 import type { RemoteRef } from './remote-function.js';
 import { ResultOutbox } from './result-outbox.js';
 import { serializeError } from './serialize-error.js';
@@ -224,9 +224,9 @@ export function serveWorker(channel: WorkerChannel): void {
         stream.close();
         continue;
       }
-      // An async task still running: answer now and drop its result when it comes.
+      // An async task still running: answer now and drop its result when it comes. Its signal stays (aborted) until
+      // it settles: code it left running after an await still sees that it was cancelled.
       running.delete(id);
-      scope.done(id);
       push(-id, 0);
     }
   };
@@ -261,10 +261,11 @@ export function serveWorker(channel: WorkerChannel): void {
     let result: unknown;
     scope.current = id;
     try {
-      result =
-        scope.als === undefined
-          ? invokeRemote(refs[fid]!, args)
-          : scope.als.run(id, invokeRemote, refs[fid]!, args);
+      const ref = refs[fid]!;
+      if (warm[fid] !== true) result = invokeFirst(id, ref, args);
+      else
+        result =
+          scope.als === undefined ? invokeRemote(ref, args) : scope.als.run(id, invokeRemote, ref, args);
     } catch (error) {
       result = error;
       id = -id;
@@ -300,6 +301,13 @@ export function serveWorker(channel: WorkerChannel): void {
       if (scope.used) scope.done(id);
       pushValue(id, result, flags);
     }
+  };
+
+  /** A function's first run: its module may still be loading, and the call that follows is part of task `id`. */
+  const invokeFirst = (id: number, ref: RemoteRef, args: unknown[]): unknown => {
+    const fn = resolveRemote(ref);
+    if (typeof fn !== 'function') return fn.then(() => scope.run(id, invokeRemote, ref.key, args));
+    return scope.als === undefined ? invokeRemote(ref, args) : scope.als.run(id, invokeRemote, ref, args);
   };
 
   /** The function's last run took under HOLD_MICROS: the next one is expected to be quick too. */

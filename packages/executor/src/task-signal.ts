@@ -49,6 +49,8 @@ export class TaskScope {
   /** Tracks tasks across awaits once a task needed it (see class doc). */
   als: AsyncLocalStorage<number> | undefined;
   readonly #controllers = new Map<number, AbortController>();
+  /** Tasks cancelled whose function has not settled yet (it may still run after an await). */
+  readonly #cancelled = new Set<number>();
   readonly #running: ReadonlySet<number>;
 
   /** @param running the ids of the tasks that have started and not settled (the worker loop's own set). */
@@ -75,6 +77,7 @@ export class TaskScope {
 
   /** Task `id`, running, was cancelled: aborts its signal (one it asks for later is aborted already). */
   abort(id: number): void {
+    this.#cancelled.add(id);
     let controller = this.#controllers.get(id);
     if (controller === undefined) this.#controllers.set(id, (controller = new AbortController()));
     if (!controller.signal.aborted) controller.abort(cancelled());
@@ -83,6 +86,18 @@ export class TaskScope {
   /** Task `id` settled: forgets its signal. */
   done(id: number): void {
     this.#controllers.delete(id);
+    this.#cancelled.delete(id);
+  }
+
+  /** The one task whose code may be running (running, or cancelled and not settled), or throws. */
+  #only(): number {
+    const candidates = new Set([...this.#running, ...this.#cancelled]);
+    if (candidates.size === 1) return candidates.values().next().value as number;
+    throw new OutsideTaskError(
+      candidates.size === 0
+        ? undefined
+        : `taskSignal() was called after an await while this worker runs ${candidates.size} tasks at once, so it cannot tell which task asks. Call it at the start of the task, before its first await (tasks started from now on are tracked across awaits).`,
+    );
   }
 
   #signal(): AbortSignal {
@@ -92,14 +107,7 @@ export class TaskScope {
       // After an await, before tasks ran in an AsyncLocalStorage. With one task running it can only be that one;
       // either way, the tasks that start from now on are tracked across their awaits.
       this.als ??= new AsyncLocalStorage();
-      if (this.#running.size !== 1) {
-        throw new OutsideTaskError(
-          this.#running.size === 0
-            ? undefined
-            : `taskSignal() was called after an await while this worker runs ${this.#running.size} tasks at once, so it cannot tell which task asks. Call it at the start of the task, before its first await (tasks started from now on are tracked across awaits).`,
-        );
-      }
-      id = this.#running.values().next().value as number;
+      id = this.#only();
     }
     const controller = this.#controllers.get(id);
     if (controller !== undefined) return controller.signal;
