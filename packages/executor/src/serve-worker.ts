@@ -141,7 +141,8 @@ export function serveWorker(channel: WorkerChannel): void {
   const streamHost: StreamHost = {
     send,
     scope,
-    poll: () => checkMail(),
+    poll: () => pollMail(),
+    waitForMail: () => waitForMail(),
     running: (id) => {
       if (state !== undefined) Atomics.store(state, STATE_RUNNING, id);
     },
@@ -237,6 +238,38 @@ export function serveWorker(channel: WorkerChannel): void {
     if (mail === mailSeen) return;
     mailSeen = mail;
     for (let m = channel.receiveSync(); m !== undefined; m = channel.receiveSync()) receive(m);
+  };
+
+  /** Reads mail synchronously outside the pump (a stream between values); tasks it brought are pumped soon. */
+  const pollMail = () => {
+    checkMail();
+    if (inboxHead < inbox.length && !pumping) queueMicrotask(pump);
+  };
+
+  /**
+   * A stream out of credit, alone in this worker: waits briefly for mail (its credit) without a trip through the
+   * event loop, as an idle worker waits for tasks. True if mail came.
+   */
+  const waitForMail = (): boolean => {
+    if (!fast || running.size !== 1 || outbox.waitingForOutput) return false;
+    const seen = mailSeen;
+    const deadline = now() + IDLE_WAIT_MS;
+    const spinUntil = now() + SPIN_MS;
+    while (now() < spinUntil) {
+      if (Atomics.load(state, STATE_MAIL) !== seen) {
+        pollMail();
+        return true;
+      }
+    }
+    Atomics.store(state, STATE_SLEEPING, 1);
+    try {
+      const left = deadline - now();
+      if (left > 0) Atomics.wait(state, STATE_MAIL, seen, left);
+    } finally {
+      Atomics.store(state, STATE_SLEEPING, 0);
+    }
+    pollMail();
+    return mailSeen !== seen;
   };
 
   const runOne = (id: number, fid: number, args: unknown[], options: 0 | number[]) => {

@@ -25,6 +25,8 @@ export interface StreamHost {
   readonly scope: TaskScope;
   /** Reads messages that arrived meanwhile, where that can be done synchronously (threads). */
   poll(): void;
+  /** Waits briefly for a message without the event loop (threads, one task running); true if one came. */
+  waitForMail(): boolean;
   /** Publishes the task running synchronously now (0: none), for the scheduler's stuck-task check. */
   running(id: number): void;
   /** The stream ended: `id` > 0 with the generator's return value, < 0 with the error that ended it. */
@@ -116,6 +118,9 @@ export class StreamDriver {
         if (this.#closing) break;
         if (this.#credit <= 0) {
           this.#flush();
+          // A sync generator's credit usually comes back within microseconds: wait for it right here.
+          if (!isAsync) while (this.#credit <= 0 && !this.#closing && host.waitForMail());
+          if (this.#credit > 0 || this.#closing) continue;
           await new Promise<void>((resolve) => (this.#wake = resolve));
           this.#wake = undefined;
           continue;
