@@ -52,9 +52,9 @@ const close = (iterator: AnyIterator) => iterator.return?.();
 /**
  * Worker side of a streaming task: pulls values from the iterable its function returned and sends them as
  * `MSG_YIELD` batches, never more than its credit ahead of the consumer (`highWaterMark`, refilled by
- * `MSG_PULL`), so a slow consumer pauses the generator. Values computed back to back share a message: a sync
- * generator's first two values of a burst go at once, the next ones (each computed in under {@link QUICK_MS})
- * wait at most {@link HOLD_MS} of further quick steps; none waits while an async generator awaits.
+ * `MSG_PULL`), so a slow consumer pauses the generator. Values computed back to back share a message: the
+ * first two values of a burst go at once, the next ones (each computed in under {@link QUICK_MS}) wait at most
+ * {@link HOLD_MS} of further quick steps, and none waits while an async generator awaits.
  * `close()` (the task was cancelled) returns the iterator, so the generator's `finally` runs, then answers.
  */
 export class StreamDriver {
@@ -126,10 +126,8 @@ export class StreamDriver {
           continue;
         }
         // Before a step that may be long, the values waiting go: only a burst of quick steps holds them.
-        if (!isAsync && this.#batch.length > 2 && (this.#quick < 2 || now() - this.#since >= HOLD_MS)) {
-          this.#flush();
-        }
-        const t0 = isAsync ? 0 : now();
+        if (this.#batch.length > 2 && (this.#quick < 2 || now() - this.#since >= HOLD_MS)) this.#flush();
+        const t0 = now();
         let result = host.scope.run(id, step, this, iterator) as
           | IteratorResult<unknown>
           | Promise<IteratorResult<unknown>>;
@@ -147,13 +145,9 @@ export class StreamDriver {
         }
         this.#add(value);
         this.#credit--;
-        if (isAsync) {
-          if (this.#batch.length - 2 >= MAX_BATCH || now() - this.#since >= HOLD_MS) this.#flush();
-        } else {
-          this.#quick = now() - t0 < QUICK_MS ? this.#quick + 1 : 0;
-          if (this.#batch.length - 2 >= MAX_BATCH) this.#flush();
-          host.poll();
-        }
+        this.#quick = now() - t0 < QUICK_MS ? this.#quick + 1 : 0;
+        if (this.#batch.length - 2 >= MAX_BATCH) this.#flush();
+        if (!isAsync) host.poll();
       }
       // Closed on request: run the generator's `finally` before answering.
       this.#batch.length = 2;
