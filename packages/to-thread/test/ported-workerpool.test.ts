@@ -560,7 +560,9 @@ describe('workerpool Pool.test.js, ported to ThreadPool', () => {
     // (a module function can return transfer(value, list) instead: transfer-and-signal.test.ts).
     const pool = createPool();
     const size = 8;
-    const result = await pool.submit((n: number) => new Uint8Array(n).buffer, [size], { transferResult: true });
+    const result = await pool.submit((n: number) => new Uint8Array(n).buffer, [size], {
+      transferResult: true,
+    });
     expect(result).toBeInstanceOf(ArrayBuffer);
     expect(result.byteLength).toBe(size);
   });

@@ -122,6 +122,22 @@ describe('ThreadPool.stream', () => {
     expect(readFileSync(log, 'utf8')).toBe('finally ran\n');
   });
 
+  it('leaving early aborts taskSignal() inside the generator, so a wait in it ends and the finally runs', async () => {
+    const pool = createPool({ maxThreads: 1 });
+    const before = await pool.submit(threadIdOf, []);
+    const waitBetweenValues = fromModule<(log: string) => AsyncGenerator<number>>(
+      fixture,
+      'waitBetweenValues',
+    );
+    const log = newLog();
+    for await (const value of pool.stream(waitBetweenValues, [log])) {
+      expect(value).toBe(0);
+      break; // the generator is waiting 60 s on its signal: return() must not wait that long
+    }
+    expect(readFileSync(log, 'utf8')).toBe('finally: aborted true\n');
+    expect(await pool.submit(threadIdOf, [])).toBe(before);
+  });
+
   it('times out with TimeoutError', async () => {
     const pool = createPool({ maxThreads: 1 });
     const error = await (async () => {
