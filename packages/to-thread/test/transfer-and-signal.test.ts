@@ -251,6 +251,32 @@ describe('taskSignal()', () => {
     expect(await pool.submit(timers, [])).toBe(0);
   });
 
+  it('tells tasks apart after an await once a thread runs several at once: the first asks fail clearly, later tasks are tracked', async () => {
+    const pool = createPool({ maxThreads: 1 }); // several tasks per thread (concurrentTasksPerThread 64)
+    await pool.submit(async (url: string) => void (await import(url)), [executorUrl]);
+    const askAfterAwait = async (url: string) => {
+      const { taskSignal: signalOf } = await import(url);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // both tasks are running now
+      try {
+        return signalOf().aborted === false ? 'live signal' : 'aborted';
+      } catch (error) {
+        return `${(error as Error).name}: ${(error as Error).message}`;
+      }
+    };
+    const first = await Promise.all([
+      pool.submit(askAfterAwait, [executorUrl]),
+      pool.submit(askAfterAwait, [executorUrl]),
+    ]);
+    for (const answer of first)
+      expect(answer).toMatch(/^OutsideTaskError: .*runs 2 tasks at once.*before its first await/);
+    // From then on the thread tracks each task across its awaits.
+    const later = await Promise.all([
+      pool.submit(askAfterAwait, [executorUrl]),
+      pool.submit(askAfterAwait, [executorUrl]),
+    ]);
+    expect(later).toEqual(['live signal', 'live signal']);
+  });
+
   it('throws OutsideTaskError outside a task: in the main thread, and in a worker between tasks', async () => {
     expect(() => taskSignal()).toThrow(OutsideTaskError);
     expect(() => taskSignal()).toThrow(/outside a task/);
