@@ -267,8 +267,11 @@ describe('taskSignal()', () => {
       pool.submit(askAfterAwait, [executorUrl]),
       pool.submit(askAfterAwait, [executorUrl]),
     ]);
-    for (const answer of first)
-      expect(answer).toMatch(/^OutsideTaskError: .*runs 2 tasks at once.*before its first await/);
+    // Whichever asks first cannot be told from the other; by the time the other asks, the first has settled.
+    const failed = first.filter((answer) => answer.startsWith('OutsideTaskError'));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatch(/^OutsideTaskError: .*runs 2 tasks at once.*before its first await/);
+    expect(first).toContain('live signal');
     // From then on the thread tracks each task across its awaits.
     const later = await Promise.all([
       pool.submit(askAfterAwait, [executorUrl]),
