@@ -150,9 +150,11 @@ describe('ThreadPool.stream', () => {
 });
 
 /**
- * workerpool's `should receive events from worker` (test/Pool.test.js, github:josdejong/workerpool, Apache-2.0):
- * its worker calls `workerpool.workerEmit({ foo: 'bar' })` and resolves 'done'. Here the events are the values a
- * stream yields and 'done' its return value.
+ * workerpool's tests of events from a running task (test/Pool.test.js with its workers emit.js and
+ * transfer-emit.js, github:josdejong/workerpool, Apache License 2.0): a worker calls `workerpool.workerEmit(payload)`
+ * and the caller's `on` listener receives it. Here the events are the values a stream yields and the task's
+ * result is the generator's return value; workerpool's `new workerpool.Transfer(value, list)` is our
+ * `transferResult` (or `transfer(value, list)`).
  */
 describe('workerpool Pool.test.js, ported: events from a running task are a stream', () => {
   it('should receive events from worker', async () => {
@@ -166,5 +168,39 @@ describe('workerpool Pool.test.js, ported: events from a running task are a stre
     while (!(result = await stream.next()).done) received.push(result.value);
     expect(result.value).toBe('done');
     expect(received).toEqual([{ foo: 'bar' }]);
+  });
+
+  it('should support emitting transferable object from worker', async () => {
+    const pool = createPool({ maxThreads: 1 });
+    const stream = pool.stream(
+      async function* emitTransfer(size: number) {
+        const data = new Uint8Array(size).map((_v, i) => i);
+        (globalThis as unknown as { emitted: Uint8Array }).emitted = data;
+        yield { type: 'transfer', data };
+        return 'emitted';
+      },
+      [8],
+      { transferResult: true },
+    );
+    let receivedEvent: { type: string; data: Uint8Array } | undefined;
+    let result: IteratorResult<{ type: string; data: Uint8Array }, string>;
+    while (!(result = await stream.next()).done)
+      if (result.value.type === 'transfer') receivedEvent = result.value;
+    expect(result.value).toBe('emitted');
+    expect(receivedEvent?.data).toEqual(new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7]));
+    // Moved, not copied: the thread's array is detached.
+    expect(
+      await pool.submit(() => (globalThis as unknown as { emitted: Uint8Array }).emitted.byteLength, []),
+    ).toBe(0);
+  });
+
+  it('should support returning transferable object from async function', async () => {
+    const pool = createPool();
+    const asyncTransfer = async (size: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return new Uint8Array(size);
+    };
+    const result = await pool.submit(asyncTransfer, [8], { transferResult: true });
+    expect(result.length).toBe(8);
   });
 });
