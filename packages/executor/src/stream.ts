@@ -101,6 +101,11 @@ export class TaskStream<T, R = unknown> implements AsyncIterableIterator<T> {
     }
   }
 
+  /**
+   * The next value the generator yielded, waiting for it if none is buffered; `{ done: true, value }` with the
+   * generator's return value at the end. Rejects with the error that ended the stream (after the values before
+   * it), or at once with the reason of an aborted `signal`.
+   */
   next(): Promise<IteratorResult<T, R>> {
     return new Promise<IteratorResult<unknown>>((resolve, reject) => {
       const waiter = { resolve, reject };
@@ -138,6 +143,7 @@ export class TaskStream<T, R = unknown> implements AsyncIterableIterator<T> {
     throw error;
   }
 
+  /** The stream itself: it is its own iterator, so it can be iterated once (`for await`). */
   [Symbol.asyncIterator](): this {
     return this;
   }

@@ -8,7 +8,9 @@ const TRANSFER = Symbol.for('@x/executor.transfer');
 
 /** A value to send with a transfer list, made by {@link transfer}. */
 export interface Transfer<T = unknown> {
+  /** What the caller receives. */
   readonly value: T;
+  /** What of `value` moves instead of being copied. */
   readonly transferList: readonly TransferListItem[];
   readonly [TRANSFER]: true;
 }
