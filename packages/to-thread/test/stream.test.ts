@@ -138,6 +138,25 @@ describe('ThreadPool.stream', () => {
     expect(await pool.submit(threadIdOf, [])).toBe(before);
   });
 
+  it('serves a task sent to its thread while a stream produces there', async () => {
+    // The stream reads the thread's mail between values (for credit and cancellations); a task in that mail must
+    // still start, not wait for the next message to wake the loop.
+    const pool = createPool({ maxThreads: 1 }); // several tasks per thread
+    const stream = pool.stream(
+      function* () {
+        for (let i = 0; ; i++) yield i;
+      },
+      [],
+      { highWaterMark: 1000 },
+    );
+    expect((await stream.next()).value).toBe(0);
+    for (let round = 0; round < 5; round++) {
+      expect(await pool.submit(() => 'served', [], { timeout: 5000 })).toBe('served');
+      await stream.next();
+    }
+    await stream.return();
+  });
+
   it('times out with TimeoutError', async () => {
     const pool = createPool({ maxThreads: 1 });
     const error = await (async () => {
