@@ -1,6 +1,6 @@
 import { AbortError } from './errors.js';
 import type { SubmitOptions } from './executor.js';
-import { SENT, type Task } from './pool-task.js';
+import { DONE, SENT, type Task } from './pool-task.js';
 import { MSG_PULL, TASK_STREAM, TASK_TRANSFER_RESULT } from './transport.js';
 
 /** What `Pool.stream` runs: a generator function (sync or async), or a function returning an iterable. */
@@ -37,6 +37,11 @@ export interface StreamLink {
   pull(n: number): void;
   /** Abandons the task; resolves once its worker has closed the generator (its `finally` ran) or is gone. */
   cancel(reason: unknown): Promise<void>;
+  /**
+   * Whether the stream needs its worker to keep the process alive: not while the generator waits for credit
+   * and nobody waits for a value (only the consumer's own code could resume it, and nothing else is left to run).
+   */
+  hold(needed: boolean): void;
 }
 
 type Waiter = { resolve: (result: IteratorResult<unknown>) => void; reject: (reason: unknown) => void };
@@ -64,6 +69,11 @@ export class TaskStream<T, R = unknown> implements AsyncIterableIterator<T> {
   #finished = false;
   #closing: Promise<void> | undefined;
   #unacked = 0;
+  /** Values the worker may have produced so far (highWaterMark plus the credits sent back), and those received. */
+  #granted: number;
+  #received = 0;
+  /** Whether the worker is held (referenced) for this stream; see StreamLink.hold. */
+  #held = true;
   readonly #threshold: number;
   readonly #signal: AbortSignal | undefined;
   #link: StreamLink | undefined;
@@ -73,6 +83,7 @@ export class TaskStream<T, R = unknown> implements AsyncIterableIterator<T> {
   /** @internal */
   constructor(highWaterMark: number, signal: AbortSignal | undefined) {
     this.highWaterMark = highWaterMark;
+    this.#granted = highWaterMark;
     this.#threshold = Math.max(1, Math.ceil(highWaterMark / 2));
     this.#signal = signal;
   }
@@ -85,9 +96,11 @@ export class TaskStream<T, R = unknown> implements AsyncIterableIterator<T> {
   /** @internal Values from a `MSG_YIELD` message, from index `from` on. */
   push(values: readonly unknown[], from: number): void {
     if (this.#finished) return;
+    this.#received += values.length - from;
     let i = from;
     while (i < values.length && this.#waiters.length > 0) this.#deliver(this.#waiters.shift()!, values[i++]);
     for (; i < values.length; i++) this.#buffer.push(values[i]);
+    this.#hold();
   }
 
   /** @internal The task settled: fulfilled with the generator's return value, or failed. */
@@ -122,7 +135,10 @@ export class TaskStream<T, R = unknown> implements AsyncIterableIterator<T> {
         }
         this.#deliver(waiter, value);
       } else if (this.#settled) this.#finish(waiter);
-      else this.#waiters.push(waiter);
+      else {
+        this.#waiters.push(waiter);
+        this.#hold();
+      }
     }) as Promise<IteratorResult<T, R>>;
   }
 
@@ -131,7 +147,14 @@ export class TaskStream<T, R = unknown> implements AsyncIterableIterator<T> {
     if (!this.#finished) {
       this.#drop();
       for (const waiter of this.#waiters.splice(0)) waiter.resolve({ done: true, value: undefined });
-      if (!this.#settled) this.#closing ??= this.#link?.cancel(closedByConsumer()) ?? Promise.resolve();
+      if (!this.#settled) {
+        // `return()` waits for the worker's answer: the worker must keep the process alive until it comes.
+        if (!this.#held) {
+          this.#held = true;
+          this.#link?.hold(true);
+        }
+        this.#closing ??= this.#link?.cancel(closedByConsumer()) ?? Promise.resolve();
+      }
     }
     await this.#closing;
     return { done: true, value: value as R };
@@ -156,8 +179,19 @@ export class TaskStream<T, R = unknown> implements AsyncIterableIterator<T> {
     if (++this.#unacked >= this.#threshold) {
       const n = this.#unacked;
       this.#unacked = 0;
+      this.#granted += n;
       this.#link?.pull(n);
     }
+    this.#hold();
+  }
+
+  /** Holds the worker while someone waits for a value or the generator may run; lets it go otherwise. */
+  #hold() {
+    if (this.#settled) return;
+    const needed = this.#waiters.length > 0 || this.#received < this.#granted;
+    if (needed === this.#held) return;
+    this.#held = needed;
+    this.#link?.hold(needed);
   }
 
   #finish(waiter: Waiter) {
@@ -198,6 +232,12 @@ export function prepareTask(
       } catch {
         // The worker is gone; its exit settles the task.
       }
+    },
+    hold: (needed) => {
+      const slot = task.worker;
+      if (task.state === DONE || slot === undefined || slot.exited || slot.stopping) return;
+      if (needed) slot.ref();
+      else if (slot.inflight.size === 1) slot.unref(); // other tasks on this worker still need it
     },
     cancel: (reason) =>
       new Promise<void>((resolve) => {

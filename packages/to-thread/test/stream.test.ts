@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fromModule, TimeoutError, WorkerCrashedError } from '@x/to-thread';
 import { afterAll, describe, expect, it } from 'vitest';
 import { poolPerTest, threadIdOf, trapUnhandledRejections } from './helpers.js';
@@ -165,6 +167,33 @@ describe('ThreadPool.stream', () => {
       }
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
+  });
+});
+
+/** Runs a fixture script in its own Node process; resolves with how it ended. */
+const runScript = (name: string) =>
+  new Promise<{ code: number | null; stdout: string; ms: number }>((resolve) => {
+    const t0 = performance.now();
+    const child = execFile(
+      process.execPath,
+      [fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))],
+      { timeout: 15_000 },
+      (_error, stdout) => resolve({ code: child.exitCode, stdout, ms: performance.now() - t0 }),
+    );
+  });
+
+describe('a stream and the life of the process', () => {
+  it('lets a script exit when it reads a stream once and forgets it (the paused generator does not hold it)', async () => {
+    const { code, stdout, ms } = await runScript('stream-abandoned.mjs');
+    expect(stdout).toBe('0');
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(10_000); // not killed by the 15 s timeout
+  });
+
+  it('keeps the process alive after break until the worker has closed the generator, so the code after the loop runs', async () => {
+    const { code, stdout } = await runScript('stream-break.mjs');
+    expect(stdout).toBe('got 0, after the loop');
+    expect(code).toBe(0);
   });
 });
 
