@@ -148,7 +148,7 @@ export class Dispatcher {
         slot.known[fid] = true;
         (defs ??= []).push(fid, task.ref);
       }
-      message.push(task.id, fid, args.length);
+      message.push(task.id, task.options === 0 ? fid : task.options, args.length);
       for (let i = 0; i < args.length; i++) message.push(args[i]);
       if (task.transfer !== undefined) (transfer ??= []).push(...task.transfer);
     }

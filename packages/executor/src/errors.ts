@@ -226,3 +226,30 @@ export class CapturedVariableError extends ReferenceError {
     this.identifier = identifier;
   }
 }
+
+/**
+ * `taskSignal()` was called where no task of a pool is running: in the main thread, in a worker between
+ * tasks, or (in a worker running several tasks at once) after an `await` in a task whose worker could not
+ * tell which task it belongs to.
+ *
+ * @example
+ * ```ts
+ * try { taskSignal(); } catch (e) { (e as Error).name === 'OutsideTaskError'; }
+ * ```
+ * Python has no counterpart: a cancelled `concurrent.futures` task cannot see that it was cancelled.
+ */
+export class OutsideTaskError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_OUTSIDE_TASK');
+  }
+
+  override name = 'OutsideTaskError' as const;
+  readonly code = 'ERR_X_OUTSIDE_TASK' as const;
+  constructor(message?: string, options?: XErrorOptions) {
+    super(
+      message ??
+        'taskSignal() was called outside a task. Call it inside a function run by a pool (submit, stream, map, toThread), for example at the start of the task, before its first await.',
+      options,
+    );
+  }
+}

@@ -9,6 +9,12 @@ export interface SubmitOptions {
   timeout?: number;
   /** Values among the arguments to transfer instead of copy (ArrayBuffer, MessagePort, ...). Default: none. */
   transfer?: readonly TransferListItem[];
+  /**
+   * Move the `ArrayBuffer`s found in the result (itself, typed arrays, inside arrays, plain objects, Maps and
+   * Sets) back instead of copying them; the worker's copies are detached. Buffers that cannot move (Node's
+   * shared Buffer pool) are copied. A child process always copies (IPC serializes). Default: `false`.
+   */
+  transferResult?: boolean;
 }
 
 /** Options of {@link Executor.map}. */

@@ -11,6 +11,7 @@ export {
   AbortError,
   CapturedVariableError,
   DataCloneError,
+  OutsideTaskError,
   PoolClosedError,
   QueueFullError,
   TimeoutError,
@@ -41,14 +42,25 @@ export {
 export { deserializeError, type SerializedError, serializeError } from './serialize-error.js';
 export { serveWorker, type WorkerChannel } from './serve-worker.js';
 export { StartGuard, type StartGuardOptions } from './start-guard.js';
+export type {
+  StreamFunction,
+  StreamItem,
+  StreamOptions,
+  StreamReturn,
+  TaskStream,
+} from './stream.js';
+export { taskSignal } from './task-signal.js';
+export { isTransfer, type Transfer, transfer, transferablesOf } from './transfer.js';
 export {
   type ExitInfo,
   IDLE_WAIT_MS,
   type MainMessage,
   MSG_CANCEL,
+  MSG_PULL,
   MSG_READY,
   MSG_RESULTS,
   MSG_RUN,
+  MSG_YIELD,
   SLOW_TASK_MICROS,
   STATE_CANCEL_PENDING,
   STATE_LENGTH,
@@ -57,6 +69,8 @@ export {
   STATE_RUNNING,
   STATE_SLEEPING,
   STATE_STARTED,
+  TASK_STREAM,
+  TASK_TRANSFER_RESULT,
   type Transport,
   type TransportFactory,
   type TransportHandlers,

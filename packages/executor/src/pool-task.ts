@@ -1,6 +1,7 @@
 import type { TransferListItem } from 'node:worker_threads';
 import type { AbortSubscription } from '@x/internal';
 import type { RemoteRef } from './remote-function.js';
+import type { TaskStream } from './stream.js';
 import type { Slot } from './worker-slot.js';
 
 /**
@@ -47,6 +48,12 @@ export class Task {
   reject!: (reason: unknown) => void;
   /** The subscription to the caller's `options.signal`, dropped when the task settles. */
   abortSubscription: AbortSubscription | undefined = undefined;
+  /** What travels in place of `fid` (see `MSG_RUN`): 0, or `[fid, flags, highWaterMark]` for a task with options. */
+  options: 0 | number[] = 0;
+  /** The consumer's end of a streaming task (`pool.stream`). */
+  stream: TaskStream<unknown> | undefined = undefined;
+  /** Called once an abandoned task's worker has answered its cancellation, or is gone. */
+  release: (() => void) | undefined = undefined;
   constructor(
     readonly id: number,
     readonly ref: RemoteRef,

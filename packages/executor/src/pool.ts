@@ -1,10 +1,12 @@
 import type { TransferListItem } from 'node:worker_threads';
 import {
   describeReceived,
+  invalidArgType,
   onAbort,
   ownOptions,
   subject,
   validateDuration,
+  validateInteger,
   validateSignal,
 } from '@x/internal';
 import { assertCloneable } from './clone.js';
@@ -23,8 +25,16 @@ import { ASSIGNED, DONE, QUEUED, SENT, Task, takeId } from './pool-task.js';
 import { type AnyFunction, type RemoteFunction, toRemoteRef } from './remote-function.js';
 import { deserializeError, type SerializedError } from './serialize-error.js';
 import { StartGuard } from './start-guard.js';
+import {
+  prepareTask,
+  type StreamFunction,
+  type StreamItem,
+  type StreamOptions,
+  type StreamReturn,
+  TaskStream,
+} from './stream.js';
 import { TaskQueue } from './task-queue.js';
-import { type ExitInfo, MSG_CANCEL, MSG_RESULTS, type WorkerMessage } from './transport.js';
+import { type ExitInfo, MSG_CANCEL, MSG_RESULTS, MSG_YIELD, type WorkerMessage } from './transport.js';
 import { armWatchdog } from './watchdog.js';
 import { Workers } from './worker-lifecycle.js';
 import type { Slot } from './worker-slot.js';
@@ -68,6 +78,9 @@ export class Pool implements Executor {
   /** Set by shutdown({ cancelPending }): makes the reason for tasks that have not started. */
   #cancelPending: (() => AbortError) | undefined = undefined;
   readonly #stopStuck = (slot: Slot) => this.#stop(slot, true);
+  /** The consumer's end `stream()` is opening: `stream()` is `submit()` plus this, handed beside the call. */
+  #openingStream: TaskStream<unknown> | undefined = undefined;
+  readonly #abandonTask = (task: Task, reason: unknown) => this.#abandon(task, reason);
 
   constructor(options: PoolOptions) {
     const config = (this.#config = resolvePoolOptions(options));
@@ -131,6 +144,7 @@ export class Pool implements Executor {
       if (transfer !== undefined && !Array.isArray(transfer)) {
         throw new TypeError(`${subject('options.transfer')} must be an array.${describeReceived(transfer)}`);
       }
+      validateBoolean(options.transferResult, 'options.transferResult');
     }
     if (this.#closed) return Promise.reject(new PoolClosedError());
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -145,6 +159,9 @@ export class Pool implements Executor {
       }
     }
     const task = new Task(takeId(), ref, args, transfer);
+    if (options?.transferResult || this.#openingStream !== undefined) {
+      prepareTask(task, options?.transferResult === true, this.#openingStream, this.#abandonTask);
+    }
     const promise = new Promise<Awaited<ReturnType<F>>>((resolve, reject) => {
       task.resolve = resolve as (value: unknown) => void;
       task.reject = reject;
@@ -185,6 +202,48 @@ export class Pool implements Executor {
   ): AsyncIterable<Awaited<ReturnType<F>>> {
     const { maxWorkers, concurrentTasksPerWorker } = this.#config;
     return mapOnExecutor(this, fn, items, options, maxWorkers * Math.max(2, concurrentTasksPerWorker));
+  }
+
+  /**
+   * Runs `fn(...args)` on a worker and returns an async iterator of the values it yields: `fn` is a generator
+   * function (sync or async), or returns an iterable or async iterable. Values arrive as they are produced, at
+   * most `highWaterMark` ahead of the loop (a slow consumer pauses the generator in the worker). Leaving the
+   * loop early (`break`, `return()`) or aborting `signal` stops the task: the generator's `finally` runs in
+   * the worker, and `return()` resolves once it has; `taskSignal()` inside is aborted too. The loop ends with
+   * the generator's return value (`done: true`), or throws its error (after the values yielded before it),
+   * `TimeoutError`, the signal's reason (at once), `WorkerCrashedError` (its worker died: it is replaced),
+   * `DataCloneError` (a value that cannot be sent), `QueueFullError` or `PoolClosedError`. Throws a
+   * `TypeError`/`RangeError` at once for bad arguments.
+   *
+   * @example
+   * ```ts
+   * for await (const percent of pool.stream(function* (n: number) { for (let i = 1; i <= n; i++) yield i; }, [100])) {
+   *   console.log(percent);
+   * }
+   * ```
+   * Like the seeds' `run_async_stream`, for CPU work; Python's executors have no counterpart.
+   */
+  stream<F extends StreamFunction>(
+    fn: RemoteFunction<F>,
+    args: Parameters<F>,
+    options?: StreamOptions,
+  ): TaskStream<StreamItem<ReturnType<F>>, StreamReturn<ReturnType<F>>> {
+    options = ownOptions(options, 'options');
+    const highWaterMark = options?.highWaterMark ?? 16;
+    validateInteger(highWaterMark, 'options.highWaterMark', 1);
+    const stream = new TaskStream<unknown>(highWaterMark, options?.signal);
+    this.#openingStream = stream;
+    let done: Promise<unknown>;
+    try {
+      done = this.submit(fn, args, options);
+    } finally {
+      this.#openingStream = undefined;
+    }
+    done.then(
+      (value) => stream.end(true, value),
+      (error: unknown) => stream.end(false, error),
+    );
+    return stream as unknown as TaskStream<StreamItem<ReturnType<F>>, StreamReturn<ReturnType<F>>>;
   }
 
   /**
@@ -324,7 +383,10 @@ export class Pool implements Executor {
       slot.ready = true;
       this.#guard.started();
     }
-    if (message[0] !== MSG_RESULTS) return;
+    if (message[0] !== MSG_RESULTS) {
+      if (message[0] === MSG_YIELD) slot.inflight.get(message[1] as number)?.stream?.push(message, 2);
+      return;
+    }
     this.#dispatcher.observe(slot, message);
     for (let i = 2; i < message.length; i += 2) {
       const signed = message[i] as number;
@@ -332,7 +394,10 @@ export class Pool implements Executor {
       const task = slot.inflight.get(id);
       if (task === undefined) continue;
       slot.inflight.delete(id);
-      if (task.abandoned) continue;
+      if (task.abandoned) {
+        task.release?.();
+        continue;
+      }
       const value = message[i + 1];
       if (signed > 0) this.#settle(task, true, value);
       // A cancellation answer for a task not abandoned here can only be shutdown({ cancelPending })'s.
@@ -409,6 +474,7 @@ export class Pool implements Executor {
         info.error ? { cause: info.error } : undefined,
       );
     for (const task of slot.inflight.values()) {
+      task.release?.();
       if (task.abandoned || task.state === DONE) continue;
       if (task.state === ASSIGNED || task.seq >= started) {
         if (this.#cancelPending !== undefined) {
@@ -506,4 +572,8 @@ export class Pool implements Executor {
     }
     this.#refill();
   }
+}
+
+function validateBoolean(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value);
 }

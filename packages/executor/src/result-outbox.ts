@@ -1,3 +1,4 @@
+import type { TransferListItem } from 'node:worker_threads';
 import { cloneError } from './clone.js';
 import { DataCloneError } from './errors.js';
 import { type SerializedError, serializeError } from './serialize-error.js';
@@ -15,11 +16,13 @@ const microtask = queueMicrotask;
  */
 export class ResultOutbox {
   #out: unknown[] = [MSG_RESULTS, 0];
+  /** What the results waiting move rather than copy (`transfer()`, `transferResult`). */
+  #transfer: TransferListItem[] | undefined;
   #since = 0;
   #slow: number[] | undefined;
   #queued = false;
   #waiting = false;
-  readonly #send: (message: WorkerMessage) => void;
+  readonly #send: (message: WorkerMessage, transfer?: readonly TransferListItem[]) => void;
   readonly #outputPending: (() => Promise<void> | undefined) | undefined;
   readonly #onSent: () => void;
 
@@ -29,7 +32,7 @@ export class ResultOutbox {
    * @param onSent called after a batch that waited for output was sent.
    */
   constructor(
-    send: (message: WorkerMessage) => void,
+    send: (message: WorkerMessage, transfer?: readonly TransferListItem[]) => void,
     outputPending: (() => Promise<void> | undefined) | undefined,
     onSent: () => void,
   ) {
@@ -53,10 +56,18 @@ export class ResultOutbox {
     return (now() - this.#since) * 1000;
   }
 
-  /** Adds a result: `id` > 0 fulfilled with `value`, < 0 failed (`value` a SerializedError, or 0: cancelled). */
-  push(id: number, value: unknown): void {
+  /**
+   * Adds a result: `id` > 0 fulfilled with `value`, < 0 failed (`value` a SerializedError, or 0: cancelled).
+   * `transfer` lists what of `value` to move instead of copy.
+   */
+  push(id: number, value: unknown, transfer?: readonly TransferListItem[]): void {
     if (this.#out.length === 2) this.#since = now();
     this.#out.push(id, value);
+    if (transfer !== undefined && transfer.length > 0) {
+      const list = (this.#transfer ??= []);
+      // One buffer listed twice makes postMessage throw: a result may name it twice, or share it with another.
+      for (const item of transfer) if (!list.includes(item)) list.push(item);
+    }
   }
 
   /** Reports that a run of function `fid` held the worker for `micros` µs (sent with the next batch). */
@@ -77,27 +88,29 @@ export class ResultOutbox {
     this.#queued = false;
     if (this.#out.length === 2 || this.#waiting) return;
     const message = this.#out;
+    const transfer = this.#transfer;
     if (this.#slow !== undefined) message[1] = this.#slow;
     this.#out = [MSG_RESULTS, 0];
     this.#slow = undefined;
+    this.#transfer = undefined;
     const output = this.#outputPending?.();
     if (output === undefined) {
-      this.#deliver(message);
+      this.#deliver(message, transfer);
       return;
     }
     // Only the output written before these results: later results wait for their own (no starvation).
     this.#waiting = true;
     void output.then(() => {
       this.#waiting = false;
-      this.#deliver(message);
+      this.#deliver(message, transfer);
       this.flush();
       this.#onSent();
     });
   };
 
-  #deliver(message: WorkerMessage): void {
+  #deliver(message: WorkerMessage, transfer: TransferListItem[] | undefined): void {
     try {
-      this.#send(message);
+      this.#send(message, transfer);
     } catch {
       // A result could not be cloned: replace each such result by its error, then send the batch.
       for (let i = 2; i < message.length; i += 2) {
@@ -109,11 +122,12 @@ export class ResultOutbox {
         }
       }
       try {
-        this.#send(message);
+        this.#send(message, transfer);
       } catch {
         // Still refused: a value only the channel itself rejects (a child process's IPC refuses a
-        // SharedArrayBuffer that structured clone accepts). Send the results one by one, so that only
-        // those at fault fail; a send that throws has sent nothing.
+        // SharedArrayBuffer that structured clone accepts), or a transfer list it refuses (a buffer that cannot
+        // move). Send the results one by one, copied, so that only those at fault fail; a send that throws has
+        // sent nothing.
         this.#sendEach(message);
       }
     }

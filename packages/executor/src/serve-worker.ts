@@ -1,11 +1,16 @@
-import { invokeRemote } from './invoke-remote.js';
+import type { TransferListItem } from 'node:worker_threads';
+import { invokeRemote, resolveRemote } from './invoke-remote.js';
 import type { RemoteRef } from './remote-function.js';
 import { ResultOutbox } from './result-outbox.js';
 import { serializeError } from './serialize-error.js';
+import { StreamDriver, type StreamHost } from './stream-driver.js';
+import { TaskScope } from './task-signal.js';
+import { isTransfer, transferablesOf } from './transfer.js';
 import {
   IDLE_WAIT_MS,
   type MainMessage,
   MSG_CANCEL,
+  MSG_PULL,
   MSG_READY,
   MSG_RUN,
   SLOW_TASK_MICROS,
@@ -15,6 +20,8 @@ import {
   STATE_RUNNING,
   STATE_SLEEPING,
   STATE_STARTED,
+  TASK_STREAM,
+  TASK_TRANSFER_RESULT,
   type WorkerMessage,
 } from './transport.js';
 
@@ -23,8 +30,11 @@ import {
  * `parentPort`, a child process entry `process.send` / `process.on('message')`.
  */
 export interface WorkerChannel {
-  /** Posts one message to the scheduler. */
-  send(message: WorkerMessage): void;
+  /**
+   * Posts one message to the scheduler, moving the `transfer` list where the channel can (threads); a channel
+   * that cannot (a child process's IPC) ignores it and copies.
+   */
+  send(message: WorkerMessage, transfer?: readonly TransferListItem[]): void;
   /** Subscribes to messages from the scheduler. */
   onMessage(listener: (message: MainMessage) => void): void;
   /**
@@ -101,8 +111,8 @@ export function serveWorker(channel: WorkerChannel): void {
   const cancelPending =
     channel.cancelPending ??
     (state === undefined ? () => false : () => Atomics.load(state, STATE_CANCEL_PENDING) !== 0);
-  const send = (message: WorkerMessage) => {
-    channel.send(message);
+  const send = (message: WorkerMessage, transfer?: readonly TransferListItem[]) => {
+    channel.send(message, transfer);
     if (fast) {
       Atomics.add(state, STATE_RESULTS, 1);
       Atomics.notify(state, STATE_RESULTS);
@@ -118,6 +128,37 @@ export function serveWorker(channel: WorkerChannel): void {
   );
   const push = (id: number, value: unknown) => outbox.push(id, value);
   const flush = outbox.flush;
+  /** Queues a fulfilled task's result, moving its buffers when asked (`transfer()`, `transferResult`). */
+  const pushValue = (id: number, value: unknown, flags: number) => {
+    if (isTransfer(value)) outbox.push(id, value.value, value.transferList);
+    else if ((flags & TASK_TRANSFER_RESULT) !== 0) outbox.push(id, value, transferablesOf(value));
+    else outbox.push(id, value);
+  };
+  /** The signals of running tasks (`taskSignal()`). */
+  const scope = new TaskScope(running);
+  /** Streaming tasks that have started and not settled. */
+  const streams = new Map<number, StreamDriver>();
+  const streamHost: StreamHost = {
+    send,
+    scope,
+    poll: () => pollMail(),
+    waitForMail: () => waitForMail(),
+    running: (id) => {
+      if (state !== undefined) Atomics.store(state, STATE_RUNNING, id);
+    },
+    settle: (id, value) => {
+      const flags = streams.get(Math.abs(id))?.transferResult ? TASK_TRANSFER_RESULT : 0;
+      streams.delete(Math.abs(id));
+      settleLater(id, id > 0 ? value : serializeError(value), flags);
+    },
+    closed: (id) => {
+      streams.delete(id);
+      scope.done(id);
+      if (!running.delete(id)) return;
+      push(-id, 0);
+      outbox.queueFlush();
+    },
+  };
 
   /** Blocks briefly for the next message when idle; true if one arrived (then the inbox has work). */
   const idleWait = (): boolean => {
@@ -148,15 +189,21 @@ export function serveWorker(channel: WorkerChannel): void {
     }
   };
 
-  const settleLater = (id: number, value: unknown) => {
+  const settleLater = (id: number, value: unknown, flags: number) => {
+    if (scope.used) scope.done(Math.abs(id));
     if (!running.delete(Math.abs(id))) return; // cancelled meanwhile: its answer was already sent
-    push(id, value);
+    if (id > 0) pushValue(id, value, flags);
+    else push(id, value);
     outbox.queueFlush();
   };
 
   const receive = (message: MainMessage) => {
     if (message[0] === MSG_RUN) {
       inbox.push(message);
+      return;
+    }
+    if (message[0] === MSG_PULL) {
+      streams.get(message[1] as number)?.pull(message[2] as number);
       return;
     }
     if (message[0] !== MSG_CANCEL) return;
@@ -167,9 +214,21 @@ export function serveWorker(channel: WorkerChannel): void {
         if (!running.has(-id)) cancelled.add(-id);
         continue;
       }
-      // An async task still running: answer now and drop its result when it comes.
-      if (running.delete(id)) push(-id, 0);
-      else cancelled.add(id);
+      if (!running.has(id)) {
+        cancelled.add(id);
+        continue;
+      }
+      scope.abort(id);
+      // A stream answers once its generator's `finally` has run (StreamHost.closed).
+      const stream = streams.get(id);
+      if (stream !== undefined) {
+        stream.close();
+        continue;
+      }
+      // An async task still running: answer now and drop its result when it comes. Its signal stays (aborted) until
+      // it settles: code it left running after an await still sees that it was cancelled.
+      running.delete(id);
+      push(-id, 0);
     }
   };
 
@@ -181,7 +240,39 @@ export function serveWorker(channel: WorkerChannel): void {
     for (let m = channel.receiveSync(); m !== undefined; m = channel.receiveSync()) receive(m);
   };
 
-  const runOne = (id: number, fid: number, args: unknown[]) => {
+  /** Reads mail synchronously outside the pump (a stream between values); tasks it brought are pumped soon. */
+  const pollMail = () => {
+    checkMail();
+    if (inboxHead < inbox.length && !pumping) queueMicrotask(pump);
+  };
+
+  /**
+   * A stream out of credit, alone in this worker: waits briefly for mail (its credit) without a trip through the
+   * event loop, as an idle worker waits for tasks. True if mail came.
+   */
+  const waitForMail = (): boolean => {
+    if (!fast || running.size !== 1 || outbox.waitingForOutput) return false;
+    const seen = mailSeen;
+    const deadline = now() + IDLE_WAIT_MS;
+    const spinUntil = now() + SPIN_MS;
+    while (now() < spinUntil) {
+      if (Atomics.load(state, STATE_MAIL) !== seen) {
+        pollMail();
+        return true;
+      }
+    }
+    Atomics.store(state, STATE_SLEEPING, 1);
+    try {
+      const left = deadline - now();
+      if (left > 0) Atomics.wait(state, STATE_MAIL, seen, left);
+    } finally {
+      Atomics.store(state, STATE_SLEEPING, 0);
+    }
+    pollMail();
+    return mailSeen !== seen;
+  };
+
+  const runOne = (id: number, fid: number, args: unknown[], options: 0 | number[]) => {
     if (state !== undefined) Atomics.add(state, STATE_STARTED, 1);
     // Shut down with cancelPending: this task had not started when the pool was told to, so it never does.
     if (cancelPending()) {
@@ -201,26 +292,55 @@ export function serveWorker(channel: WorkerChannel): void {
     if (state !== undefined) Atomics.store(state, STATE_RUNNING, id);
     const t0 = now();
     let result: unknown;
+    scope.current = id;
     try {
-      result = invokeRemote(refs[fid]!, args);
+      const ref = refs[fid]!;
+      if (warm[fid] !== true) result = invokeFirst(id, ref, args);
+      else
+        result =
+          scope.als === undefined ? invokeRemote(ref, args) : scope.als.run(id, invokeRemote, ref, args);
     } catch (error) {
       result = error;
       id = -id;
     }
+    scope.current = 0;
     if (state !== undefined) Atomics.store(state, STATE_RUNNING, 0);
     const micros = (now() - t0) * 1000;
     // The first run of a function includes compiling or importing it: not a sign of a slow function.
     if (micros > SLOW_TASK_MICROS && warm[fid] === true) outbox.slow(fid, micros);
     warm[fid] = true;
     lastMicros[fid] = micros;
-    if (id < 0) push(id, serializeError(result));
-    else if (isThenable(result)) {
+    const flags = options === 0 ? 0 : options[1]!;
+    if (id < 0) {
+      if (scope.used) scope.done(-id);
+      push(id, serializeError(result));
+    } else if ((flags & TASK_STREAM) !== 0) {
+      const driver = new StreamDriver(
+        id,
+        options === 0 ? 1 : options[2]!,
+        (flags & TASK_TRANSFER_RESULT) !== 0,
+        streamHost,
+      );
+      running.add(id);
+      streams.set(id, driver);
+      void driver.run(result);
+    } else if (isThenable(result)) {
       running.add(id);
       result.then(
-        (value) => settleLater(id, value),
-        (error: unknown) => settleLater(-id, serializeError(error)),
+        (value) => settleLater(id, value, flags),
+        (error: unknown) => settleLater(-id, serializeError(error), flags),
       );
-    } else push(id, result);
+    } else {
+      if (scope.used) scope.done(id);
+      pushValue(id, result, flags);
+    }
+  };
+
+  /** A function's first run: its module may still be loading, and the call that follows is part of task `id`. */
+  const invokeFirst = (id: number, ref: RemoteRef, args: unknown[]): unknown => {
+    const fn = resolveRemote(ref);
+    if (typeof fn !== 'function') return fn.then(() => scope.run(id, invokeRemote, ref.key, args));
+    return scope.als === undefined ? invokeRemote(ref, args) : scope.als.run(id, invokeRemote, ref, args);
   };
 
   /** The function's last run took under HOLD_MICROS: the next one is expected to be quick too. */
@@ -256,12 +376,15 @@ export function serveWorker(channel: WorkerChannel): void {
           while (cursor < message.length) {
             checkMail();
             const id = message[cursor] as number;
-            const fid = message[cursor + 1] as number;
+            // A number, or [fid, flags, highWaterMark] for a task with options (see MSG_RUN).
+            const task = message[cursor + 1] as number | number[];
+            const options = typeof task === 'number' ? 0 : task;
+            const fid = options === 0 ? (task as number) : options[0]!;
             const argc = message[cursor + 2] as number;
             if (!beforeTask(fid)) return; // paused: resumed by flush once the held results are sent
             const start = cursor + 3;
             cursor = start + argc;
-            runOne(id, fid, message.slice(start, cursor));
+            runOne(id, fid, message.slice(start, cursor), options);
           }
           inbox[inboxHead++] = undefined as never;
           cursor = 2;

@@ -79,7 +79,9 @@ export type TransportFactory = (handlers: TransportHandlers) => Transport;
 /**
  * Main -> worker: run tasks. Layout: `[MSG_RUN, defs, id, fid, argc, ...args, id, fid, argc, ...args, ...]`.
  * `fid` is a small number standing for a function; `defs` is 0 or `[fid, RemoteRef, ...]` for the functions
- * this worker has not seen yet (each is sent once per worker). Flat, so a batch clones fast.
+ * this worker has not seen yet (each is sent once per worker). Flat, so a batch clones fast. A task with
+ * options has `[fid, flags, highWaterMark]` in place of `fid`: `flags` is a sum of `TASK_*` bits, and
+ * `highWaterMark` the credit of a stream (see {@link TASK_STREAM}).
  */
 export const MSG_RUN = 0;
 /**
@@ -100,6 +102,32 @@ export const MSG_RESULTS = 2;
  * it runs anything, so an idle worker that is killed counts as started, not as a failed start.
  */
 export const MSG_READY = 3;
+
+/**
+ * Worker -> main: values a streaming task yielded, in order. Layout: `[MSG_YIELD, id, value, value, ...]`.
+ * A stream's task settles (`MSG_RESULTS`, with the generator's return value) after its last `MSG_YIELD`.
+ */
+export const MSG_YIELD = 10;
+
+/**
+ * Main -> worker: the consumer of streaming task `id` took `n` more values, so the worker may produce `n` more.
+ * Layout: `[MSG_PULL, id, n]`. A stream starts with `highWaterMark` credits; values yielded but not yet pulled
+ * never exceed it, so a slow consumer pauses the generator in the worker.
+ */
+export const MSG_PULL = 11;
+
+/**
+ * Task flag (see {@link MSG_RUN}): the function returns an iterable or async iterable (a generator) whose values
+ * go back as {@link MSG_YIELD} messages, paced by {@link MSG_PULL}. `MSG_CANCEL` for it closes the iterator
+ * (`return()`, so the generator's `finally` runs) before the worker answers.
+ */
+export const TASK_STREAM = 1;
+
+/**
+ * Task flag (see {@link MSG_RUN}): transfer the `ArrayBuffer`s found in the result (and in streamed values)
+ * instead of copying them. A channel that cannot transfer (a child process's IPC) copies.
+ */
+export const TASK_TRANSFER_RESULT = 2;
 
 /** Above this much synchronous work (µs), a function's next tasks go only to a worker with nothing else in flight. */
 export const SLOW_TASK_MICROS = 2000;

@@ -6,6 +6,7 @@ import {
   type MainMessage,
   MSG_RESULTS,
   MSG_RUN,
+  MSG_YIELD,
   STATE_LENGTH,
   STATE_RUNNING,
   STATE_STARTED,
@@ -169,8 +170,8 @@ function paced(
 }
 
 /**
- * `process.send` for `serialization: 'json'`: throws (sending nothing) a DataCloneError for a result JSON
- * would change (the worker loop then fails that task only), and keeps a result that is `undefined` (JSON
+ * `process.send` for `serialization: 'json'`: throws (sending nothing) a DataCloneError for a result (or a value a
+ * stream yielded) JSON would change (the worker loop then fails that task only), and keeps a result that is `undefined` (JSON
  * would send `null`).
  */
 function sendJson(message: WorkerMessage): void {
@@ -184,6 +185,12 @@ function sendJson(message: WorkerMessage): void {
         const refusal = jsonRefusal(value, 'the result');
         if (refusal !== undefined) throw new DataCloneError(...refusal);
       }
+    }
+  } else if (message[0] === MSG_YIELD) {
+    // Values a stream yielded: each must arrive as it was (no slot to restore an `undefined` in).
+    for (let i = 2; i < message.length; i++) {
+      const refusal = jsonRefusal(message[i], 'a value the stream yielded', false);
+      if (refusal !== undefined) throw new DataCloneError(...refusal);
     }
   }
   send(indexes === undefined ? message : encodeUndefined(message, JSON_UNDEFINED_RESULTS, indexes));

@@ -5,12 +5,17 @@ export {
   type Executor,
   fromModule,
   type ModuleFunction,
+  OutsideTaskError,
   PoolClosedError,
   QueueFullError,
   type RemoteFunction,
   type ShutdownOptions,
+  type StreamOptions,
   type SubmitOptions,
+  type TaskStream,
   TimeoutError,
+  taskSignal,
+  transfer,
   WorkerCrashedError,
 } from '@x/executor';
 export { InitializerError } from './errors.js';

@@ -7,12 +7,17 @@ export {
   fromModule,
   type MapOptions,
   type ModuleFunction,
+  OutsideTaskError,
   PoolClosedError,
   QueueFullError,
   type RemoteFunction,
   type ShutdownOptions,
+  type StreamOptions,
   type SubmitOptions,
+  type TaskStream,
   TimeoutError,
+  taskSignal,
+  transfer,
   WorkerCrashedError,
 } from '@x/executor';
 export { ThreadPool, type ThreadPoolOptions } from './thread-pool.js';

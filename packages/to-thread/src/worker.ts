@@ -29,7 +29,7 @@ const written = (stream: NodeJS.WriteStream): Promise<void> | undefined =>
       });
 
 serveWorker({
-  send: (message) => port.postMessage(message),
+  send: (message, transfer) => port.postMessage(message, transfer),
   onMessage: (listener) => port.on('message', listener),
   receiveSync: () => receiveMessageOnPort(port)?.message as MainMessage | undefined,
   state: new Int32Array(state),

@@ -30,13 +30,14 @@
  * - `should take number of cpus minus one as default maxWorkers` and `... minWorkers set to 'max'`: our default
  *   is `os.availableParallelism()` threads (README), the pool exposes no `maxThreads` to read, and there is no
  *   `'max'` value.
- * - `should receive events from worker` (`workerEmit`) and the abort-handler tests `should trigger event ... in
- *   abort handler` (process mode, `emitStdStreams`): no events from a running task; a task reports by its
- *   result.
+ * - `should receive events from worker` (`workerEmit`): ported in `stream.test.ts`, where a running task's
+ *   reports are the values of `pool.stream`. The abort-handler tests `should trigger event ... in abort handler`
+ *   (process mode, `emitStdStreams`): no stdio capture.
  * - `should call worker termination handler`, `... async handler`, `should not call ... after timeout`
  *   (`onTerminate`, `workerTerminateTimeout`) and the abort-handler tests with a dedicated worker script or an
- *   abort handler that never resolves (`worker.addAbortListener`): no cleanup/abort hooks in the thread. What
- *   they protect — a cancelled *async* task does not cost its thread — is ported below on inline functions.
+ *   abort handler that never resolves (`worker.addAbortListener`): no termination hooks; a task's abort listener
+ *   is `taskSignal()` (aborted on cancel and timeout, tested in transfer-and-signal.test.ts). What they protect —
+ *   a cancelled *async* task does not cost its thread — is ported below on inline functions.
  * - `validate` (4 tests: unknown or inherited keys of `forkOpts`/`workerThreadOpts`): those pass-through objects
  *   do not exist; our options are validated one by one at construction (see thread-pool.test.ts). Their point,
  *   prototype pollution, is tested there and in process-pool.test.ts: our pools read options as own properties
@@ -554,12 +555,14 @@ describe('workerpool Pool.test.js, ported to ThreadPool', () => {
     expect(uInt8Array.byteLength).toBe(0);
   });
 
-  it('should support sending transferable object from worker — ours copies it', async () => {
-    // README Notes: "Results cannot be transferred"; the buffer arrives as a copy, which is all workerpool's
-    // test observes (its byteLength).
+  it('should support sending transferable object from worker', async () => {
+    // workerpool's worker returns `new workerpool.Transfer(array, [array.buffer])`; ours asks with transferResult
+    // (a module function can return transfer(value, list) instead: transfer-and-signal.test.ts).
     const pool = createPool();
     const size = 8;
-    const result = await pool.submit((n: number) => new Uint8Array(n).buffer, [size]);
+    const result = await pool.submit((n: number) => new Uint8Array(n).buffer, [size], {
+      transferResult: true,
+    });
     expect(result).toBeInstanceOf(ArrayBuffer);
     expect(result.byteLength).toBe(size);
   });

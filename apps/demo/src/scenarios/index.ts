@@ -29,6 +29,7 @@ import taskGroup from './task/task-group.js';
 import threadCpuBound from './thread/cpu-bound.js';
 import threadPoolParallel from './thread/pool-parallel.js';
 import threadPoolSubmit from './thread/pool-submit.js';
+import threadStreamProgress from './thread/stream-progress.js';
 import waitFor from './timeout/wait-for.js';
 
 /** Every scenario of the tour, in the order the tour runs them (grouped by topic). */
@@ -57,6 +58,7 @@ export const scenarios: readonly Scenario<object>[] = [
   threadCpuBound,
   threadPoolSubmit,
   threadPoolParallel,
+  threadStreamProgress,
   // process: ProcessPool
   processCpuBound,
   processPoolSubmit,
