@@ -13,6 +13,7 @@ export {
   DataCloneError,
   PoolClosedError,
   QueueFullError,
+  RuntimeSupportError,
   TimeoutError,
   WorkerCrashedError,
   type XErrorOptions,
@@ -39,6 +40,7 @@ export {
   toRemoteRef,
 } from './remote-function.js';
 export { deserializeError, type SerializedError, serializeError } from './serialize-error.js';
+export { assertRuntimeSupport, type PermissionNeed, type RuntimeNeeds, runtimeName } from './runtime-support.js';
 export { serveWorker, type WorkerChannel } from './serve-worker.js';
 export { StartGuard, type StartGuardOptions } from './start-guard.js';
 export {

@@ -704,11 +704,13 @@ export class Pool implements Executor {
 
   #spawn(): Slot {
     const slot = new Slot();
-    this.#workers.push(slot);
     slot.transport = this.#factory({
       onMessage: (message) => this.#onMessage(slot, message),
       onExit: (info) => this.#onExit(slot, info),
     });
+    // Listed only once its transport exists: a factory that throws (a runtime without the feature, a permission
+    // Deno denied) must leave no half-made worker for shutdown() to stop.
+    this.#workers.push(slot);
     return slot;
   }
 

@@ -8,6 +8,7 @@ export {
   PoolClosedError,
   QueueFullError,
   type RemoteFunction,
+  RuntimeSupportError,
   type ShutdownOptions,
   type SubmitOptions,
   TimeoutError,

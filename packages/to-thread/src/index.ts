@@ -10,6 +10,7 @@ export {
   PoolClosedError,
   QueueFullError,
   type RemoteFunction,
+  RuntimeSupportError,
   type ShutdownOptions,
   type SubmitOptions,
   TimeoutError,

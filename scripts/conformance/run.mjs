@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// The runtime conformance run: every package's public behaviour (suites/), against the packages' built
+// output, on Node 20 (this Node), 22 and 24, Bun, Deno (with the permissions the worker packages need, and
+// with none), an edge-style global scope and headless Chromium (a page and a Web Worker). Prints one line per
+// runtime, writes every record to --out (default .out/results.json) and ends with "N passed, N failed";
+// exits 1 on any failure. Build first (`pnpm build`).
+//
+//   node scripts/conformance/run.mjs [--out FILE] [--only node22,bun,...]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runNative, writeEntry } from './native.mjs';
+import { packages } from './packages.mjs';
+import { denoWithoutPermissions, nativeRuntimes, versionOf } from './runtimes.mjs';
+import { runChromium, runEdge } from './web.mjs';
+
+const here = import.meta.dirname;
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const outFile = path.resolve(opt('--out') ?? path.join(here, '.out', 'results.json'));
+const only = opt('--only')?.split(',');
+const wanted = (id) => !only || only.includes(id);
+
+const hasSuite = (name) => fs.existsSync(path.join(here, 'suites', `${name}.mjs`));
+const split = (list) => ({
+  suites: list.filter((p) => hasSuite(p.name)).map((p) => [p.name, p.name]),
+  loads: list.filter((p) => !hasSuite(p.name)).map((p) => p.name),
+});
+
+const runs = [];
+async function record(runtime, promise) {
+  const t0 = Date.now();
+  const results = await promise;
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  runs.push({ id: runtime.id, label: runtime.label, version: runtime.version, results, seconds: (Date.now() - t0) / 1000 });
+  console.log(`${runtime.label.padEnd(24)} ${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  for (const r of results.filter((x) => !x.ok)) console.log(`  FAIL ${r.pkg}: ${r.name}: ${r.error}`);
+}
+
+const all = split(packages);
+const nativeEntry = writeEntry('native', all.suites, all.loads);
+for (const runtime of nativeRuntimes()) {
+  if (!wanted(runtime.id)) continue;
+  runtime.version = versionOf(runtime, spawnSync);
+  await record(runtime, runNative(runtime, nativeEntry));
+}
+
+const deno = denoWithoutPermissions();
+if (wanted(deno.id)) {
+  const pure = split(packages.filter((p) => p.pure));
+  const entry = writeEntry('deno-no-permissions', [...pure.suites, ['to-thread', 'deno-no-permissions']], pure.loads);
+  deno.version = versionOf(deno, spawnSync);
+  await record(deno, runNative(deno, entry));
+}
+
+const pure = packages.filter((p) => p.pure);
+if (wanted('edge')) await record({ id: 'edge', label: 'Edge-style worker (vm)' }, runEdge(pure));
+if (wanted('chromium') || wanted('chromium-worker')) {
+  const { page, worker, version } = await runChromium(pure);
+  await record({ id: 'chromium', label: 'Chromium page', version }, Promise.resolve(page));
+  await record({ id: 'chromium-worker', label: 'Chromium Web Worker', version }, Promise.resolve(worker));
+}
+
+fs.mkdirSync(path.dirname(outFile), { recursive: true });
+fs.writeFileSync(outFile, `${JSON.stringify({ packages, runs }, null, 2)}\n`);
+const passed = runs.reduce((n, r) => n + r.results.filter((x) => x.ok).length, 0);
+const failed = runs.reduce((n, r) => n + r.results.filter((x) => !x.ok).length, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 ? 1 : 0;

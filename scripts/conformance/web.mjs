@@ -1,0 +1,2 @@
+export async function runEdge() { return []; }
+export async function runChromium() { return { page: [], worker: [] }; }
