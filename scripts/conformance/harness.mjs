@@ -80,7 +80,13 @@ export async function run({ packages, log = () => {} } = {}) {
       results.push({ pkg: t.pkg, name: t.name, ok: true, ms: Date.now() - started });
       log(`ok   ${t.pkg}: ${t.name}`);
     } catch (error) {
-      results.push({ pkg: t.pkg, name: t.name, ok: false, error: describeError(error), ms: Date.now() - started });
+      results.push({
+        pkg: t.pkg,
+        name: t.name,
+        ok: false,
+        error: describeError(error),
+        ms: Date.now() - started,
+      });
       log(`FAIL ${t.pkg}: ${t.name}: ${describeError(error)}`);
     } finally {
       clearTimeout(timer);

@@ -37,15 +37,37 @@ console.log(${JSON.stringify(MARK)} + JSON.stringify(results));
 `;
 }
 
+/** The entry that measures the throughput probe (bench.mjs) and prints it on one marked line. */
+export function benchSource() {
+  return `import { bench } from '../bench.mjs';
+console.log(${JSON.stringify(MARK)} + JSON.stringify(await bench()));
+`;
+}
+
+/** Runs the suites entry with `runtime`; resolves to the test records, problems of the run included. */
+export async function runSuites(runtime, entry, options) {
+  const { value, problems } = await runNative(runtime, entry, options);
+  return [...(value ?? []), ...problems];
+}
+
 /**
- * Runs `entry` (a path) with `runtime`; resolves to the test records. A missing binary, a crash, a hang past
- * `timeout` ms or a process that does not exit within `exitGrace` ms of reporting each add a failed record.
+ * Runs `entry` (a path) with `runtime`; resolves to `{ value, problems }`: what the entry printed on its marked
+ * line, and a failed record for each of a missing binary, a crash, a hang past `timeout` ms, or a process that
+ * does not exit within `exitGrace` ms of reporting.
  */
 export function runNative(runtime, entry, { timeout = 180_000, exitGrace = 10_000 } = {}) {
   if (!runtime.bin || !fs.existsSync(runtime.bin)) {
-    return Promise.resolve([
-      { pkg: '*', name: 'runtime', ok: false, error: `${runtime.label}: binary not installed (pnpm install?)` },
-    ]);
+    return Promise.resolve({
+      value: undefined,
+      problems: [
+        {
+          pkg: '*',
+          name: 'runtime',
+          ok: false,
+          error: `${runtime.label}: binary not installed (pnpm install?)`,
+        },
+      ],
+    });
   }
   return new Promise((resolve) => {
     const child = spawn(runtime.bin, [...runtime.args, entry], {
@@ -66,7 +88,7 @@ export function runNative(runtime, entry, { timeout = 180_000, exitGrace = 10_00
         extra.push({ pkg: '*', name: 'runtime run', ok: false, error: problem });
         child.kill('SIGKILL');
       }
-      resolve([...(results ?? []), ...extra]);
+      resolve({ value: results, problems: extra });
     }
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
@@ -74,7 +96,10 @@ export function runNative(runtime, entry, { timeout = 180_000, exitGrace = 10_00
       if (line && results === undefined && stdout.endsWith('\n')) {
         results = JSON.parse(line.slice(MARK.length));
         exitTimer = setTimeout(
-          () => finish(`did not exit within ${exitGrace} ms of finishing: something keeps ${runtime.label} alive`),
+          () =>
+            finish(
+              `did not exit within ${exitGrace} ms of finishing: something keeps ${runtime.label} alive`,
+            ),
           exitGrace,
         );
       }
@@ -85,7 +110,9 @@ export function runNative(runtime, entry, { timeout = 180_000, exitGrace = 10_00
     });
     child.on('exit', (code, signal) => {
       if (results === undefined) {
-        finish(`exited (${signal ?? code}) without results: ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
+        finish(
+          `exited (${signal ?? code}) without results: ${stderr.trim().split('\n').slice(-5).join(' | ')}`,
+        );
       } else if (code !== 0 && !extra.length) {
         extra.push({ pkg: '*', name: 'runtime exit', ok: false, error: `exit code ${code ?? signal}` });
         finish();
@@ -94,11 +121,11 @@ export function runNative(runtime, entry, { timeout = 180_000, exitGrace = 10_00
   });
 }
 
-/** Writes the entry for `name` into .out/ and returns its path. */
+/** Writes the entry for `name` into .out/ (the bench entry when `suites` is undefined) and returns its path. */
 export function writeEntry(name, suites, loads) {
   const dir = path.join(here, '.out');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.mjs`);
-  fs.writeFileSync(file, entrySource(suites, loads));
+  fs.writeFileSync(file, suites === undefined ? benchSource() : entrySource(suites, loads));
   return file;
 }

@@ -14,4 +14,5 @@ export const packages = [
 ];
 
 /** Why a worker package is not run where there is no Node worker API (the README table shows it). */
-export const workerReason = "needs Node's worker_threads / child_process, which a browser or edge worker lacks";
+export const workerReason =
+  "needs Node's worker_threads / child_process, which a browser or edge worker lacks";

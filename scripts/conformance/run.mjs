@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runNative, writeEntry } from './native.mjs';
+import { runNative, runSuites, writeEntry } from './native.mjs';
 import { packages } from './packages.mjs';
 import { denoWithoutPermissions, nativeRuntimes, versionOf } from './runtimes.mjs';
 import { runChromium, runEdge } from './web.mjs';
@@ -36,8 +36,16 @@ async function record(runtime, promise) {
   const results = await promise;
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
-  runs.push({ id: runtime.id, label: runtime.label, version: runtime.version, results, seconds: (Date.now() - t0) / 1000 });
-  console.log(`${runtime.label.padEnd(24)} ${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  runs.push({
+    id: runtime.id,
+    label: runtime.label,
+    version: runtime.version,
+    results,
+    seconds: (Date.now() - t0) / 1000,
+  });
+  console.log(
+    `${runtime.label.padEnd(24)} ${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   for (const r of results.filter((x) => !x.ok)) console.log(`  FAIL ${r.pkg}: ${r.name}: ${r.error}`);
 }
 
@@ -46,27 +54,59 @@ const nativeEntry = writeEntry('native', all.suites, all.loads);
 for (const runtime of nativeRuntimes()) {
   if (!wanted(runtime.id)) continue;
   runtime.version = versionOf(runtime, spawnSync);
-  await record(runtime, runNative(runtime, nativeEntry));
+  await record(runtime, runSuites(runtime, nativeEntry));
 }
 
 const deno = denoWithoutPermissions();
 if (wanted(deno.id)) {
   const pure = split(packages.filter((p) => p.pure));
-  const entry = writeEntry('deno-no-permissions', [...pure.suites, ['to-thread', 'deno-no-permissions']], pure.loads);
+  const entry = writeEntry(
+    'deno-no-permissions',
+    [...pure.suites, ['executor', 'executor'], ['to-thread', 'deno-no-permissions']],
+    pure.loads,
+  );
   deno.version = versionOf(deno, spawnSync);
-  await record(deno, runNative(deno, entry));
+  await record(deno, runSuites(deno, entry));
 }
 
 const pure = packages.filter((p) => p.pure);
 if (wanted('edge')) await record({ id: 'edge', label: 'Edge-style worker (vm)' }, runEdge(pure));
 if (wanted('chromium') || wanted('chromium-worker')) {
-  const { page, worker, version } = await runChromium(pure);
-  await record({ id: 'chromium', label: 'Chromium page', version }, Promise.resolve(page));
-  await record({ id: 'chromium-worker', label: 'Chromium Web Worker', version }, Promise.resolve(worker));
+  const chromium = runChromium(pure);
+  await record(
+    { id: 'chromium', label: 'Chromium page' },
+    chromium.then((r) => r.page),
+  );
+  await record(
+    { id: 'chromium-worker', label: 'Chromium Web Worker' },
+    chromium.then((r) => r.worker),
+  );
+  const { version } = await chromium;
+  for (const r of runs.filter((x) => x.id.startsWith('chromium'))) r.version = version;
+}
+
+// Throughput relative to Node 20, in the same run (no targets: to know, and to say it in the README).
+const bench = [];
+if (!args.includes('--no-bench')) {
+  const benchEntry = writeEntry('bench');
+  for (const runtime of nativeRuntimes()) {
+    if (!wanted(runtime.id)) continue;
+    const { value, problems } = await runNative(runtime, benchEntry);
+    if (value) bench.push({ id: runtime.id, label: runtime.label, ...value });
+    for (const p of problems) console.log(`  bench on ${runtime.label}: ${p.error}`);
+  }
+  const base = bench.find((b) => b.id === 'node20');
+  console.log('throughput (ops/s, and relative to Node 20):');
+  for (const b of bench) {
+    const rel = (k) => (base ? ` (${(b[k] / base[k]).toFixed(2)}x)` : '');
+    console.log(
+      `  ${b.label.padEnd(24)} gather ${b.gather}${rel('gather')}  timeout ${b.timeout}${rel('timeout')}`,
+    );
+  }
 }
 
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
-fs.writeFileSync(outFile, `${JSON.stringify({ packages, runs }, null, 2)}\n`);
+fs.writeFileSync(outFile, `${JSON.stringify({ packages, runs, bench }, null, 2)}\n`);
 const passed = runs.reduce((n, r) => n + r.results.filter((x) => x.ok).length, 0);
 const failed = runs.reduce((n, r) => n + r.results.filter((x) => !x.ok).length, 0);
 console.log(`${passed} passed, ${failed} failed`);

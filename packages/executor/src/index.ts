@@ -39,8 +39,13 @@ export {
   type RemoteRef,
   toRemoteRef,
 } from './remote-function.js';
+export {
+  assertRuntimeSupport,
+  type PermissionNeed,
+  type RuntimeNeeds,
+  runtimeName,
+} from './runtime-support.js';
 export { deserializeError, type SerializedError, serializeError } from './serialize-error.js';
-export { assertRuntimeSupport, type PermissionNeed, type RuntimeNeeds, runtimeName } from './runtime-support.js';
 export { serveWorker, type WorkerChannel } from './serve-worker.js';
 export { StartGuard, type StartGuardOptions } from './start-guard.js';
 export {

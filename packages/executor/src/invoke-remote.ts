@@ -241,7 +241,8 @@ function explain(error: unknown, key: string): unknown {
   const frames = stack.indexOf('\n    at ');
   if (frames >= 0) wrapped.stack = `${wrapped.name}: ${wrapped.message}${stack.slice(frames)}`;
   // JavaScriptCore and SpiderMonkey stacks are frames only (`fn@file:1:2`), with no message line to replace.
-  else if (stack !== '' && !stack.includes(error.message)) wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${stack}`;
+  else if (stack !== '' && !stack.includes(error.message))
+    wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${stack}`;
   return wrapped;
 }
 

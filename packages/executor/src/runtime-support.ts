@@ -68,7 +68,10 @@ export function assertRuntimeSupport(pkg: string, needs: RuntimeNeeds): void {
     const path = need.path instanceof URL ? fileURLToPath(need.path) : need.path;
     let state: string;
     try {
-      state = query.call(g.Deno!.permissions, path === undefined ? { name: need.name } : { name: need.name, path }).state;
+      state = query.call(
+        g.Deno!.permissions,
+        path === undefined ? { name: need.name } : { name: need.name, path },
+      ).state;
     } catch {
       continue; // a descriptor this Deno does not know: let the real call decide
     }

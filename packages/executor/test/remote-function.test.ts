@@ -163,9 +163,9 @@ describe('resolveRemote / invokeRemote', () => {
   ])('explains a captured variable whatever the engine words it: %s', (_engine, message) => {
     // A function that captures `secret`, where the engine's throw is played by the function itself (this test
     // runs on V8): built from source so the message is part of it, as the worker only ever sees the source.
-    const fn = (0, eval)(
-      `() => { if (Math.random() > 2) return secret; throw new ReferenceError(${JSON.stringify(message)}); }`,
-    ) as () => number;
+    const fn = new Function(
+      `return () => { if (Math.random() > 2) return secret; throw new ReferenceError(${JSON.stringify(message)}); }`,
+    )() as () => number;
     const ref = toRemoteRef(fn);
     let error: unknown;
     try {
@@ -175,7 +175,9 @@ describe('resolveRemote / invokeRemote', () => {
     }
     expect(error).toBeInstanceOf(CapturedVariableError);
     expect(error).toMatchObject({ identifier: 'secret', cause: { message } });
-    expect((error as Error).message).toMatch(/^secret is not defined in the worker\..*pass "secret" as an argument/);
+    expect((error as Error).message).toMatch(
+      /^secret is not defined in the worker\..*pass "secret" as an argument/,
+    );
     expect((error as Error).stack).toMatch(/^ReferenceError: secret is not defined in the worker/);
   });
 
@@ -184,7 +186,7 @@ describe('resolveRemote / invokeRemote', () => {
     expect(undefinedIdentifier("Can't find variable: $x_1")).toBe('$x_1');
     expect(undefinedIdentifier('"café" is not defined')).toBe('café');
     expect(undefinedIdentifier("Cannot access 'secret' before initialization")).toBeUndefined();
-    expect(undefinedIdentifier("Cannot access uninitialized variable.")).toBeUndefined();
+    expect(undefinedIdentifier('Cannot access uninitialized variable.')).toBeUndefined();
     expect(undefinedIdentifier('a.b is not defined')).toBeUndefined();
   });
 

@@ -14,13 +14,29 @@ function check(error, Class, flags) {
 }
 
 test('to-thread', 'without --allow-read, toThread fails at once naming --allow-read', () => {
-  check(throws(() => toThread(() => 1)), RuntimeSupportError, ['--allow-read']);
+  check(
+    throws(() => toThread(() => 1)),
+    RuntimeSupportError,
+    ['--allow-read'],
+  );
 });
 
-test('process-pool', 'without permissions, new ProcessPool fails at once naming --allow-run, --allow-env, --allow-read', () => {
-  check(throws(() => new ProcessPool()), ProcessError, ['--allow-run', '--allow-env', '--allow-read']);
-});
+test(
+  'process-pool',
+  'without permissions, new ProcessPool fails at once naming --allow-run, --allow-env, --allow-read',
+  () => {
+    check(
+      throws(() => new ProcessPool()),
+      ProcessError,
+      ['--allow-run', '--allow-env', '--allow-read'],
+    );
+  },
+);
 
 test('sync-bridge', 'without --allow-read, runSync fails at once naming --allow-read', () => {
-  check(throws(() => runSync(async () => 1)), BridgeError, ['--allow-read']);
+  check(
+    throws(() => runSync(async () => 1)),
+    BridgeError,
+    ['--allow-read'],
+  );
 });

@@ -27,17 +27,23 @@ test(pkg, 'gather fails fast and aborts the signals of the other operations', as
   ok(sibling.reason instanceof AbortError, 'the sibling was not aborted with an AbortError');
 });
 
-test(pkg, 'gather shares one signal among many operations (more than 10 listeners) without error', async () => {
-  const ops = Array.from({ length: 50 }, (_, i) => (signal) =>
-    new Promise((resolve) => {
-      signal.addEventListener('abort', () => resolve(-1));
-      setTimeout(resolve, 1, i);
-    }),
-  );
-  const results = await gather(ops);
-  equal(results.length, 50);
-  equal(results[49], 49);
-});
+test(
+  pkg,
+  'gather shares one signal among many operations (more than 10 listeners) without error',
+  async () => {
+    const ops = Array.from(
+      { length: 50 },
+      (_, i) => (signal) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => resolve(-1));
+          setTimeout(resolve, 1, i);
+        }),
+    );
+    const results = await gather(ops);
+    equal(results.length, 50);
+    equal(results[49], 49);
+  },
+);
 
 test(pkg, 'gather with returnExceptions puts errors in place of results', async () => {
   const results = await gather([() => 1, () => Promise.reject(new Error('x'))], { returnExceptions: true });
@@ -53,7 +59,10 @@ test(pkg, 'gather with concurrency runs at most n at once', async () => {
     await delay(5);
     running--;
   };
-  await gather(Array.from({ length: 8 }, () => op), { concurrency: 2 });
+  await gather(
+    Array.from({ length: 8 }, () => op),
+    { concurrency: 2 },
+  );
   equal(peak, 2, 'peak concurrency');
 });
 
@@ -68,8 +77,10 @@ test(pkg, 'asCompleted yields in completion order', async () => {
   ]);
 });
 
-test(pkg, "wait returns done and pending at FIRST_COMPLETED", async () => {
-  const { done, pending } = await wait([() => delay(5, 1), () => delay(500, 2)], { returnWhen: 'FIRST_COMPLETED' });
+test(pkg, 'wait returns done and pending at FIRST_COMPLETED', async () => {
+  const { done, pending } = await wait([() => delay(5, 1), () => delay(500, 2)], {
+    returnWhen: 'FIRST_COMPLETED',
+  });
   equal([done.length, pending.length], [1, 1]);
 });
 

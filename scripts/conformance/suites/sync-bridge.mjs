@@ -28,9 +28,17 @@ test(pkg, 'runSync throws the remote error', async () => {
 test(pkg, 'runSyncStream yields each chunk of a module async generator', () => {
   const bridge = new SyncBridge();
   try {
-    equal([...bridge.stream(fromModule(work, "count"), 4)], [0, 1, 2, 3]);
+    equal([...bridge.stream(fromModule(work, 'count'), 4)], [0, 1, 2, 3]);
   } finally {
     bridge.close();
   }
-  equal([...runSyncStream(async function* () { yield 'a'; yield 'b'; })], ['a', 'b']);
+  equal(
+    [
+      ...runSyncStream(async function* () {
+        yield 'a';
+        yield 'b';
+      }),
+    ],
+    ['a', 'b'],
+  );
 });

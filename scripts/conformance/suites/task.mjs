@@ -48,7 +48,10 @@ test(pkg, 'taskGroup cancels the siblings on the first failure and rejects with 
     }),
   );
   ok(error instanceof TaskGroupError, `not a TaskGroupError: ${error}`);
-  equal(error.errors.map((e) => e.message), ['boom']);
+  equal(
+    error.errors.map((e) => e.message),
+    ['boom'],
+  );
   ok(sibling.aborted, 'the sibling was not cancelled');
 });
 

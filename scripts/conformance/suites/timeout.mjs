@@ -8,20 +8,24 @@ test(pkg, 'withTimeout resolves like the operation when it is fast', async () =>
   equal(await withTimeout(1000, () => delay(5, 'done')), 'done');
 });
 
-test(pkg, 'withTimeout rejects with TimeoutError and aborts the operation signal at the deadline', async () => {
-  let opSignal;
-  const started = Date.now();
-  const error = await rejects(
-    withTimeout(30, (signal) => {
-      opSignal = signal;
-      return delay(2000);
-    }),
-  );
-  ok(error instanceof TimeoutError, `not a TimeoutError: ${error}`);
-  equal(error.code, 'ERR_X_TIMEOUT');
-  ok(opSignal.aborted, 'the operation signal was not aborted');
-  ok(Date.now() - started >= 29, 'fired early');
-});
+test(
+  pkg,
+  'withTimeout rejects with TimeoutError and aborts the operation signal at the deadline',
+  async () => {
+    let opSignal;
+    const started = Date.now();
+    const error = await rejects(
+      withTimeout(30, (signal) => {
+        opSignal = signal;
+        return delay(2000);
+      }),
+    );
+    ok(error instanceof TimeoutError, `not a TimeoutError: ${error}`);
+    equal(error.code, 'ERR_X_TIMEOUT');
+    ok(opSignal.aborted, 'the operation signal was not aborted');
+    ok(Date.now() - started >= 29, 'fired early');
+  },
+);
 
 test(pkg, 'withTimeout with a fallback resolves with it instead', async () => {
   equal(await withTimeout(10, () => delay(1000, 'late'), { fallback: 'fallback' }), 'fallback');

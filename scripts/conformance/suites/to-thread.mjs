@@ -31,7 +31,10 @@ test(pkg, 'a captured variable is explained by name, whatever the engine words i
   // An object, not a number: Bun's transpiler inlines a constant number, which makes the function self-contained.
   const secret = { n: 3 };
   const error = await rejects(toThread(() => secret.n * 2));
-  ok(error instanceof CapturedVariableError, `not a CapturedVariableError: ${error?.name}: ${error?.message}`);
+  ok(
+    error instanceof CapturedVariableError,
+    `not a CapturedVariableError: ${error?.name}: ${error?.message}`,
+  );
   equal(error.identifier, 'secret');
 });
 
