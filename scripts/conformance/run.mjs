@@ -12,6 +12,7 @@ import path from 'node:path';
 import { runNative, runSuites, writeEntry } from './native.mjs';
 import { packages } from './packages.mjs';
 import { denoWithoutPermissions, nativeRuntimes, versionOf } from './runtimes.mjs';
+import { runTypes } from './types.mjs';
 import { runChromium, runEdge } from './web.mjs';
 
 const here = import.meta.dirname;
@@ -103,6 +104,10 @@ if (!args.includes('--no-bench')) {
       `  ${b.label.padEnd(24)} gather ${b.gather}${rel('gather')}  timeout ${b.timeout}${rel('timeout')}`,
     );
   }
+}
+
+if (wanted('types')) {
+  await record({ id: 'types', label: 'TypeScript, DOM lib only' }, Promise.resolve().then(() => runTypes(pure)));
 }
 
 fs.mkdirSync(path.dirname(outFile), { recursive: true });

@@ -25,6 +25,8 @@ function label(run) {
       return 'Chromium (Web Worker)';
     case 'edge':
       return 'Edge worker (web APIs only)';
+    case 'types':
+      return 'TypeScript, DOM lib, no `@types/node`';
     case 'deno-noperm':
       return `${run.version?.split(' (')[0].replace('deno', 'Deno') ?? 'Deno'}, no permissions`;
     case 'deno':
@@ -47,7 +49,9 @@ const notes = {
 function cell(run, pkg) {
   const mine = run.results.filter((r) => r.pkg === pkg.name);
   const whole = run.results.filter((r) => r.pkg === '*' && !r.ok);
-  if (mine.length === 0 && whole.length === 0) return `✗ ${workerReason}`;
+  if (mine.length === 0 && whole.length === 0) {
+    return run.id === 'types' ? "✗ its declarations use Node's types" : `✗ ${workerReason}`;
+  }
   const failed = [...mine, ...whole].filter((r) => !r.ok);
   if (failed.length > 0)
     return `✗ ${failed[0].name}: ${failed[0].error.replaceAll('|', '\\|').slice(0, 120)}`;
