@@ -107,7 +107,10 @@ if (!args.includes('--no-bench')) {
 }
 
 if (wanted('types')) {
-  await record({ id: 'types', label: 'TypeScript, DOM lib only' }, Promise.resolve().then(() => runTypes(pure)));
+  await record(
+    { id: 'types', label: 'TypeScript, DOM lib only' },
+    Promise.resolve().then(() => runTypes(pure)),
+  );
 }
 
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
