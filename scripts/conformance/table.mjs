@@ -39,7 +39,7 @@ function label(run) {
 }
 
 /** What a cell of a passing package says beyond ✓, where the run proved a refusal rather than the feature. */
-const refuses = '✓ refuses at once, naming its `--allow-*` flags ²';
+const refuses = '✓ ²';
 const notes = {
   'deno-noperm': { 'to-thread': refuses, 'process-pool': refuses, 'sync-bridge': refuses },
   bun: { 'to-thread': '✓ ¹', 'sync-bridge': '✓ ¹' },
@@ -50,7 +50,7 @@ function cell(run, pkg) {
   const mine = run.results.filter((r) => r.pkg === pkg.name);
   const whole = run.results.filter((r) => r.pkg === '*' && !r.ok);
   if (mine.length === 0 && whole.length === 0) {
-    return run.id === 'types' ? "✗ its declarations use Node's types" : `✗ ${workerReason}`;
+    return run.id === 'types' ? '✗ ⁴' : '✗ ³';
   }
   const failed = [...mine, ...whole].filter((r) => !r.ok);
   if (failed.length > 0)
@@ -69,11 +69,13 @@ export function table({ packages, runs }) {
       `| ${label(run)} | ${packages.map((p) => cell(run, p)).join(' | ')} | ${passed}/${run.results.length} |`,
     );
   }
-  lines.push(
-    '',
+  const footnotes = [
     "¹ Worker `resourceLimits` are refused at once with `RuntimeSupportError` naming the runtime (tested): Bun does not enforce them, and Deno never ends a pool thread that reaches them. Everything else passes. Node 20 also runs every package's full test suite.",
-    '² `RuntimeSupportError` naming Deno and the permissions: `--allow-read` (threads, the bridge), `--allow-read --allow-run --allow-env` (processes). With them, the row above.',
-  );
+    '² Refuses at once with `RuntimeSupportError` naming Deno and the missing flags (tested): `--allow-read` (threads, the bridge), `--allow-read --allow-run --allow-env` (processes). With them, the row above.',
+    `³ Not run: it ${workerReason}.`,
+    "⁴ Not run: its declarations use Node's types (`node:worker_threads`); a Node project has `@types/node`.",
+  ];
+  for (const note of footnotes) lines.push('', note);
   return lines.join('\n');
 }
 
