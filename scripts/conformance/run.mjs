@@ -27,6 +27,16 @@ const suitesToo = !args.includes('--bench-only');
 const wanted = (id) => suitesToo && (!only || only.includes(id));
 const benchWanted = (id) => !only || only.includes(id);
 
+// A package listed in packages.mjs is linked here if this folder's package.json does not list it yet, so that
+// adding a package to the run is one line there (list it in package.json too, for pnpm to keep the link).
+for (const p of packages) {
+  const link = path.join(here, 'node_modules', '@x', p.name);
+  if (!fs.existsSync(link)) {
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.symlinkSync(path.relative(path.dirname(link), path.join(here, '..', '..', 'packages', p.name)), link);
+  }
+}
+
 const hasSuite = (name) => fs.existsSync(path.join(here, 'suites', `${name}.mjs`));
 const split = (list) => ({
   suites: list.filter((p) => hasSuite(p.name)).map((p) => [p.name, p.name]),
@@ -50,6 +60,10 @@ async function record(runtime, promise) {
     `${runtime.label.padEnd(24)} ${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
   for (const r of results.filter((x) => !x.ok)) console.log(`  FAIL ${r.pkg}: ${r.name}: ${r.error}`);
+}
+
+if (process.versions.node.split('.')[0] !== '20') {
+  console.warn(`note: this Node is ${process.version}; its row and the throughput baseline stand for "Node 20" only under Node 20.`);
 }
 
 const all = split(packages);

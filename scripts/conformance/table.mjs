@@ -18,7 +18,8 @@ const END = '<!-- runtime-table:end -->';
 function label(run) {
   switch (run.id) {
     case 'node20':
-      return 'Node 20';
+      // CI's own Node: its major only, as CI does not pin the patch release.
+      return `Node ${run.version?.replace(/^v/, '').split('.')[0] ?? '20'}`;
     case 'chromium':
       return 'Chromium (page)';
     case 'chromium-worker':
