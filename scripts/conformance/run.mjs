@@ -63,7 +63,9 @@ async function record(runtime, promise) {
 }
 
 if (process.versions.node.split('.')[0] !== '20') {
-  console.warn(`note: this Node is ${process.version}; its row and the throughput baseline stand for "Node 20" only under Node 20.`);
+  console.warn(
+    `note: this Node is ${process.version}; its row and the throughput baseline stand for "Node 20" only under Node 20.`,
+  );
 }
 
 const all = split(packages);
