@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { base } from './base.mjs';
 
-const here = import.meta.dirname;
 const MARK = '@@conformance ';
 
 /** The entry module source for `suites` (names of files in suites/) and bare `loads` (packages with no suite). */
@@ -71,7 +71,7 @@ export function runNative(runtime, entry, { timeout = 180_000, exitGrace = 10_00
   }
   return new Promise((resolve) => {
     const child = spawn(runtime.bin, [...runtime.args, entry], {
-      cwd: here,
+      cwd: base,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
     });
@@ -123,7 +123,7 @@ export function runNative(runtime, entry, { timeout = 180_000, exitGrace = 10_00
 
 /** Writes the entry for `name` into .out/ (the bench entry when `suites` is undefined) and returns its path. */
 export function writeEntry(name, suites, loads) {
-  const dir = path.join(here, '.out');
+  const dir = path.join(base, '.out');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.mjs`);
   fs.writeFileSync(file, suites === undefined ? benchSource() : entrySource(suites, loads));

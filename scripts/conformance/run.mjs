@@ -5,10 +5,11 @@
 // runtime, writes every record to --out (default .out/results.json) and ends with "N passed, N failed";
 // exits 1 on any failure. Build first (`pnpm build`).
 //
-//   node scripts/conformance/run.mjs [--out FILE] [--only node22,bun,...] [--no-bench | --bench-only] [--bench-rounds N]
+//   node scripts/conformance/run.mjs [--packed] [--out FILE] [--only node22,bun,...] [--no-bench | --bench-only] [--bench-rounds N]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { base, usePacked } from './base.mjs';
 import { runNative, runSuites, writeEntry } from './native.mjs';
 import { packages } from './packages.mjs';
 import { denoWithoutPermissions, nativeRuntimes, versionOf } from './runtimes.mjs';
@@ -37,7 +38,10 @@ for (const p of packages) {
   }
 }
 
-const hasSuite = (name) => fs.existsSync(path.join(here, 'suites', `${name}.mjs`));
+if (args.includes('--packed'))
+  console.log(`testing the packed tarballs, unpacked in ${path.relative(process.cwd(), usePacked())}`);
+
+const hasSuite = (name) => fs.existsSync(path.join(base, 'suites', `${name}.mjs`));
 const split = (list) => ({
   suites: list.filter((p) => hasSuite(p.name)).map((p) => [p.name, p.name]),
   loads: list.filter((p) => !hasSuite(p.name)).map((p) => p.name),

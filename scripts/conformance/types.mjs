@@ -3,13 +3,14 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { base } from './base.mjs';
 
 const here = import.meta.dirname;
 const tsc = path.resolve(here, '../../node_modules/typescript/bin/tsc');
 
 /** One record per package: its declarations compile without Node's types. */
 export function runTypes(pure) {
-  const dir = path.join(here, '.out', 'types');
+  const dir = path.join(base, '.out', 'types');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   for (const p of pure) {

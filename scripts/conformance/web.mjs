@@ -10,13 +10,13 @@ import path from 'node:path';
 import vm from 'node:vm';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
+import { base } from './base.mjs';
 import { CHROMIUM } from './runtimes.mjs';
 
-const here = import.meta.dirname;
-const out = path.join(here, '.out', 'web');
+const out = () => path.join(base, '.out', 'web');
 
 function entry(pure, finish) {
-  const suites = pure.filter((p) => fs.existsSync(path.join(here, 'suites', `${p.name}.mjs`)));
+  const suites = pure.filter((p) => fs.existsSync(path.join(base, 'suites', `${p.name}.mjs`)));
   const bare = pure.filter((p) => !suites.includes(p));
   // The probe first: it must wrap the timers before any package module runs.
   return `import '../../timers-probe.mjs';
@@ -30,10 +30,10 @@ ${finish}
 
 /** Bundles `source` for a web global scope; a bundling failure (a Node import) is thrown with esbuild's message. */
 async function bundle(name, source, format) {
-  fs.mkdirSync(out, { recursive: true });
-  const input = path.join(out, `${name}.entry.mjs`);
+  fs.mkdirSync(out(), { recursive: true });
+  const input = path.join(out(), `${name}.entry.mjs`);
   fs.writeFileSync(input, source);
-  const outfile = path.join(out, `${name}.js`);
+  const outfile = path.join(out(), `${name}.js`);
   await esbuild.build({
     entryPoints: [input],
     outfile,
@@ -42,7 +42,7 @@ async function bundle(name, source, format) {
     platform: 'browser',
     target: 'es2022',
     logLevel: 'silent',
-    absWorkingDir: here,
+    absWorkingDir: base,
   });
   return outfile;
 }
@@ -169,7 +169,7 @@ export async function runChromium(pure, { timeout = 120_000 } = {}) {
     return { page: failedLoad(pure, error), worker: failedLoad(pure, error), version: undefined };
   }
   fs.writeFileSync(
-    path.join(out, 'index.html'),
+    path.join(out(), 'index.html'),
     `<!doctype html><title>@x conformance</title>
 <script type="module" src="/page.js"></script>
 <script type="module">
@@ -178,7 +178,7 @@ worker.onmessage = (e) => { globalThis.__workerResults = e.data; worker.terminat
 worker.onerror = (e) => { globalThis.__workerResults = [{ pkg: '*', name: 'Web Worker', ok: false, error: String(e.message) }]; };
 </script>`,
   );
-  const server = await serve(out);
+  const server = await serve(out());
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
