@@ -55,7 +55,7 @@ export async function runSuites(runtime, entry, options) {
  * line, and a failed record for each of a missing binary, a crash, a hang past `timeout` ms, or a process that
  * does not exit within `exitGrace` ms of reporting.
  */
-export function runNative(runtime, entry, { timeout = 180_000, exitGrace = 10_000 } = {}) {
+export function runNative(runtime, entry, { timeout = 90_000, exitGrace = 10_000 } = {}) {
   if (!runtime.bin || !fs.existsSync(runtime.bin)) {
     return Promise.resolve({
       value: undefined,

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The runtime conformance run: every package's public behaviour (suites/), against the packages' built
-// output, on Node 20 (this Node), 22 and 24, Bun, Deno (with the permissions the worker packages need, and
-// with none), an edge-style global scope and headless Chromium (a page and a Web Worker). Prints one line per
-// runtime, writes every record to --out (default .out/results.json) and ends with "N passed, N failed";
-// exits 1 on any failure. Build first (`pnpm build`).
+// The runtime conformance run: every package's public behaviour (suites/), against the packages' build (or,
+// with --packed, their packed tarballs), on Node 20 (this Node), 22 and 24, Bun, Deno (with the permissions
+// the worker packages need, and with none), an edge-style global scope and headless Chromium (a page and a
+// Web Worker). Prints one line per runtime, writes every record to --out (default .out/results.json) and ends
+// with "N passed, N failed"; exits 1 on any failure. Build first (`pnpm build`).
 //
-//   node scripts/conformance/run.mjs [--packed] [--out FILE] [--only node22,bun,...] [--no-bench | --bench-only] [--bench-rounds N]
+//   node scripts/conformance/run.mjs [--packed] [--out FILE] [--only node22,bun,...]
+//                                    [--no-bench | --bench-only] [--bench-rounds N]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 // @x/process-pool's public behaviour, runtime-neutral among the runtimes with Node's child_process.
-import { fromModule, ProcessPool, WorkerCrashedError } from '@x/process-pool';
+import { fromModule, ProcessPool, TimeoutError, WorkerCrashedError } from '@x/process-pool';
 import { equal, ok, rejects, test } from '../harness.mjs';
 
 const pkg = 'process-pool';
@@ -45,6 +45,30 @@ test(
       const results = [];
       for await (const r of pool.map((n) => n * n, [1, 2, 3, 4])) results.push(r);
       equal(results, [1, 4, 9, 16]);
+    } finally {
+      await pool.shutdown();
+    }
+  },
+  { timeout: 20_000 },
+);
+
+test(
+  pkg,
+  'a task past its timeout is stopped with its child, and the pool keeps serving',
+  async () => {
+    const pool = new ProcessPool({ maxWorkers: 1 });
+    try {
+      const error = await rejects(
+        pool.submit(
+          () => {
+            for (;;);
+          },
+          [],
+          { timeout: 200 },
+        ),
+      );
+      ok(error instanceof TimeoutError, `not a TimeoutError: ${error?.name}: ${error?.message}`);
+      equal(await pool.submit(() => 'alive', []), 'alive');
     } finally {
       await pool.shutdown();
     }

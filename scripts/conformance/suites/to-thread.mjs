@@ -1,5 +1,12 @@
 // @x/to-thread's public behaviour, runtime-neutral among the runtimes with Node's worker_threads.
-import { CapturedVariableError, fromModule, ThreadPool, TimeoutError, toThread } from '@x/to-thread';
+import {
+  CapturedVariableError,
+  fromModule,
+  ThreadPool,
+  TimeoutError,
+  toThread,
+  WorkerCrashedError,
+} from '@x/to-thread';
 import { equal, ok, rejects, test } from '../harness.mjs';
 
 const pkg = 'to-thread';
@@ -55,4 +62,35 @@ test(pkg, 'a timed-out task that runs sync code is stopped, and the pool keeps s
   } finally {
     await pool.shutdown();
   }
+});
+
+test(
+  pkg,
+  'aborting the signal of a running task stops its thread at once, with the signal reason',
+  async () => {
+    const pool = new ThreadPool({ maxThreads: 1 });
+    const controller = new AbortController();
+    try {
+      const running = rejects(
+        pool.submit(
+          () => {
+            for (;;);
+          },
+          [],
+          { signal: controller.signal },
+        ),
+      );
+      setTimeout(() => controller.abort(new Error('stop')), 100);
+      equal((await running).message, 'stop');
+      equal(await pool.submit(() => 'alive', []), 'alive');
+    } finally {
+      await pool.shutdown();
+    }
+  },
+);
+
+test(pkg, 'a thread that exits fails its task with WorkerCrashedError naming the exit code', async () => {
+  const error = await rejects(toThread(() => process.exit(3)));
+  ok(error instanceof WorkerCrashedError, `not a WorkerCrashedError: ${error?.name}: ${error?.message}`);
+  equal(error.exitCode, 3);
 });
