@@ -253,3 +253,36 @@ export class OutsideTaskError extends Error {
     );
   }
 }
+
+/**
+ * The runtime cannot do what this package needs: a Node API its Node compatibility lacks (Bun ignores
+ * `worker_threads` `resourceLimits`), or a Deno permission the process was not given. Thrown at once, by the
+ * constructor or the first call, so the work never hangs or silently runs without the guarantee.
+ * `runtime` names the runtime and version, `feature` what is missing, `permission` the Deno flag (if any).
+ *
+ * @example
+ * ```ts
+ * try { new ThreadPool(); } catch (e) { if ((e as Error).name === 'RuntimeSupportError') console.error((e as Error).message); }
+ * ```
+ */
+export class RuntimeSupportError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_RUNTIME_UNSUPPORTED');
+  }
+
+  override name = 'RuntimeSupportError' as const;
+  readonly code = 'ERR_X_RUNTIME_UNSUPPORTED' as const;
+  readonly runtime: string;
+  readonly feature: string;
+  readonly permissions: readonly string[];
+  constructor(
+    message: string,
+    details: { runtime: string; feature: string; permissions?: readonly string[] },
+    options?: XErrorOptions,
+  ) {
+    super(message, options);
+    this.runtime = details.runtime;
+    this.feature = details.feature;
+    this.permissions = details.permissions ?? [];
+  }
+}

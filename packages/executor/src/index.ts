@@ -14,6 +14,7 @@ export {
   OutsideTaskError,
   PoolClosedError,
   QueueFullError,
+  RuntimeSupportError,
   TimeoutError,
   WorkerCrashedError,
   type XErrorOptions,
@@ -39,6 +40,12 @@ export {
   type RemoteRef,
   toRemoteRef,
 } from './remote-function.js';
+export {
+  assertRuntimeSupport,
+  type PermissionNeed,
+  type RuntimeNeeds,
+  runtimeName,
+} from './runtime-support.js';
 export { deserializeError, type SerializedError, serializeError } from './serialize-error.js';
 export { serveWorker, type WorkerChannel } from './serve-worker.js';
 export { StartGuard, type StartGuardOptions } from './start-guard.js';

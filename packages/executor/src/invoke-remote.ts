@@ -211,16 +211,38 @@ export function resolveRemote(ref: RemoteRef | string): AnyFunction | Promise<An
   return entry.fn ?? entry.loading!;
 }
 
+/**
+ * How engines word "this identifier has no binding": V8 and SpiderMonkey (Node, Deno, Chromium, Firefox) say
+ * `x is not defined`, JavaScriptCore (Bun, Safari) says `Can't find variable: x`, Chakra quoted the name
+ * (`'x' is not defined`). Matched by form, not by one wording, so every runtime gets the explanation.
+ */
+const UNDEFINED_IDENTIFIER = [
+  /^['"]?([\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$\u200c\u200d]*)['"]? is not defined$/u,
+  /^Can't find variable: ([\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$\u200c\u200d]*)$/u,
+];
+
+/** The identifier an engine's "not defined" `ReferenceError` message names, or `undefined` for any other message. */
+export function undefinedIdentifier(message: string): string | undefined {
+  for (const form of UNDEFINED_IDENTIFIER) {
+    const match = form.exec(message);
+    if (match !== null) return match[1];
+  }
+  return undefined;
+}
+
 function explain(error: unknown, key: string): unknown {
   if (!(error instanceof ReferenceError) || error instanceof CapturedVariableError) return error;
   const source = cache.get(key)?.source;
-  const match = /^(\S+) is not defined$/.exec(error.message);
-  if (source === undefined || match === null) return error;
-  const id = match[1]!;
+  const id = undefinedIdentifier(error.message);
+  if (source === undefined || id === undefined) return error;
   if (!new RegExp(`(^|[^\\w$.])${id.replace(/\$/g, '\\$')}([^\\w$]|$)`).test(source)) return error;
   const wrapped = new CapturedVariableError(id, { cause: error });
-  const frames = error.stack?.indexOf('\n    at ') ?? -1;
-  if (frames >= 0) wrapped.stack = `${wrapped.name}: ${wrapped.message}${error.stack!.slice(frames)}`;
+  const stack = typeof error.stack === 'string' ? error.stack : '';
+  const frames = stack.indexOf('\n    at ');
+  if (frames >= 0) wrapped.stack = `${wrapped.name}: ${wrapped.message}${stack.slice(frames)}`;
+  // JavaScriptCore and SpiderMonkey stacks are frames only (`fn@file:1:2`), with no message line to replace.
+  else if (stack !== '' && !stack.includes(error.message))
+    wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${stack}`;
   return wrapped;
 }
 

@@ -30,12 +30,14 @@ export class Workers {
   /** Starts a worker. */
   spawn(): Slot {
     const slot = new Slot();
-    this.list.push(slot);
     const events = this.#events;
     slot.transport = this.#factory({
       onMessage: (message) => events.onMessage(slot, message),
       onExit: (info) => events.onExit(slot, info),
     });
+    // Listed only once its transport exists: a factory that throws (a runtime without the feature, a permission
+    // Deno denied) must leave no half-made worker for shutdown() to stop.
+    this.list.push(slot);
     return slot;
   }
 

@@ -1,3 +1,5 @@
+import { nodeBuiltin } from '@x/internal';
+
 /**
  * The caller's async context (what `AsyncLocalStorage` reads: request ids, tracing spans), captured when a
  * call is queued so that it runs in it when a slot frees, instead of in the context of whichever call
@@ -12,11 +14,7 @@ export interface CapturedContext {
 
 type AsyncResourceClass = new (type: string) => CapturedContext;
 
-const AsyncResource = (
-  globalThis as {
-    process?: { getBuiltinModule?: (id: string) => { AsyncResource?: AsyncResourceClass } | undefined };
-  }
-).process?.getBuiltinModule?.('node:async_hooks')?.AsyncResource;
+const AsyncResource = nodeBuiltin<{ AsyncResource?: AsyncResourceClass }>('node:async_hooks')?.AsyncResource;
 
 /** The current async context, or `undefined` where the runtime has none to capture. */
 export const captureContext: () => CapturedContext | undefined =

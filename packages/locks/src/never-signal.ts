@@ -1,3 +1,5 @@
+import { allowManyListeners } from '@x/internal';
+
 /**
  * The signal handed to work started without a caller signal: it never aborts. One shared instance, because
  * an `AbortController` costs microseconds (more than the rest of a limiter call together) and nothing here
@@ -6,11 +8,5 @@
 const controller = new AbortController();
 export const neverAborted: AbortSignal = controller.signal;
 
-// Many concurrent fetches subscribe to it at once; Node would warn past 10 listeners. Feature-detected: the
-// pure packages also run where `process` does not exist.
-const events = (
-  globalThis as {
-    process?: { getBuiltinModule?: (id: string) => { setMaxListeners?: (n: number, t: unknown) => void } };
-  }
-).process?.getBuiltinModule?.('node:events');
-events?.setMaxListeners?.(0, neverAborted);
+// Many concurrent fetches subscribe to it at once; Node would warn past 10 listeners.
+allowManyListeners(neverAborted);

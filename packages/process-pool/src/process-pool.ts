@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { serialize } from 'node:v8';
 import {
   assertCloneable,
+  assertRuntimeSupport,
   DataCloneError,
   describeReceived,
   type Executor,
@@ -162,6 +163,13 @@ export class ProcessPool extends Pool {
       initArgs,
       tasksPerMessage: options.tasksPerMessage ?? 1,
     };
+    assertRuntimeSupport('@x/process-pool', {
+      permissions: [
+        { name: 'run', why: 'to start its child processes' },
+        { name: 'env', why: "Deno's child_process reads the environment" },
+        { name: 'read', why: 'to load its child script', path: new URL('.', import.meta.url) },
+      ],
+    });
     // Set up before super(), which starts minWorkers children at once: the factory cannot use `this` yet.
     const children = new Set<ProcessTransport>();
     super({

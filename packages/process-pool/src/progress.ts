@@ -23,6 +23,15 @@ const ONE = new Uint8Array(new Int32Array([1]).buffer);
 
 let counter = 0;
 
+/** Whether /dev/shm exists; false where looking is denied (Deno grants /dev only with --allow-all). */
+function shmAvailable(): boolean {
+  try {
+    return existsSync('/dev/shm');
+  } catch {
+    return false;
+  }
+}
+
 /** The parent's end: an open, already unlinked file (nothing is left on disk even if the parent dies). */
 export class ProgressFile {
   readonly fd: number;
@@ -37,10 +46,11 @@ export class ProgressFile {
   /** A new progress file, or undefined where one cannot be made (then crash accounting is conservative). */
   static open(): ProgressFile | undefined {
     if (process.platform === 'win32') return undefined; // an open file cannot be unlinked there
-    const dir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-    const path = join(dir, `x-process-pool-${process.pid}-${++counter}-${Date.now().toString(36)}`);
     let fd: number | undefined;
     try {
+      // tmpdir() reads TMPDIR, which Deno may deny (no --allow-env): then there is no progress file.
+      const dir = shmAvailable() ? '/dev/shm' : tmpdir();
+      const path = join(dir, `x-process-pool-${process.pid}-${++counter}-${Date.now().toString(36)}`);
       fd = openSync(path, 'wx+', 0o600);
       unlinkSync(path);
       // Allocate the page now, so the child's writes cannot fail for lack of space later.

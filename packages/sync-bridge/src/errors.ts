@@ -5,7 +5,7 @@ import { brandErrorClass } from '@x/internal';
  * worker, a timeout, a value that cannot be cloned) come from @x/executor and are re-exported here, so
  * `instanceof` works whichever package you import them from.
  */
-export { DataCloneError, TimeoutError, WorkerCrashedError } from '@x/executor';
+export { DataCloneError, RuntimeSupportError, TimeoutError, WorkerCrashedError } from '@x/executor';
 export { UnsettledCallError } from './unsettled-error.js';
 
 /**

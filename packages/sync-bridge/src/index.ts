@@ -4,6 +4,7 @@ export {
   BridgeClosedError,
   DataCloneError,
   ReentrantCallError,
+  RuntimeSupportError,
   TimeoutError,
   UnsettledCallError,
   WorkerCrashedError,

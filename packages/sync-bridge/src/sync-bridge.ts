@@ -1,6 +1,7 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import {
   type AnyFunction,
+  assertRuntimeSupport,
   describeReceived,
   ownOptions,
   type RemoteFunction,
@@ -122,6 +123,10 @@ export class SyncBridge implements Disposable {
         `The "options.execArgv" property must be an array of strings.${describeReceived(execArgv)}`,
       );
     }
+    assertRuntimeSupport('@x/sync-bridge', {
+      resourceLimits: resourceLimits !== undefined,
+      permissions: [{ name: 'read', why: 'to load its bridge worker', path: new URL('.', import.meta.url) }],
+    });
     this.#timeout = options.timeout ?? Number.POSITIVE_INFINITY;
     this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.#resourceLimits = resourceLimits;

@@ -103,6 +103,10 @@ function finished(): void {
 
 function idle(spin: boolean): void {
   idleScheduled = false;
+  // A call arrived through the port's 'message' event after this turn was scheduled: the worker is busy, and
+  // blocking here (then rescheduling) would keep its event loop from ever emptying, so an unsettled call would
+  // never be reported. finished() schedules the idle wait again once nothing runs.
+  if (running > 0) return;
   inIdle = true;
   try {
     for (;;) {

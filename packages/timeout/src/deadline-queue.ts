@@ -12,6 +12,8 @@
  * does not toggle it on every call.
  */
 
+import { nextTurn, refTimer as refRuntimeTimer, unrefTimer } from '@x/internal';
+
 /** Something the queue can expire. The fields are the queue's bookkeeping; only this module writes them. */
 export interface Deadline {
   _bucket: Bucket | null;
@@ -66,7 +68,7 @@ export function schedule(d: Deadline, at: number, ref: boolean): void {
     b = dueNow;
     if (!dueNowScheduled) {
       dueNowScheduled = true;
-      setImmediate(flushDueNow);
+      nextTurn(flushDueNow);
     }
   } else {
     const res = resolutionFor(delay);
@@ -101,7 +103,9 @@ export function unschedule(d: Deadline): void {
   // An empty bucket has no live slots, so its array can be reused from the start.
   if (--b.live === 0) b.items.length = 0;
   pending--;
-  if (d._ref && --pendingRefs === 0) scheduleUnref();
+  // The last deadline leaving also schedules a look: where timers cannot be unref'd (browsers, edge workers),
+  // the idle timer is cleared instead of being left to fire.
+  if ((d._ref && --pendingRefs === 0) || pending === 0) scheduleUnref();
 }
 
 /** Changes whether a scheduled `d` keeps the process alive. */
@@ -123,12 +127,12 @@ function arm(at: number): void {
   timer = setTimeout(onTimer, delay);
   armedAt = at;
   timerRefed = pendingRefs > 0;
-  if (!timerRefed) timer.unref();
+  if (!timerRefed) unrefTimer(timer);
 }
 
 function refTimer(): void {
   if (timer !== undefined && !timerRefed) {
-    timer.ref();
+    refRuntimeTimer(timer);
     timerRefed = true;
   }
 }
@@ -136,13 +140,25 @@ function refTimer(): void {
 function scheduleUnref(): void {
   if (unrefScheduled) return;
   unrefScheduled = true;
-  setImmediate(applyUnref);
+  nextTurn(applyUnref);
 }
 
 function applyUnref(): void {
   unrefScheduled = false;
-  if (pendingRefs === 0 && timer !== undefined && timerRefed) {
-    timer.unref();
+  if (timer === undefined) return;
+  if (pending === 0 && !unrefTimer(timer)) {
+    // No unref in this runtime: a page or worker that is done with its deadlines keeps no timer pending.
+    clearTimeout(timer);
+    timer = undefined;
+    armedAt = Number.POSITIVE_INFINITY;
+    timerRefed = false;
+    buckets.clear();
+    heap.length = 0;
+    last = null;
+    return;
+  }
+  if (pendingRefs === 0 && timerRefed) {
+    unrefTimer(timer);
     timerRefed = false;
   }
 }

@@ -11,6 +11,7 @@ export {
   PoolClosedError,
   QueueFullError,
   type RemoteFunction,
+  RuntimeSupportError,
   type ShutdownOptions,
   type StreamOptions,
   type SubmitOptions,

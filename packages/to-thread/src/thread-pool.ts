@@ -1,5 +1,5 @@
 import type { ResourceLimits } from 'node:worker_threads';
-import { ownOptions, Pool, validateDuration, validateInteger } from '@x/executor';
+import { assertRuntimeSupport, ownOptions, Pool, validateDuration, validateInteger } from '@x/executor';
 import { threadExecArgv } from './thread-exec-argv.js';
 import { ThreadTransport } from './thread-transport.js';
 
@@ -79,6 +79,10 @@ export class ThreadPool extends Pool {
         `The "options.execArgv" property must be an array. Received type ${typeof execArgv}`,
       );
     }
+    assertRuntimeSupport('@x/to-thread', {
+      resourceLimits: resourceLimits !== undefined,
+      permissions: [{ name: 'read', why: 'to load its worker script', path: new URL('.', import.meta.url) }],
+    });
     super({
       transport: (handlers) => new ThreadTransport(handlers, { resourceLimits, execArgv, env, name }),
       minWorkers: options.minThreads,

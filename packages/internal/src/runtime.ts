@@ -1,0 +1,84 @@
+/**
+ * The Node extras the pure packages (gather, timeout, task, locks, queue) use, feature-detected so that the
+ * same build loads in a browser page, a Web Worker, an edge worker (a global scope with web APIs only), Deno
+ * and Bun. Where the extra exists the behaviour is Node's; where it does not, the fallback is the nearest web
+ * equivalent, and nothing here imports a `node:` module (a static import is what stops a page from loading).
+ */
+
+interface NodeEvents {
+  setMaxListeners?: (n: number, ...targets: unknown[]) => void;
+}
+
+interface RuntimeGlobals {
+  process?: { getBuiltinModule?: (id: string) => unknown };
+  setImmediate?: (fn: () => void) => unknown;
+  Deno?: { unrefTimer?: (id: number) => void; refTimer?: (id: number) => void };
+}
+
+const g = globalThis as RuntimeGlobals;
+
+/**
+ * A Node core module by its `node:` id, where the runtime has `process.getBuiltinModule` (Node 20.16+, 22.3+,
+ * Bun, Deno 2); `undefined` elsewhere (browsers, edge workers, older Node 20). Synchronous on purpose: a
+ * package must not wait for a dynamic import before its first call.
+ *
+ * @example
+ * ```ts
+ * const AsyncResource = nodeBuiltin<{ AsyncResource?: AsyncResourceClass }>('node:async_hooks')?.AsyncResource;
+ * ```
+ */
+export function nodeBuiltin<T>(id: string): T | undefined {
+  try {
+    return g.process?.getBuiltinModule?.(id) as T | undefined;
+  } catch {
+    // A runtime that polyfills `process` may throw for a module it lacks: the same as not having it.
+    return undefined;
+  }
+}
+
+const events = nodeBuiltin<NodeEvents>('node:events');
+
+/**
+ * Lifts Node's "possible EventTarget memory leak" warning (at 11 listeners) for `signal`, which legitimately
+ * has one listener per running operation. Elsewhere there is no such warning and nothing to do.
+ */
+export function allowManyListeners(signal: AbortSignal): void {
+  events?.setMaxListeners?.(0, signal);
+}
+
+/**
+ * Runs `fn` on a later turn of the event loop (after pending I/O callbacks and microtasks): Node's and Bun's
+ * `setImmediate`, else a zero-delay `setTimeout` (browsers, edge workers, Deno without Node globals).
+ */
+export const nextTurn: (fn: () => void) => void =
+  typeof g.setImmediate === 'function'
+    ? g.setImmediate.bind(globalThis)
+    : (fn) => {
+        setTimeout(fn, 0);
+      };
+
+type Timer = ReturnType<typeof setTimeout>;
+
+/**
+ * Lets the runtime exit while `timer` is pending: `timer.unref()` where timers are objects (Node, Bun),
+ * `Deno.unrefTimer(id)` where they are numbers in Deno. Returns `false` where the runtime has no such notion
+ * (browsers, edge workers): there a pending timer keeps nothing alive, but the caller should clear a timer it
+ * no longer needs instead of leaving it to fire.
+ */
+export function unrefTimer(timer: Timer): boolean {
+  if (typeof timer === 'object' && timer !== null && typeof timer.unref === 'function') {
+    timer.unref();
+    return true;
+  }
+  if (typeof timer === 'number' && typeof g.Deno?.unrefTimer === 'function') {
+    g.Deno.unrefTimer(timer);
+    return true;
+  }
+  return false;
+}
+
+/** Undoes {@link unrefTimer}: `timer` keeps the runtime alive again. A no-op where that notion does not exist. */
+export function refTimer(timer: Timer): void {
+  if (typeof timer === 'object' && timer !== null && typeof timer.ref === 'function') timer.ref();
+  else if (typeof timer === 'number' && typeof g.Deno?.refTimer === 'function') g.Deno.refTimer(timer);
+}

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+// runtime.ts picks its strategies when it loads, like the pure packages that bundle it: each case loads a fresh
+// copy under the globals of the runtime it stands for.
+async function load() {
+  vi.resetModules();
+  return import('../src/runtime.ts');
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+describe('nextTurn', () => {
+  it("uses Node's setImmediate where it exists", async () => {
+    const immediate = vi.spyOn(globalThis, 'setImmediate');
+    const { nextTurn } = await load();
+    const ran = await new Promise<boolean>((resolve) => nextTurn(() => resolve(true)));
+    expect(ran).toBe(true);
+    expect(immediate).toHaveBeenCalledTimes(1);
+  });
+
+  it('falls back to a zero-delay setTimeout where there is no setImmediate (browsers, edge workers)', async () => {
+    vi.stubGlobal('setImmediate', undefined);
+    const timeout = vi.spyOn(globalThis, 'setTimeout');
+    const { nextTurn } = await load();
+    let ran = false;
+    nextTurn(() => {
+      ran = true;
+    });
+    expect(ran).toBe(false); // never synchronous
+    expect(timeout).toHaveBeenCalledWith(expect.any(Function), 0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(ran).toBe(true);
+  });
+});
+
+describe('unrefTimer / refTimer', () => {
+  it('unrefs and refs a timer object (Node, Bun)', async () => {
+    const { refTimer, unrefTimer } = await load();
+    const timer = setTimeout(() => {}, 60_000);
+    try {
+      expect(unrefTimer(timer)).toBe(true);
+      expect(timer.hasRef()).toBe(false);
+      refTimer(timer);
+      expect(timer.hasRef()).toBe(true);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  it("uses Deno.unrefTimer / Deno.refTimer for Deno's numeric ids", async () => {
+    const deno = { unrefTimer: vi.fn(), refTimer: vi.fn() };
+    vi.stubGlobal('Deno', deno);
+    const { refTimer, unrefTimer } = await load();
+    const id = 42 as unknown as ReturnType<typeof setTimeout>;
+    expect(unrefTimer(id)).toBe(true);
+    refTimer(id);
+    expect(deno.unrefTimer).toHaveBeenCalledWith(42);
+    expect(deno.refTimer).toHaveBeenCalledWith(42);
+  });
+
+  it('returns false where timers are plain numbers with no unref (browsers, edge workers)', async () => {
+    const { refTimer, unrefTimer } = await load();
+    const id = 7 as unknown as ReturnType<typeof setTimeout>;
+    expect(unrefTimer(id)).toBe(false);
+    expect(() => refTimer(id)).not.toThrow();
+  });
+});
+
+describe('nodeBuiltin / allowManyListeners', () => {
+  it("lifts Node's listener-count warning on a signal", async () => {
+    const { allowManyListeners } = await load();
+    const controller = new AbortController();
+    allowManyListeners(controller.signal);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      for (let i = 0; i < 20; i++) controller.signal.addEventListener('abort', () => {});
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
+  it('finds nothing, and throws nothing, where process.getBuiltinModule is missing or throws', async () => {
+    vi.stubGlobal('process', { ...process, getBuiltinModule: undefined });
+    let mod = await load();
+    expect(mod.nodeBuiltin('node:events')).toBeUndefined();
+    expect(() => mod.allowManyListeners(new AbortController().signal)).not.toThrow();
+    vi.stubGlobal('process', {
+      ...process,
+      getBuiltinModule: () => {
+        throw new Error('polyfilled process without node:events');
+      },
+    });
+    mod = await load();
+    expect(mod.nodeBuiltin('node:events')).toBeUndefined();
+  });
+});
