@@ -1,0 +1,37 @@
+import { WorkerCrashedError } from '@x/executor';
+
+/** The error of an at-most-once task whose worker was lost: it is not run again. */
+export function lostWorkerError(stalls: number): WorkerCrashedError {
+  return new WorkerCrashedError(
+    null,
+    null,
+    `The worker running this task was lost (its lock expired ${stalls === 1 ? 'once' : `${stalls} times`}: the process died or stopped answering) before the task finished. With onWorkerLost: 'fail' it is not run again; submit it again if that is safe, or use onWorkerLost: 'retry'.`,
+  );
+}
+
+const compiled = new Map<string, (...args: unknown[]) => unknown>();
+const MAX_COMPILED = 1024;
+
+// Indirect eval makes a function whose source text is exactly what the executor sent, so the local pool (which
+// ships functions by their source) runs the same code. The function is only created here, never called.
+// biome-ignore lint/security/noGlobalEval: re-creating the caller's function from its source is the point
+const globalEval = eval;
+
+/** A function object whose source is `source`, compiled once per source text (never run in this process). */
+export function compileSource(source: string): (...args: unknown[]) => unknown {
+  let fn = compiled.get(source);
+  if (fn !== undefined) return fn;
+  let value: unknown;
+  try {
+    value = globalEval(`(${source}\n)`);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    // Method shorthand (`run(x) { ... }`) is not an expression on its own.
+    value = Object.values(globalEval(`({${source}\n})`) as object)[0];
+  }
+  if (typeof value !== 'function') throw new TypeError(`The source sent to the worker is not a function: ${source}`);
+  fn = value as (...args: unknown[]) => unknown;
+  if (compiled.size >= MAX_COMPILED) compiled.clear();
+  compiled.set(source, fn);
+  return fn;
+}
