@@ -91,9 +91,13 @@ export function encodeArgs(args: readonly unknown[]): string {
         return true;
       }
     });
-    throw new DataCloneError(at < 0 ? 'the arguments' : `argument ${at + 1}`, `${(error as Error).message}.`, {
-      cause: error,
-    });
+    throw new DataCloneError(
+      at < 0 ? 'the arguments' : `argument ${at + 1}`,
+      `${(error as Error).message}.`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -112,7 +116,9 @@ export const encodeError = (error: unknown): string =>
   toBase64({ ok: false, error: serializeError(error) } satisfies Outcome);
 
 /** Caller side: the outcome of a job's `returnvalue`, errors re-created with class, `code`, `cause`, stack. */
-export function decodeOutcome(returnvalue: unknown): { ok: true; value: unknown } | { ok: false; error: unknown } {
+export function decodeOutcome(
+  returnvalue: unknown,
+): { ok: true; value: unknown } | { ok: false; error: unknown } {
   if (typeof returnvalue !== 'string') {
     return {
       ok: false,

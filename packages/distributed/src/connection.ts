@@ -1,5 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
 import { invalidArgType } from '@x/internal';
+import { Redis, type RedisOptions } from 'ioredis';
 
 /**
  * Where Redis is: a `redis://` (or `rediss://`) URL, or BullMQ's `{ host, port }` object (any ioredis option,

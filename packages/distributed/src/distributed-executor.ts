@@ -15,6 +15,7 @@ import {
   WorkerCrashedError,
 } from '@x/executor';
 import {
+  type AbortSubscription,
   describeReceived,
   onAbort,
   ownOptions,
@@ -22,7 +23,6 @@ import {
   validateDuration,
   validateOptionNames,
   validateSignal,
-  type AbortSubscription,
 } from '@x/internal';
 import { decodeOutcome, encodeArgs, type JobData, toWireFunction } from './codec.js';
 import { Engine, type EngineListener } from './engine.js';
@@ -127,7 +127,12 @@ export class DistributedExecutor implements Executor {
       validateSignal(signal, 'options.signal');
       validateDuration(timeout, 'options.timeout');
     }
-    if (this.#closed) return Promise.reject(new PoolClosedError('The DistributedExecutor has been shut down; it accepts no new tasks. Create a new one.'));
+    if (this.#closed)
+      return Promise.reject(
+        new PoolClosedError(
+          'The DistributedExecutor has been shut down; it accepts no new tasks. Create a new one.',
+        ),
+      );
     if (signal?.aborted) return Promise.reject(signal.reason);
     let encoded: string;
     try {
@@ -144,7 +149,12 @@ export class DistributedExecutor implements Executor {
       ...(finite ? { t: timeout } : {}),
     };
     // Job ids are ours, so a result that arrives before `addBulk` answers is still matched. No ':' (BullMQ).
-    const task = { id: `${this.#idPrefix}-${++this.#nextId}`, data, state: 'queued', checkedAt: Date.now() } as Pending;
+    const task = {
+      id: `${this.#idPrefix}-${++this.#nextId}`,
+      data,
+      state: 'queued',
+      checkedAt: Date.now(),
+    } as Pending;
     const promise = new Promise<Awaited<ReturnType<F>>>((resolve, reject) => {
       task.resolve = resolve as (value: unknown) => void;
       task.reject = reject;
@@ -203,7 +213,9 @@ export class DistributedExecutor implements Executor {
     this.#closed = true;
     if (cancelPending) {
       const reason = () =>
-        new AbortError('The executor was shut down before this task started (shutdown({ cancelPending: true })).');
+        new AbortError(
+          'The executor was shut down before this task started (shutdown({ cancelPending: true })).',
+        );
       const removals: Array<Promise<void>> = [];
       for (const task of this.#pending.values()) {
         if (task.state === 'queued') this.#settle(task, false, reason());

@@ -1,7 +1,7 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobData } from './codec.js';
-import { closeClient, type Connection, createClient, describeConnection } from './connection.js';
+import { type Connection, closeClient, createClient, describeConnection } from './connection.js';
 import { RedisUnavailableError } from './errors.js';
 import { cancelChannel } from './options.js';
 
@@ -139,7 +139,9 @@ export class Engine {
         })),
       );
     })().catch((error: unknown) => {
-      throw error instanceof RedisUnavailableError ? error : this.#unavailable('the task was not accepted', error);
+      throw error instanceof RedisUnavailableError
+        ? error
+        : this.#unavailable('the task was not accepted', error);
     });
     try {
       return await Promise.race([work, timeout]);

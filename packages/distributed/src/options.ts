@@ -91,7 +91,9 @@ export function validateName(value: unknown, name: string): asserts value is str
   if (typeof value !== 'string' || value === '') throw invalidArgType(name, 'a non-empty string', value);
   if (value.includes(':')) {
     throw Object.assign(
-      new TypeError(`The "${name}" property must not contain ":" (BullMQ uses it to build Redis keys). Received '${value}'`),
+      new TypeError(
+        `The "${name}" property must not contain ":" (BullMQ uses it to build Redis keys). Received '${value}'`,
+      ),
       { code: 'ERR_INVALID_ARG_VALUE' },
     );
   }
@@ -121,7 +123,9 @@ export function resolveExecutorOptions(options: unknown) {
   validateBoolean(o.allowSourceFunctions, 'options.allowSourceFunctions');
   if (o.onWorkerLost !== undefined && o.onWorkerLost !== 'retry' && o.onWorkerLost !== 'fail') {
     throw Object.assign(
-      new TypeError(`The "options.onWorkerLost" property must be 'retry' or 'fail'. Received ${String(o.onWorkerLost)}`),
+      new TypeError(
+        `The "options.onWorkerLost" property must be 'retry' or 'fail'. Received ${String(o.onWorkerLost)}`,
+      ),
       { code: 'ERR_INVALID_ARG_VALUE' },
     );
   }

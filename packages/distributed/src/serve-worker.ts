@@ -3,11 +3,17 @@ import type { Executor } from '@x/executor';
 import { asyncDispose, invalidArgType, ownOptions, validateInteger, validateOptionNames } from '@x/internal';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type JobData, toLocalFunction, decodeArgs, encodeError, encodeResult } from './codec.js';
-import { closeClient, type Connection, createClient, validateConnection } from './connection.js';
+import { decodeArgs, encodeError, encodeResult, type JobData, toLocalFunction } from './codec.js';
+import { type Connection, closeClient, createClient, validateConnection } from './connection.js';
 import { CodeVersionMismatchError, SourceFunctionRefusedError } from './errors.js';
-import { lostWorkerError, compileSource } from './worker-support.js';
-import { cancelChannel, EXECUTOR_DEFAULTS, validateBoolean, validateCodeVersion, validateName } from './options.js';
+import {
+  cancelChannel,
+  EXECUTOR_DEFAULTS,
+  validateBoolean,
+  validateCodeVersion,
+  validateName,
+} from './options.js';
+import { compileSource, lostWorkerError } from './worker-support.js';
 
 /** Options of {@link serveWorker}. */
 export interface ServeWorkerOptions {
@@ -131,7 +137,8 @@ export function serveWorker(options: ServeWorkerOptions): ServedWorker {
     if (data.v !== codeVersion) return encodeError(new CodeVersionMismatchError(data.v, codeVersion));
     // BullMQ moved this job back from a lost worker: at-most-once tasks must not run again.
     if (data.l === 'fail' && job.stalledCounter > 0) return encodeError(lostWorkerError(job.stalledCounter));
-    if (data.f.kind === 'source' && !allowSource) return encodeError(new SourceFunctionRefusedError('worker'));
+    if (data.f.kind === 'source' && !allowSource)
+      return encodeError(new SourceFunctionRefusedError('worker'));
     const id = job.id!;
     const controller = new AbortController();
     running.set(id, controller);
@@ -189,7 +196,8 @@ export function serveWorker(options: ServeWorkerOptions): ServedWorker {
   const close = (closeOptions?: { wait?: boolean }): Promise<void> => {
     const wait = closeOptions?.wait ?? true;
     closing ??= (async () => {
-      if (!wait) for (const controller of running.values()) controller.abort(new Error('The worker was closed.'));
+      if (!wait)
+        for (const controller of running.values()) controller.abort(new Error('The worker was closed.'));
       await worker.close(!wait).catch(onError);
       closeClient(subscriber);
       closeClient(client);

@@ -29,7 +29,8 @@ export function compileSource(source: string): (...args: unknown[]) => unknown {
     // Method shorthand (`run(x) { ... }`) is not an expression on its own.
     value = Object.values(globalEval(`({${source}\n})`) as object)[0];
   }
-  if (typeof value !== 'function') throw new TypeError(`The source sent to the worker is not a function: ${source}`);
+  if (typeof value !== 'function')
+    throw new TypeError(`The source sent to the worker is not a function: ${source}`);
   fn = value as (...args: unknown[]) => unknown;
   if (compiled.size >= MAX_COMPILED) compiled.clear();
   compiled.set(source, fn);

@@ -67,7 +67,9 @@ describe.skipIf(!redisUrl)('cancellation and timeout', () => {
 
   it('a timeout rejects with TimeoutError and stops the running task on its worker', async () => {
     const t0 = performance.now();
-    const error = await executor.submit(block, [20_000, markers.dir, 'slow'], { timeout: 800 }).catch((e) => e);
+    const error = await executor
+      .submit(block, [20_000, markers.dir, 'slow'], { timeout: 800 })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.timeout).toBe(800);
     expect(performance.now() - t0).toBeLessThan(5000);

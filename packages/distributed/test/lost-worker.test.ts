@@ -46,7 +46,15 @@ describe.skipIf(!redisUrl)('a worker lost mid-task', () => {
 
   it('tasks of a killed worker are run by a worker that starts later (BullMQ: "process stalled jobs when starting a queue")', async () => {
     const queue = freshQueue('lost-later');
-    const a = await startWorker(url, ['--queue', queue, '--concurrency', '2', '--workers', '2', ...FAST_RECOVERY]);
+    const a = await startWorker(url, [
+      '--queue',
+      queue,
+      '--concurrency',
+      '2',
+      '--workers',
+      '2',
+      ...FAST_RECOVERY,
+    ]);
     await using executor = new DistributedExecutor({ connection: url, queue });
     const tasks = [0, 1].map((i) => executor.submit(block, [300, markers.dir, `later${i}`]));
     await waitFor(
@@ -54,7 +62,15 @@ describe.skipIf(!redisUrl)('a worker lost mid-task', () => {
       'both tasks to start',
     );
     await a.kill();
-    const b = await startWorker(url, ['--queue', queue, '--concurrency', '2', '--workers', '2', ...FAST_RECOVERY]);
+    const b = await startWorker(url, [
+      '--queue',
+      queue,
+      '--concurrency',
+      '2',
+      '--workers',
+      '2',
+      ...FAST_RECOVERY,
+    ]);
     expect(await Promise.all(tasks)).toEqual([b.pid, b.pid]);
   });
 

@@ -14,9 +14,13 @@ let server: RedisServer | undefined;
 export async function setup(project: TestProject) {
   if (findRedisServer() === undefined) {
     if (process.env.CI === 'true') {
-      throw new Error('@x/distributed tests need redis-server, and CI must run them: install it (apt-get install redis-server).');
+      throw new Error(
+        '@x/distributed tests need redis-server, and CI must run them: install it (apt-get install redis-server).',
+      );
     }
-    console.warn('\n@x/distributed: redis-server is not installed, so its tests are SKIPPED (apt-get install redis-server to run them).\n');
+    console.warn(
+      '\n@x/distributed: redis-server is not installed, so its tests are SKIPPED (apt-get install redis-server to run them).\n',
+    );
     project.provide('redisUrl', null);
     return;
   }

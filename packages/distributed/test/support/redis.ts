@@ -18,7 +18,12 @@ export interface RedisServer {
 
 /** The redis-server binary, or undefined when this machine has none. */
 export function findRedisServer(): string | undefined {
-  for (const candidate of [process.env.REDIS_SERVER, 'redis-server', '/usr/bin/redis-server', '/usr/sbin/redis-server']) {
+  for (const candidate of [
+    process.env.REDIS_SERVER,
+    'redis-server',
+    '/usr/bin/redis-server',
+    '/usr/sbin/redis-server',
+  ]) {
     if (!candidate) continue;
     const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
     if (probe.status === 0) return candidate;
@@ -54,12 +59,26 @@ function canConnect(port: number): Promise<boolean> {
 /** Starts redis-server (on `port`, or a free one) and resolves once it accepts connections. */
 export async function startRedis(port?: number): Promise<RedisServer> {
   const binary = findRedisServer();
-  if (binary === undefined) throw new Error('redis-server is not installed (Debian: apt-get install redis-server).');
+  if (binary === undefined)
+    throw new Error('redis-server is not installed (Debian: apt-get install redis-server).');
   const p = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'x-redis-'));
   const child: ChildProcess = spawn(
     binary,
-    ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'],
+    [
+      '--port',
+      String(p),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--loglevel',
+      'warning',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

@@ -23,10 +23,14 @@ export async function startWorker(
   args: string[],
   options: { cwd?: string } = {},
 ): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [CLI, '--redis', redisUrl, '--pool', 'thread', '--workers', '1', ...args], {
-    cwd: options.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, '--redis', redisUrl, '--pool', 'thread', '--workers', '1', ...args],
+    {
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {
@@ -36,7 +40,9 @@ export async function startWorker(
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (chunk: Buffer) => (out += chunk));
-    child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before ready: ${out}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`worker exited (${code ?? signal}) before ready: ${out}`)),
+    );
   });
   const gone = () => child.exitCode !== null || child.signalCode !== null;
   const worker: WorkerProcess = {
