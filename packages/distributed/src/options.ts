@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import type { Executor } from '@x/executor';
 import {
   invalidArgType,
   ownOptions,
@@ -7,6 +9,7 @@ import {
 } from '@x/internal';
 import type { OnWorkerLost } from './codec.js';
 import { type Connection, validateConnection } from './connection.js';
+import type { ServeWorkerOptions } from './serve-worker.js';
 
 /** Options of {@link DistributedExecutor}. */
 export interface DistributedExecutorOptions {
@@ -147,3 +150,65 @@ export function resolveExecutorOptions(options: unknown) {
 
 /** The Redis pub/sub channel on which executors ask workers to abort running tasks. */
 export const cancelChannel = (prefix: string, queue: string) => `${prefix}:${queue}:x-cancel`;
+
+const WORKER_OPTIONS = [
+  'connection',
+  'executor',
+  'queue',
+  'concurrency',
+  'codeVersion',
+  'lockDuration',
+  'stalledInterval',
+  'allowSourceFunctions',
+  'prefix',
+  'onError',
+] as const;
+
+/** A worker's options, checked at the door, with defaults applied. */
+export interface WorkerSettings {
+  connection: Connection;
+  executor: Executor;
+  queue: string;
+  prefix: string;
+  concurrency: number;
+  codeVersion: string | null;
+  lockDuration: number;
+  stalledInterval: number;
+  allowSourceFunctions: boolean;
+  onError: (error: Error) => void;
+}
+
+export function resolveWorkerOptions(options: unknown): WorkerSettings {
+  if (options === null || typeof options !== 'object') {
+    throw invalidArgType('options', 'an object with "connection" and "executor" properties', options);
+  }
+  const o = ownOptions(options as ServeWorkerOptions, 'options');
+  validateOptionNames(o, WORKER_OPTIONS, 'options');
+  validateConnection(o.connection, 'options.connection');
+  if (o.executor === null || typeof o.executor !== 'object' || typeof o.executor.submit !== 'function') {
+    throw invalidArgType('options.executor', 'an Executor (a ProcessPool or ThreadPool)', o.executor);
+  }
+  validateName(o.queue, 'options.queue');
+  validateName(o.prefix, 'options.prefix');
+  validateInteger(o.concurrency, 'options.concurrency', 1);
+  validateCodeVersion(o.codeVersion, 'options.codeVersion');
+  validateInteger(o.lockDuration, 'options.lockDuration', 100);
+  validateInteger(o.stalledInterval, 'options.stalledInterval', 100);
+  validateBoolean(o.allowSourceFunctions, 'options.allowSourceFunctions');
+  if (o.onError !== undefined && typeof o.onError !== 'function') {
+    throw invalidArgType('options.onError', 'a function', o.onError);
+  }
+  return {
+    connection: o.connection,
+    executor: o.executor,
+    queue: o.queue ?? EXECUTOR_DEFAULTS.queue,
+    prefix: o.prefix ?? EXECUTOR_DEFAULTS.prefix,
+    concurrency: o.concurrency ?? availableParallelism(),
+    codeVersion: o.codeVersion ?? null,
+    // BullMQ's defaults, stated here so that the README's table and the code agree.
+    lockDuration: o.lockDuration ?? 30_000,
+    stalledInterval: o.stalledInterval ?? 30_000,
+    allowSourceFunctions: o.allowSourceFunctions ?? false,
+    onError: o.onError ?? ((error: Error) => process.emitWarning(`@x/distributed worker: ${error.message}`)),
+  };
+}

@@ -1,19 +1,12 @@
-import { availableParallelism } from 'node:os';
 import type { Executor } from '@x/executor';
-import { asyncDispose, invalidArgType, ownOptions, validateInteger, validateOptionNames } from '@x/internal';
+import { asyncDispose } from '@x/internal';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { decodeArgs, encodeError, encodeResult, type JobData, toLocalFunction } from './codec.js';
-import { type Connection, closeClient, createClient, validateConnection } from './connection.js';
+import { type Connection, closeClient, createClient } from './connection.js';
 import { CodeVersionMismatchError, SourceFunctionRefusedError } from './errors.js';
-import {
-  cancelChannel,
-  EXECUTOR_DEFAULTS,
-  validateBoolean,
-  validateCodeVersion,
-  validateName,
-} from './options.js';
-import { compileSource, lostWorkerError } from './worker-support.js';
+import { cancelChannel, resolveWorkerOptions, type WorkerSettings } from './options.js';
+import { CancelRegistry, compileSource, lostWorkerError } from './worker-support.js';
 
 /** Options of {@link serveWorker}. */
 export interface ServeWorkerOptions {
@@ -69,22 +62,6 @@ export interface ServedWorker {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const WORKER_OPTIONS = [
-  'connection',
-  'executor',
-  'queue',
-  'concurrency',
-  'codeVersion',
-  'lockDuration',
-  'stalledInterval',
-  'allowSourceFunctions',
-  'prefix',
-  'onError',
-] as const;
-
-/** How long a cancel for a job this worker has not started yet is remembered (it may be about to start). */
-const EARLY_CANCEL_TTL = 60_000;
-
 /**
  * Serves a queue on this machine: takes jobs submitted by `DistributedExecutor`s and runs each on `executor`,
  * a local `ProcessPool` or `ThreadPool`, so CPU work leaves this process's event loop and a stuck task can be
@@ -102,47 +79,54 @@ const EARLY_CANCEL_TTL = 60_000;
  * Like a Celery worker or a Dask worker process, serving a `concurrent.futures` executor.
  */
 export function serveWorker(options: ServeWorkerOptions): ServedWorker {
-  if (options === null || typeof options !== 'object') {
-    throw invalidArgType('options', 'an object with "connection" and "executor" properties', options);
-  }
-  const o = ownOptions(options, 'options');
-  validateOptionNames(o, WORKER_OPTIONS, 'options');
-  validateConnection(o.connection, 'options.connection');
-  if (o.executor === null || typeof o.executor !== 'object' || typeof o.executor.submit !== 'function') {
-    throw invalidArgType('options.executor', 'an Executor (a ProcessPool or ThreadPool)', o.executor);
-  }
-  validateName(o.queue, 'options.queue');
-  validateName(o.prefix, 'options.prefix');
-  validateInteger(o.concurrency, 'options.concurrency', 1);
-  validateCodeVersion(o.codeVersion, 'options.codeVersion');
-  validateInteger(o.lockDuration, 'options.lockDuration', 100);
-  validateInteger(o.stalledInterval, 'options.stalledInterval', 100);
-  validateBoolean(o.allowSourceFunctions, 'options.allowSourceFunctions');
-  if (o.onError !== undefined && typeof o.onError !== 'function') {
-    throw invalidArgType('options.onError', 'a function', o.onError);
-  }
-  const queue = o.queue ?? EXECUTOR_DEFAULTS.queue;
-  const prefix = o.prefix ?? EXECUTOR_DEFAULTS.prefix;
-  const codeVersion = o.codeVersion ?? null;
-  const allowSource = o.allowSourceFunctions ?? false;
-  const executor = o.executor;
-  const onError =
-    o.onError ?? ((error: Error) => process.emitWarning(`@x/distributed worker: ${error.message}`));
+  const settings = resolveWorkerOptions(options);
+  const cancels = new CancelRegistry();
+  const client: Redis = createClient(settings.connection, 'blocking');
+  const subscriber: Redis = createClient(settings.connection, 'blocking');
+  subscriber.on('message', (_channel: string, jobId: string) => cancels.cancel(jobId));
+  const subscribed = subscriber.subscribe(cancelChannel(settings.prefix, settings.queue));
 
-  const running = new Map<string, AbortController>();
-  const earlyCancels = new Map<string, number>();
+  const worker = new Worker<JobData, string>(settings.queue, createProcessor(settings, cancels), {
+    connection: client as never,
+    prefix: settings.prefix,
+    concurrency: settings.concurrency,
+    lockDuration: settings.lockDuration,
+    stalledInterval: settings.stalledInterval,
+    // Results are read by the executor through events or a look-up; BullMQ's default keeps them for ever.
+    removeOnComplete: { age: 3600 },
+    removeOnFail: { age: 3600 },
+  });
+  worker.on('error', (error) => settings.onError(error));
 
-  const processor = async (job: Job<JobData>, _token?: string, bullSignal?: AbortSignal): Promise<string> => {
+  const ready = Promise.all([worker.waitUntilReady(), subscribed]).then(() => undefined);
+  ready.catch(() => {});
+  let closing: Promise<void> | undefined;
+  const close = (closeOptions?: { wait?: boolean }): Promise<void> => {
+    const wait = closeOptions?.wait ?? true;
+    closing ??= (async () => {
+      if (!wait) cancels.cancelAll(new Error('The worker was closed.'));
+      await worker.close(!wait).catch(settings.onError);
+      closeClient(subscriber);
+      closeClient(client);
+    })();
+    return closing;
+  };
+  return { ready, close, [asyncDispose]: () => close() };
+}
+
+/** Runs one job: checks it may run here, then runs it on the local executor, cancellable by the executor. */
+function createProcessor(settings: WorkerSettings, cancels: CancelRegistry) {
+  const { codeVersion, allowSourceFunctions, executor } = settings;
+  return async (job: Job<JobData>, _token?: string, bullSignal?: AbortSignal): Promise<string> => {
     const data = job.data;
     if (data.v !== codeVersion) return encodeError(new CodeVersionMismatchError(data.v, codeVersion));
     // BullMQ moved this job back from a lost worker: at-most-once tasks must not run again.
     if (data.l === 'fail' && job.stalledCounter > 0) return encodeError(lostWorkerError(job.stalledCounter));
-    if (data.f.kind === 'source' && !allowSource)
+    if (data.f.kind === 'source' && !allowSourceFunctions) {
       return encodeError(new SourceFunctionRefusedError('worker'));
+    }
     const id = job.id!;
-    const controller = new AbortController();
-    running.set(id, controller);
-    if (earlyCancels.delete(id)) controller.abort(new Error('Cancelled by the executor.'));
+    const controller = cancels.register(id);
     const onBullAbort = () => controller.abort(bullSignal?.reason);
     bullSignal?.addEventListener('abort', onBullAbort, { once: true });
     try {
@@ -157,52 +141,8 @@ export function serveWorker(options: ServeWorkerOptions): ServedWorker {
       if (!controller.signal.aborted && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
       return encodeError(error);
     } finally {
-      running.delete(id);
+      cancels.release(id);
       bullSignal?.removeEventListener('abort', onBullAbort);
     }
   };
-
-  const client: Redis = createClient(o.connection, 'blocking');
-  const subscriber: Redis = createClient(o.connection, 'blocking');
-  subscriber.on('message', (_channel: string, jobId: string) => {
-    const controller = running.get(jobId);
-    if (controller !== undefined) controller.abort(new Error('Cancelled by the executor.'));
-    else {
-      const now = Date.now();
-      earlyCancels.set(jobId, now + EARLY_CANCEL_TTL);
-      for (const [id, until] of earlyCancels) {
-        if (until > now) break;
-        earlyCancels.delete(id);
-      }
-    }
-  });
-  const subscribed = subscriber.subscribe(cancelChannel(prefix, queue));
-
-  const worker = new Worker<JobData, string>(queue, processor, {
-    connection: client as never,
-    prefix,
-    concurrency: o.concurrency ?? availableParallelism(),
-    lockDuration: o.lockDuration ?? 30_000,
-    stalledInterval: o.stalledInterval ?? 30_000,
-    // Results are read by the executor through events or a look-up; BullMQ's default keeps them for ever.
-    removeOnComplete: { age: 3600 },
-    removeOnFail: { age: 3600 },
-  });
-  worker.on('error', (error) => onError(error));
-
-  const ready = Promise.all([worker.waitUntilReady(), subscribed]).then(() => undefined);
-  ready.catch(() => {});
-  let closing: Promise<void> | undefined;
-  const close = (closeOptions?: { wait?: boolean }): Promise<void> => {
-    const wait = closeOptions?.wait ?? true;
-    closing ??= (async () => {
-      if (!wait)
-        for (const controller of running.values()) controller.abort(new Error('The worker was closed.'));
-      await worker.close(!wait).catch(onError);
-      closeClient(subscriber);
-      closeClient(client);
-    })();
-    return closing;
-  };
-  return { ready, close, [asyncDispose]: () => close() };
 }

@@ -36,3 +36,47 @@ export function compileSource(source: string): (...args: unknown[]) => unknown {
   compiled.set(source, fn);
   return fn;
 }
+
+/** How long a cancel for a job this worker has not started yet is remembered (it may be about to start). */
+const EARLY_CANCEL_TTL = 60_000;
+
+/**
+ * The running jobs of one worker and their abort controllers. A cancel arrives by pub/sub at every worker; the
+ * one running the job aborts it, and a worker about to start it (the cancel overtook the job) remembers it for
+ * a minute, so the job starts already aborted.
+ */
+export class CancelRegistry {
+  readonly #running = new Map<string, AbortController>();
+  readonly #early = new Map<string, number>();
+
+  /** The controller of a job starting now (aborted already if its cancel came first). */
+  register(jobId: string): AbortController {
+    const controller = new AbortController();
+    this.#running.set(jobId, controller);
+    if (this.#early.delete(jobId)) controller.abort(new Error('Cancelled by the executor.'));
+    return controller;
+  }
+
+  release(jobId: string): void {
+    this.#running.delete(jobId);
+  }
+
+  cancel(jobId: string): void {
+    const controller = this.#running.get(jobId);
+    if (controller !== undefined) {
+      controller.abort(new Error('Cancelled by the executor.'));
+      return;
+    }
+    const now = Date.now();
+    this.#early.set(jobId, now + EARLY_CANCEL_TTL);
+    // Oldest first (insertion order): drop the expired ones, so the map stays bounded by a minute of cancels.
+    for (const [id, until] of this.#early) {
+      if (until > now) break;
+      this.#early.delete(id);
+    }
+  }
+
+  cancelAll(reason: Error): void {
+    for (const controller of this.#running.values()) controller.abort(reason);
+  }
+}

@@ -55,7 +55,10 @@ describe.skipIf(!redisUrl)('BullMQ facts behind the design', () => {
   });
 
   it('results arrive through one event subscription per executor: connections do not grow with tasks', async () => {
-    const clients = async () => (await client.client('LIST')).split('\n').filter(Boolean).length;
+    const clients = async () =>
+      String(await client.client('LIST'))
+        .split('\n')
+        .filter(Boolean).length;
     const before = await clients();
     await using executor = new DistributedExecutor({ connection: url, queue });
     await executor.submit(work('add'), [1, 1]);
