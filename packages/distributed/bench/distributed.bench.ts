@@ -20,7 +20,7 @@ async function startRawWorker(url: string, queue: string) {
   const child = spawn(
     process.execPath,
     [new URL('./fixtures/raw-worker.mjs', import.meta.url).pathname, url, queue, String(CONCURRENCY)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   await new Promise<void>((resolve) =>
     child.stdout!.on('data', (d) => String(d).includes('ready:') && resolve()),
@@ -48,10 +48,16 @@ export default async function (): Promise<Workload[]> {
     const stopRaw = await startRawWorker(url, 'raw');
     const executor = new DistributedExecutor({ connection: url, queue: 'ours' });
     const rawClient = new Redis(url, { maxRetriesPerRequest: null });
-    const rawQueue = new Queue('raw', { connection: rawClient as never });
-    const rawEvents = new QueueEvents('raw', {
-      connection: new Redis(url, { maxRetriesPerRequest: null }) as never,
+    rawClient.on('error', () => {});
+    // The same events-stream length as ours: BullMQ's default (10,000) trims completions of a 10,000-task burst
+    // before a loaded reader sees them, and waitUntilFinished then waits for ever.
+    const rawQueue = new Queue('raw', {
+      connection: rawClient as never,
+      streams: { events: { maxLen: 100_000 } },
     });
+    const rawEventsClient = new Redis(url, { maxRetriesPerRequest: null });
+    rawEventsClient.on('error', () => {});
+    const rawEvents = new QueueEvents('raw', { connection: rawEventsClient as never });
     rawEvents.setMaxListeners(0);
     rawQueue.setMaxListeners(0); // waitUntilFinished listens to the queue's 'closing' once per job
     await rawEvents.waitUntilReady();
@@ -118,6 +124,7 @@ export default async function (): Promise<Workload[]> {
     await rawEvents.close();
     await rawQueue.close();
     rawClient.disconnect();
+    rawEventsClient.disconnect();
     await stopRaw();
   } finally {
     await stopAllWorkers();

@@ -117,6 +117,11 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Started by a supervisor with an IPC channel (a test harness, a demo): stop with it, never outlive it.
+  if (process.channel) {
+    process.once('disconnect', stop);
+    process.channel.unref();
+  }
   await worker.ready;
   console.log(
     `x-distributed-worker ${process.pid} ready: queue ${values.queue ?? 'x-executor'}, ${workers} ${kind === 'thread' ? 'threads' : 'processes'}`,

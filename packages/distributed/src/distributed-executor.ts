@@ -44,6 +44,8 @@ interface Pending {
 
 /** Every this often, tasks not heard of for as long are looked up in Redis directly. */
 const LOOK_UP_INTERVAL = 5000;
+/** Most tasks per `addBulk`: a few milliseconds of Redis work, far inside `connectTimeout`. */
+const MAX_BULK = 500;
 /** Most jobs looked up per round, so the safety net never floods Redis. */
 const LOOK_UP_BATCH = 200;
 
@@ -75,6 +77,7 @@ export class DistributedExecutor implements Executor {
   readonly #pending = new Map<string, Pending>();
   #batch: Pending[] = [];
   #flushScheduled = false;
+  #flushing = false;
   #lookUpTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -163,7 +166,7 @@ export class DistributedExecutor implements Executor {
     if (signal !== undefined) task.subscription = onAbort(signal, (reason) => this.#abandon(task, reason));
     if (finite) task.timer = setTimeout(() => this.#abandon(task, new TimeoutError(timeout!)), timeout);
     this.#batch.push(task);
-    if (!this.#flushScheduled) {
+    if (!this.#flushScheduled && !this.#flushing) {
       this.#flushScheduled = true;
       // Tasks submitted in the same turn go to Redis in one addBulk: one round trip for a whole burst.
       setImmediate(() => this.#flush());
@@ -251,17 +254,28 @@ export class DistributedExecutor implements Executor {
     return this.#engine;
   }
 
+  /**
+   * Sends the queued tasks in `addBulk`s of at most `MAX_BULK`, one after the other, so each round trip (and its
+   * `connectTimeout` bound) stays short however large the burst; tasks submitted meanwhile join the next one.
+   */
   async #flush(): Promise<void> {
     this.#flushScheduled = false;
-    const batch = this.#batch.filter((task) => task.state === 'queued');
-    this.#batch = [];
-    if (batch.length === 0) return;
-    for (const task of batch) task.state = 'added';
+    if (this.#flushing) return;
+    this.#flushing = true;
     try {
-      await this.#engineOrStart().add(batch);
-      this.#startLookUps();
-    } catch (error) {
-      for (const task of batch) this.#settle(task, false, error);
+      while (this.#batch.length > 0) {
+        const bulk = this.#batch.splice(0, MAX_BULK).filter((task) => task.state === 'queued');
+        if (bulk.length === 0) continue;
+        for (const task of bulk) task.state = 'added';
+        try {
+          await this.#engineOrStart().add(bulk);
+          this.#startLookUps();
+        } catch (error) {
+          for (const task of bulk) this.#settle(task, false, error);
+        }
+      }
+    } finally {
+      this.#flushing = false;
     }
   }
 

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { WorkerCrashedError } from '@x/executor';
 
 /** The error of an at-most-once task whose worker was lost: it is not run again. */
@@ -12,25 +13,34 @@ export function lostWorkerError(stalls: number): WorkerCrashedError {
 const compiled = new Map<string, (...args: unknown[]) => unknown>();
 const MAX_COMPILED = 1024;
 
-// Indirect eval makes a function whose source text is exactly what the executor sent, so the local pool (which
-// ships functions by their source) runs the same code. The function is only created here, never called.
-// biome-ignore lint/security/noGlobalEval: re-creating the caller's function from its source is the point
-const globalEval = eval;
+/**
+ * Evaluates `(source)` in an empty context (no `process`, no `require`), with a time limit and its microtasks
+ * run inside it: the text must be a function expression, and anything else in it cannot reach this process or
+ * hold its event loop. The function it makes is never called here.
+ */
+function evaluate(code: string): unknown {
+  return runInNewContext(code, Object.create(null), { timeout: 100, microtaskMode: 'afterEvaluate' });
+}
 
-/** A function object whose source is `source`, compiled once per source text (never run in this process). */
+/**
+ * A function object whose source text is exactly `source` (what the executor sent), compiled once per text, so
+ * the local pool, which ships functions by their source, runs the same code. Throws a `TypeError` for a text
+ * that is not a function.
+ */
 export function compileSource(source: string): (...args: unknown[]) => unknown {
   let fn = compiled.get(source);
   if (fn !== undefined) return fn;
   let value: unknown;
   try {
-    value = globalEval(`(${source}\n)`);
+    value = evaluate(`(${source}\n)`);
   } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
+    if (!(error instanceof SyntaxError) && (error as Error)?.name !== 'SyntaxError') throw error;
     // Method shorthand (`run(x) { ... }`) is not an expression on its own.
-    value = Object.values(globalEval(`({${source}\n})`) as object)[0];
+    value = Object.values(evaluate(`({${source}\n})`) as object)[0];
   }
-  if (typeof value !== 'function')
-    throw new TypeError(`The source sent to the worker is not a function: ${source}`);
+  if (typeof value !== 'function') {
+    throw new TypeError(`The source sent to the worker is not a function: ${source.slice(0, 200)}`);
+  }
   fn = value as (...args: unknown[]) => unknown;
   if (compiled.size >= MAX_COMPILED) compiled.clear();
   compiled.set(source, fn);

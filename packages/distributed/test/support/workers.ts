@@ -28,7 +28,7 @@ export async function startWorker(
     [CLI, '--redis', redisUrl, '--pool', 'thread', '--workers', '1', ...args],
     {
       cwd: options.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   );
   let out = '';

@@ -122,7 +122,7 @@ export async function startLocalCluster(workers: number, threads: number): Promi
           '--stalled-interval',
           '500',
         ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
+        { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
       );
       started.push(handle(child));
       await new Promise<void>((resolve, reject) => {
