@@ -24,6 +24,11 @@ export const calls = {
     '42',
   ],
   '@x/sync-bridge': ['r = m.runSync(async (a) => a + 1, 41)', '42'],
+  // No Redis here: the call loads BullMQ and ioredis and must fail fast, naming the connection.
+  '@x/distributed': [
+    '{ const e = new m.DistributedExecutor({ connection: "redis://127.0.0.1:1", connectTimeout: 300, allowSourceFunctions: true }); r = await e.submit((a) => a, [1]).catch((x) => x.code); await e.shutdown(); }',
+    'ERR_X_REDIS_UNAVAILABLE',
+  ],
 };
 
 /**

@@ -3,6 +3,7 @@ import awaitOutsideAsync from './basics/await-outside-async.js';
 import eagerAsyncFunctions from './basics/eager-async-functions.js';
 import forAwait from './basics/for-await.js';
 import whichTool from './basics/which-tool.js';
+import clusterDistributedExecutor from './cluster/distributed-executor.js';
 import dynamicList from './gather/dynamic-list.js';
 import lazyVsEager from './gather/lazy-vs-eager.js';
 import returnExceptions from './gather/return-exceptions.js';
@@ -63,6 +64,8 @@ export const scenarios: readonly Scenario<object>[] = [
   processCpuBound,
   processPoolSubmit,
   processPoolParallel,
+  // cluster: the same Executor across processes (and machines), on BullMQ and Redis
+  clusterDistributedExecutor,
   // sync: async code from sync code
   runSyncErrors,
   runSyncBasic,

@@ -7,6 +7,7 @@ export const topics = [
   'share',
   'thread',
   'process',
+  'cluster',
   'sync',
   'stream',
   'pitfall',
