@@ -7,6 +7,7 @@ export const packages = [
   { name: 'task', pure: true },
   { name: 'locks', pure: true },
   { name: 'queue', pure: true },
+  { name: 'retry', pure: true },
   { name: 'to-thread', pure: false },
   { name: 'process-pool', pure: false },
   { name: 'sync-bridge', pure: false },

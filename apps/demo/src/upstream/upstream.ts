@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerChunks, cannedAnswer, ordersOf, userById } from './data.js';
-import { extraLatencyMs } from './mirrors.js';
 import { createFlakyCounter } from './flaky.js';
+import { extraLatencyMs } from './mirrors.js';
 
 /** What the fake can be told to do; every field can be changed while it runs with `configure`. */
 export interface UpstreamSettings {
