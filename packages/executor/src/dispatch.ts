@@ -1,5 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { cloneError } from './clone.js';
+import type { StatsRecorder } from './pool-stats.js';
 import { ASSIGNED, SENT, type Task } from './pool-task.js';
 import { MSG_RUN, type WorkerMessage } from './transport.js';
 import type { Slot } from './worker-slot.js';
@@ -39,12 +40,15 @@ export class Dispatcher {
   readonly #perWorker: number;
   readonly #maxTasks: number;
   readonly #hooks: DispatchHooks;
+  /** Set when the pool records timings. */
+  readonly #stats: StatsRecorder | undefined;
   readonly #dirty: Slot[] = [];
   #flushQueued = false;
   /** Functions seen holding a worker for long: never queued behind other tasks on one worker. */
   readonly #slow = new Set<number>();
 
-  constructor(perWorker: number, maxTasks: number, hooks: DispatchHooks) {
+  constructor(perWorker: number, maxTasks: number, hooks: DispatchHooks, stats: StatsRecorder | undefined) {
+    this.#stats = stats;
     this.#perWorker = perWorker;
     this.#maxTasks = maxTasks;
     this.#hooks = hooks;
@@ -72,6 +76,7 @@ export class Dispatcher {
   put(slot: Slot, task: Task): void {
     task.state = ASSIGNED;
     task.worker = slot;
+    if (this.#stats !== undefined && slot.inflight.size === 0) this.#stats.busy(slot, performance.now());
     slot.inflight.set(task.id, task);
     if (slot.idleTimer !== undefined) slot.lastActive = -1;
     slot.ref();
@@ -117,10 +122,16 @@ export class Dispatcher {
       this.#sendFailed(slot, tasks, defs, error);
       return;
     }
+    const stats = this.#stats;
+    const now = stats === undefined ? 0 : performance.now();
     for (const task of tasks) {
       if (task.state !== ASSIGNED) continue;
       task.state = SENT;
       task.seq = slot.sent++;
+      if (stats !== undefined) {
+        stats.waited(now - task.submitted);
+        task.sentAt = now;
+      }
     }
   }
 

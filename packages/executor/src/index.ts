@@ -28,6 +28,14 @@ export {
 export { invokeRemote, resolveRemote } from './invoke-remote.js';
 export { mapOnExecutor } from './map.js';
 export { Pool, type PoolOptions } from './pool.js';
+export type {
+  PoolEventMap,
+  WorkerCreateEvent,
+  WorkerExitEvent,
+  WorkerExitReason,
+} from './pool-events.js';
+export type { PoolStats, TimingSummary } from './pool-stats.js';
+export type { TaskTraceContext } from './pool-tracing.js';
 export {
   type AnyFunction,
   type FunctionOf,

@@ -1,5 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { describeReceived, ownOptions, subject, validateDuration, validateInteger } from '@x/internal';
+import {
+  describeReceived,
+  invalidArgType,
+  ownOptions,
+  subject,
+  validateDuration,
+  validateInteger,
+} from '@x/internal';
 import type { TransportFactory } from './transport.js';
 
 /** Options of `Pool`. */
@@ -48,6 +55,12 @@ export interface PoolOptions {
    * @default 'worker'
    */
   label?: string;
+  /**
+   * Record run and wait times and utilization for `stats()` (a `performance.now()` per message and a histogram
+   * record per task). Counts are kept either way.
+   * @default true
+   */
+  recordTiming?: boolean;
 }
 
 /** {@link PoolOptions} checked, with every default filled in. */
@@ -61,6 +74,7 @@ export interface PoolConfig {
   concurrentTasksPerWorker: number;
   cancelGrace: number;
   label: string;
+  recordTiming: boolean;
 }
 
 const DEFAULTS = {
@@ -71,6 +85,7 @@ const DEFAULTS = {
   concurrentTasksPerWorker: 1,
   cancelGrace: 20,
   label: 'worker',
+  recordTiming: true,
 } as const;
 
 /** Validates `options` (a `TypeError`/`RangeError` naming the bad one) and fills in the defaults. */
@@ -88,6 +103,7 @@ export function resolvePoolOptions(options: PoolOptions): PoolConfig {
   validateInteger(options.maxTasksPerWorker, 'options.maxTasksPerWorker', 1, Number.POSITIVE_INFINITY, true);
   validateInteger(options.concurrentTasksPerWorker, 'options.concurrentTasksPerWorker', 1);
   validateDuration(options.cancelGrace, 'options.cancelGrace');
+  validateBoolean(options.recordTiming, 'options.recordTiming');
   const minWorkers = options.minWorkers ?? DEFAULTS.minWorkers;
   const maxWorkers = options.maxWorkers ?? Math.max(minWorkers, availableParallelism());
   if (minWorkers > maxWorkers) {
@@ -105,5 +121,11 @@ export function resolvePoolOptions(options: PoolOptions): PoolConfig {
     concurrentTasksPerWorker: options.concurrentTasksPerWorker ?? DEFAULTS.concurrentTasksPerWorker,
     cancelGrace: options.cancelGrace ?? DEFAULTS.cancelGrace,
     label: options.label ?? DEFAULTS.label,
+    recordTiming: options.recordTiming ?? DEFAULTS.recordTiming,
   };
+}
+
+/** Throws a `TypeError` (`ERR_INVALID_ARG_TYPE`) unless `value` is a boolean or undefined. */
+export function validateBoolean(value: unknown, name: string): asserts value is boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value);
 }

@@ -45,6 +45,9 @@ export class Task {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   resolve!: (value: unknown) => void;
   reject!: (reason: unknown) => void;
+  /** `performance.now()` at submission and at dispatch to its worker (timing on). */
+  submitted = 0;
+  sentAt = 0;
   /** The subscription to the caller's `options.signal`, dropped when the task settles. */
   abortSubscription: AbortSubscription | undefined = undefined;
   constructor(

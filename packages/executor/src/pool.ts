@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { TransferListItem } from 'node:worker_threads';
 import {
   describeReceived,
@@ -18,8 +19,11 @@ import {
   type SubmitOptions,
 } from './executor.js';
 import { mapOnExecutor } from './map.js';
+import { emitSafely, type PoolEventMap, type WorkerExitReason } from './pool-events.js';
 import { type PoolConfig, type PoolOptions, resolvePoolOptions } from './pool-options.js';
+import { type PoolStats, StatsRecorder } from './pool-stats.js';
 import { ASSIGNED, DONE, QUEUED, SENT, Task, takeId } from './pool-task.js';
+import { type TaskTraceContext, taskChannel, tracing } from './pool-tracing.js';
 import { type AnyFunction, type RemoteFunction, toRemoteRef } from './remote-function.js';
 import { deserializeError, type SerializedError } from './serialize-error.js';
 import { StartGuard } from './start-guard.js';
@@ -52,8 +56,11 @@ export type { PoolOptions } from './pool-options.js';
  * ```
  * Like Python's `concurrent.futures.ThreadPoolExecutor` / `ProcessPoolExecutor` internals.
  */
-export class Pool implements Executor {
+export class Pool extends EventEmitter<PoolEventMap> implements Executor {
   readonly #config: PoolConfig;
+  readonly #stats: StatsRecorder;
+  /** Tasks were queued since the last `drain`. */
+  #queuedSinceDrain = false;
   readonly #workers: Workers;
   readonly #queue = new TaskQueue();
   readonly #dispatcher: Dispatcher;
@@ -67,18 +74,27 @@ export class Pool implements Executor {
   #drained: (() => void) | undefined = undefined;
   /** Set by shutdown({ cancelPending }): makes the reason for tasks that have not started. */
   #cancelPending: (() => AbortError) | undefined = undefined;
-  readonly #stopStuck = (slot: Slot) => this.#stop(slot, true);
+  readonly #stopStuck = (slot: Slot) => this.#stop(slot, 'stuck');
 
   constructor(options: PoolOptions) {
-    const config = (this.#config = resolvePoolOptions(options));
+    const config = resolvePoolOptions(options);
+    super();
+    this.#config = config;
+    const stats = (this.#stats = new StatsRecorder(config.recordTiming));
     this.#workers = new Workers(config.transport, config.minWorkers, config.idleTimeout, {
       onMessage: (slot, message) => this.#onMessage(slot, message),
       onExit: (slot, info) => this.#onExit(slot, info),
+      onCreate: (slot) => this.#onCreate(slot),
     });
-    this.#dispatcher = new Dispatcher(config.concurrentTasksPerWorker, config.maxTasksPerWorker, {
-      settle: (task, ok, value) => this.#settle(task, ok, value),
-      afterChange: (slot) => this.#afterChange(slot),
-    });
+    this.#dispatcher = new Dispatcher(
+      config.concurrentTasksPerWorker,
+      config.maxTasksPerWorker,
+      {
+        settle: (task, ok, value) => this.#settle(task, ok, value),
+        afterChange: (slot) => this.#afterChange(slot),
+      },
+      stats.timing ? stats : undefined,
+    );
     for (let i = 0; i < config.minWorkers; i++) this.#workers.idle(this.#workers.spawn());
   }
 
@@ -95,6 +111,23 @@ export class Pool implements Executor {
   /** Tasks accepted and not yet settled. */
   get pending(): number {
     return this.#pending;
+  }
+
+  /**
+   * The pool now (workers, idle ones, running and queued tasks) and since it started (tasks completed, failed,
+   * cancelled; utilization; run and wait time percentiles in milliseconds). Timings stay 0 with
+   * `recordTiming: false`. A fresh object on each call.
+   *
+   * @example
+   * ```ts
+   * const { utilization, runTime, waitTime } = pool.stats();
+   * console.log(`busy ${(utilization * 100).toFixed(0)}%, p99 run ${runTime.p99} ms, p99 wait ${waitTime.p99} ms`);
+   * ```
+   * Like piscina's `histogram`/`utilization` and poolifier's `info`.
+   */
+  stats(): PoolStats {
+    const queued = this.#queue.size;
+    return this.#stats.snapshot(this.#workers.list, queued, this.#pending - queued);
   }
 
   /**
@@ -116,6 +149,24 @@ export class Pool implements Executor {
     args: Parameters<F>,
     options?: SubmitOptions,
   ): Promise<Awaited<ReturnType<F>>> {
+    if (!tracing()) return this.#submit(takeId(), fn, args, options);
+    const id = takeId();
+    const label =
+      typeof fn === 'function'
+        ? fn.name || 'anonymous'
+        : `${(fn as { url?: unknown }).url}#${(fn as { exportName?: unknown }).exportName}`;
+    const context: TaskTraceContext = { id, pool: this, label };
+    return taskChannel.tracePromise(this.#submit, context, this, id, fn, args, options) as Promise<
+      Awaited<ReturnType<F>>
+    >;
+  }
+
+  readonly #submit = <F extends AnyFunction>(
+    id: number,
+    fn: RemoteFunction<F>,
+    args: Parameters<F>,
+    options?: SubmitOptions,
+  ): Promise<Awaited<ReturnType<F>>> => {
     const ref = toRemoteRef(fn, 'fn');
     if (!Array.isArray(args)) {
       throw new TypeError(`${subject('args')} must be an array.${describeReceived(args)}`);
@@ -144,7 +195,8 @@ export class Pool implements Executor {
         }
       }
     }
-    const task = new Task(takeId(), ref, args, transfer);
+    const task = new Task(id, ref, args, transfer);
+    if (this.#stats.timing) task.submitted = performance.now();
     const promise = new Promise<Awaited<ReturnType<F>>>((resolve, reject) => {
       task.resolve = resolve as (value: unknown) => void;
       task.reject = reject;
@@ -154,6 +206,7 @@ export class Pool implements Executor {
         return Promise.reject(new QueueFullError(this.#config.maxQueue));
       }
       this.#queue.push(task);
+      this.#queuedSinceDrain = true;
       // It may be waiting for a worker held back by the back-off: that wait must keep the process alive.
       this.#respawnTimer?.ref();
     }
@@ -165,7 +218,7 @@ export class Pool implements Executor {
       task.timer = setTimeout(() => this.#abandon(task, new TimeoutError(timeout)), timeout);
     }
     return promise;
-  }
+  };
 
   /**
    * Runs `fn(item)` on workers for each item of a (sync or async) iterable, pulled lazily with at most
@@ -209,7 +262,7 @@ export class Pool implements Executor {
     this.#stopped ??= (async () => {
       if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
       const exits = this.#workers.list.map((slot) => slot.exitPromise);
-      for (const slot of [...this.#workers.list]) this.#stop(slot);
+      for (const slot of [...this.#workers.list]) this.#stop(slot, 'shutdown');
       await Promise.all(exits);
     })();
     if (wait) await this.#stopped;
@@ -226,12 +279,13 @@ export class Pool implements Executor {
       new AbortError('The pool was shut down before this task started (shutdown({ cancelPending: true })).', {
         cause: new PoolClosedError(),
       }));
-    for (const task of this.#queue.clear()) this.#settle(task, false, reason());
+    for (const task of this.#queue.clear()) this.#settle(task, false, reason(), true);
+    this.#checkDrain();
     for (const slot of this.#workers.list) {
       for (const task of slot.outbox) {
         if (task.state !== ASSIGNED) continue;
         slot.inflight.delete(task.id);
-        this.#settle(task, false, reason());
+        this.#settle(task, false, reason(), true);
       }
       slot.outbox.length = 0;
       // Sent ahead but perhaps not started yet: the worker answers those it has not started as cancelled and
@@ -290,7 +344,7 @@ export class Pool implements Executor {
     if (slot.exited) return;
     if (slot.retiring) {
       if (slot.inflight.size === 0) {
-        this.#stop(slot);
+        this.#stop(slot, 'recycled');
         this.#refill();
       }
       return;
@@ -301,7 +355,18 @@ export class Pool implements Executor {
       this.#queue.shift();
       this.#dispatcher.put(slot, task);
     }
-    if (slot.inflight.size === 0) this.#workers.idle(slot);
+    if (slot.inflight.size === 0) {
+      if (slot.busySince >= 0) this.#stats.rested(slot, performance.now());
+      this.#workers.idle(slot);
+    }
+    if (this.#queuedSinceDrain) this.#checkDrain();
+  }
+
+  /** Emits `drain` when the queue has just become empty. */
+  #checkDrain() {
+    if (!this.#queuedSinceDrain || this.#queue.size > 0) return;
+    this.#queuedSinceDrain = false;
+    if (this.listenerCount('drain') > 0) emitSafely(this, 'drain');
   }
 
   /** Dispatches queued tasks to any worker with room (after a worker left or a task was withdrawn). */
@@ -314,6 +379,7 @@ export class Pool implements Executor {
         break;
       }
     }
+    if (this.#queuedSinceDrain) this.#checkDrain();
   }
 
   // ---- results ----------------------------------------------------------------------------------
@@ -323,9 +389,16 @@ export class Pool implements Executor {
     if (!slot.ready) {
       slot.ready = true;
       this.#guard.started();
+      // Its life, for utilization, counts from here: start-up is not time a task ran.
+      if (slot.bornAt >= 0) {
+        slot.bornAt = performance.now();
+        if (slot.busySince >= 0) slot.busySince = slot.bornAt;
+      }
     }
     if (message[0] !== MSG_RESULTS) return;
     this.#dispatcher.observe(slot, message);
+    const stats = this.#stats;
+    const now = stats.timing ? performance.now() : 0;
     for (let i = 2; i < message.length; i += 2) {
       const signed = message[i] as number;
       const id = signed > 0 ? signed : -signed;
@@ -334,21 +407,34 @@ export class Pool implements Executor {
       slot.inflight.delete(id);
       if (task.abandoned) continue;
       const value = message[i + 1];
-      if (signed > 0) this.#settle(task, true, value);
+      if (signed > 0) {
+        if (now !== 0) stats.ran(now - task.sentAt);
+        this.#settle(task, true, value);
+      }
       // A cancellation answer for a task not abandoned here can only be shutdown({ cancelPending })'s.
-      else if (value === 0) this.#settle(task, false, this.#cancelPending?.() ?? new AbortError());
-      else this.#settle(task, false, deserializeError(value as SerializedError));
+      else if (value === 0) this.#settle(task, false, this.#cancelPending?.() ?? new AbortError(), true);
+      else {
+        if (now !== 0) stats.ran(now - task.sentAt);
+        this.#settle(task, false, deserializeError(value as SerializedError));
+      }
     }
     this.#afterChange(slot);
   }
 
-  #settle(task: Task, ok: boolean, value: unknown) {
+  /** Settles `task` once (later calls do nothing); `cancelled` counts a failure as a cancellation in `stats()`. */
+  #settle(task: Task, ok: boolean, value: unknown, cancelled = false) {
     if (task.state === DONE) return;
     task.state = DONE;
     if (task.timer !== undefined) clearTimeout(task.timer);
     task.abortSubscription?.unsubscribe();
-    if (ok) task.resolve(value);
-    else task.reject(value);
+    if (ok) {
+      this.#stats.completed++;
+      task.resolve(value);
+    } else {
+      if (cancelled) this.#stats.cancelled++;
+      else this.#stats.failed++;
+      task.reject(value);
+    }
     if (--this.#pending === 0) {
       // Nothing waits for a worker any more: a pending respawn must not keep the process alive.
       this.#respawnTimer?.unref();
@@ -366,9 +452,10 @@ export class Pool implements Executor {
     if (task.state === DONE) return;
     const slot = task.worker;
     const state = task.state;
-    this.#settle(task, false, reason);
+    this.#settle(task, false, reason, true);
     if (state === QUEUED) {
       this.#queue.withdrawn(); // the entry itself is skipped when reached
+      this.#checkDrain();
       return;
     }
     if (slot === undefined) return;
@@ -388,16 +475,29 @@ export class Pool implements Executor {
 
   // ---- worker exits -----------------------------------------------------------------------------
 
-  /** Ends a worker on purpose (idle, recycled, shutdown, or stuck in an abandoned task). */
-  #stop(slot: Slot, stuck = false) {
+  /** Ends a worker on purpose (recycled, shutdown, or stuck in an abandoned task; idle ones end in `Workers`). */
+  #stop(slot: Slot, reason: WorkerExitReason) {
     if (slot.stopping || slot.exited) return;
+    const stuck = reason === 'stuck';
     if (stuck) slot.retiring = true;
-    this.#workers.stop(slot);
+    this.#workers.stop(slot, reason);
     if (stuck) this.#replace();
+  }
+
+  #onCreate(slot: Slot) {
+    if (this.#stats.timing) slot.bornAt = performance.now();
+    if (this.listenerCount('workerCreate') === 0) return;
+    const { pid, threadId } = slot.transport;
+    emitSafely(this, 'workerCreate', {
+      id: slot.id,
+      ...(pid === undefined ? {} : { pid }),
+      ...(threadId === undefined ? {} : { threadId }),
+    });
   }
 
   #onExit(slot: Slot, info: ExitInfo) {
     if (!this.#workers.exited(slot)) return;
+    if (slot.bornAt >= 0) this.#stats.exited(slot, performance.now());
     const started = slot.started();
     const retry: Task[] = [];
     let failed = 0;
@@ -437,6 +537,17 @@ export class Pool implements Executor {
       );
     }
     slot.resolveExit();
+    if (this.listenerCount('workerExit') > 0) {
+      const pid = slot.transport.pid;
+      emitSafely(this, 'workerExit', {
+        id: slot.id,
+        ...(pid === undefined ? {} : { pid }),
+        code: info.code,
+        signal: info.signal,
+        reason: slot.exitReason ?? 'crashed',
+        ...(info.error === undefined ? {} : { error: info.error }),
+      });
+    }
     this.#replace();
   }
 
@@ -479,6 +590,7 @@ export class Pool implements Executor {
       this.#settle(task, false, crash());
       failed++;
     }
+    this.#checkDrain();
     for (const slot of [...this.#workers.list]) {
       if (slot.ready || slot.stopping || slot.inflight.size === 0) continue;
       const started = slot.started();
@@ -492,7 +604,7 @@ export class Pool implements Executor {
         this.#settle(task, false, crash());
         failed++;
       }
-      this.#stop(slot);
+      this.#stop(slot, 'crashed');
     }
     return failed;
   }

@@ -68,6 +68,10 @@ export interface Transport {
    * `MSG_CANCEL` alone, which the worker reads before each task too, but only once it arrives).
    */
   cancelUnstarted?(): boolean;
+  /** The child's process id (process transports), for the pool's events. */
+  readonly pid?: number;
+  /** The thread's id (thread transports), for the pool's events. */
+  readonly threadId?: number;
 }
 
 /**

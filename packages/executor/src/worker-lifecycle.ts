@@ -1,3 +1,4 @@
+import type { WorkerExitReason } from './pool-events.js';
 import type { ExitInfo, TransportFactory, WorkerMessage } from './transport.js';
 import { Slot } from './worker-slot.js';
 
@@ -5,6 +6,8 @@ import { Slot } from './worker-slot.js';
 export interface WorkerEvents {
   onMessage(slot: Slot, message: WorkerMessage): void;
   onExit(slot: Slot, info: ExitInfo): void;
+  /** A worker was started (its transport exists). */
+  onCreate(slot: Slot): void;
 }
 
 /**
@@ -19,6 +22,7 @@ export class Workers {
   readonly #min: number;
   readonly #idleTimeout: number;
   readonly #events: WorkerEvents;
+  #nextId = 1;
 
   constructor(factory: TransportFactory, min: number, idleTimeout: number, events: WorkerEvents) {
     this.#factory = factory;
@@ -29,13 +33,14 @@ export class Workers {
 
   /** Starts a worker. */
   spawn(): Slot {
-    const slot = new Slot();
+    const slot = new Slot(this.#nextId++);
     this.list.push(slot);
     const events = this.#events;
     slot.transport = this.#factory({
       onMessage: (message) => events.onMessage(slot, message),
       onExit: (info) => events.onExit(slot, info),
     });
+    events.onCreate(slot);
     return slot;
   }
 
@@ -57,7 +62,7 @@ export class Workers {
         slot.idleTimer = setTimeout(check, left);
         slot.idleTimer.unref?.();
       } else {
-        this.stop(slot);
+        this.stop(slot, 'idle');
       }
     };
     slot.idleTimer = setTimeout(check, this.#idleTimeout);
@@ -65,9 +70,10 @@ export class Workers {
   }
 
   /** Ends a worker on purpose; returns false if it was already ending. Its exit arrives through `onExit`. */
-  stop(slot: Slot): boolean {
+  stop(slot: Slot, reason: WorkerExitReason): boolean {
     if (slot.stopping || slot.exited) return false;
     slot.stopping = true;
+    slot.exitReason ??= reason;
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
     this.#remove(slot);
     // Its exit is awaited (shutdown, the exit handler): an idle, unref'd worker must keep the loop alive until then,

@@ -30,6 +30,10 @@ export interface ThreadPoolOptions {
   env?: NodeJS.ProcessEnv;
   /** Thread name shown in debuggers. Default: `@x/to-thread`. */
   name?: string;
+  /** Milliseconds a thread may take to acknowledge a cancelled or timed-out task before it is terminated. Default: 20. */
+  cancelGrace?: number;
+  /** Record run/wait times and utilization for `stats()`; counts are kept either way. Default: `true`. */
+  recordTiming?: boolean;
 }
 
 /**
@@ -87,6 +91,8 @@ export class ThreadPool extends Pool {
       maxQueue: options.maxQueue,
       maxTasksPerWorker: options.maxTasksPerThread,
       concurrentTasksPerWorker: options.concurrentTasksPerThread ?? 64,
+      cancelGrace: options.cancelGrace,
+      recordTiming: options.recordTiming,
       label: 'thread',
     });
   }

@@ -95,6 +95,10 @@ export class ThreadTransport implements Transport {
     if (Atomics.load(this.state, STATE_SLEEPING) === 1) Atomics.notify(this.state, STATE_MAIL);
   }
 
+  get threadId(): number {
+    return this.#worker.threadId;
+  }
+
   cancelUnstarted(): boolean {
     Atomics.store(this.state, STATE_CANCEL_PENDING, 1);
     return true;

@@ -1,0 +1,35 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+
+/** The context published with each of a task's events on {@link taskChannel}. */
+export interface TaskTraceContext {
+  /** The task's id (unique among live tasks). */
+  id: number;
+  /** The pool that runs it. */
+  pool: object;
+  /** What it runs: `url#export` for a module function, else the function's name (or `anonymous`). */
+  label: string;
+  /** Set on `asyncStart`/`asyncEnd` of a task that returned: its value. */
+  result?: unknown;
+  /** Set on `error`, `asyncStart`, `asyncEnd` of a task that failed: its error. */
+  error?: unknown;
+}
+
+/**
+ * Every task of every pool: `tracingChannel('@x/executor:task')`, the standard APM tools subscribe to
+ * (`start`/`end` around `submit`, `asyncStart`/`asyncEnd` when the task settles, `error` when it fails).
+ */
+export const taskChannel = diagnosticsChannel.tracingChannel<unknown, TaskTraceContext>('@x/executor:task');
+
+/** Whether anyone listens: with nobody, tasks are not traced at all (no context, no wrapping). */
+export function tracing(): boolean {
+  const channel = taskChannel as typeof taskChannel & { hasSubscribers?: boolean };
+  // `TracingChannel#hasSubscribers` arrived in Node 20.13; before, ask the sub-channels.
+  if (channel.hasSubscribers !== undefined) return channel.hasSubscribers;
+  return (
+    taskChannel.start.hasSubscribers ||
+    taskChannel.end.hasSubscribers ||
+    taskChannel.asyncStart.hasSubscribers ||
+    taskChannel.asyncEnd.hasSubscribers ||
+    taskChannel.error.hasSubscribers
+  );
+}
