@@ -10,6 +10,8 @@ export interface DispatchHooks {
   settle(task: Task, ok: boolean, value: unknown): void;
   /** `slot` lost tasks (they failed to send): refill it from the queue, or idle or retire it. */
   afterChange(slot: Slot): void;
+  /** `task`, which has a `runTimeout`, was just sent to its worker: its run clock starts. */
+  runStarted(task: Task): void;
 }
 
 /**
@@ -54,9 +56,12 @@ export class Dispatcher {
     this.#hooks = hooks;
   }
 
-  /** Most tasks in flight on one worker when `task` joins them (1 for a slow function). */
+  /**
+   * Most tasks in flight on one worker when `task` joins them: 1 (a worker of its own) for a slow function
+   * and for a task with a `runTimeout`, whose clock must start when it starts.
+   */
   limit(task: Task): number {
-    return this.#slow.has(task.fid) ? 1 : this.#perWorker;
+    return task.runTimeout >= 0 || this.#slow.has(task.fid) ? 1 : this.#perWorker;
   }
 
   /** Notes which functions of a `MSG_RESULTS` message ran slow: a function is slow while its runs say so. */
@@ -132,6 +137,7 @@ export class Dispatcher {
         stats.waited(now - task.submitted);
         task.sentAt = now;
       }
+      if (task.runTimeout >= 0) this.#hooks.runStarted(task);
     }
   }
 

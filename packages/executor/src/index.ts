@@ -22,6 +22,8 @@ export {
   asyncDispose,
   type Executor,
   type MapOptions,
+  type PoolShutdownOptions,
+  type PoolSubmitOptions,
   type ShutdownOptions,
   type SubmitOptions,
 } from './executor.js';

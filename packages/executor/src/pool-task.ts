@@ -45,6 +45,12 @@ export class Task {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   resolve!: (value: unknown) => void;
   reject!: (reason: unknown) => void;
+  /** Higher runs first (`submit`'s `priority`); FIFO among equals by `order`, set by the queue. */
+  priority = 0;
+  order = 0;
+  /** `submit`'s `runTimeout` (ms from dispatch to its worker), -1 for none, and its timer. */
+  runTimeout = -1;
+  runTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** `performance.now()` at submission and at dispatch to its worker (timing on). */
   submitted = 0;
   sentAt = 0;

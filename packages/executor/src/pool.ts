@@ -6,6 +6,7 @@ import {
   ownOptions,
   subject,
   validateDuration,
+  validateInteger,
   validateSignal,
 } from '@x/internal';
 import { assertCloneable } from './clone.js';
@@ -15,12 +16,12 @@ import {
   asyncDispose,
   type Executor,
   type MapOptions,
-  type ShutdownOptions,
-  type SubmitOptions,
+  type PoolShutdownOptions,
+  type PoolSubmitOptions,
 } from './executor.js';
 import { mapOnExecutor } from './map.js';
 import { emitSafely, type PoolEventMap, type WorkerExitReason } from './pool-events.js';
-import { type PoolConfig, type PoolOptions, resolvePoolOptions } from './pool-options.js';
+import { type PoolConfig, type PoolOptions, resolvePoolOptions, validateBoolean } from './pool-options.js';
 import { type PoolStats, StatsRecorder } from './pool-stats.js';
 import { ASSIGNED, DONE, QUEUED, SENT, Task, takeId } from './pool-task.js';
 import { type TaskTraceContext, taskChannel, tracing } from './pool-tracing.js';
@@ -72,6 +73,8 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
   /** Starts the workers held back by the guard's back-off. Referenced only while tasks are pending. */
   #respawnTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   #drained: (() => void) | undefined = undefined;
+  /** Set by shutdown({ cancelRunning }): terminates the workers still busy when the grace is over. */
+  #graceTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Set by shutdown({ cancelPending }): makes the reason for tasks that have not started. */
   #cancelPending: (() => AbortError) | undefined = undefined;
   readonly #stopStuck = (slot: Slot) => this.#stop(slot, 'stuck');
@@ -92,6 +95,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
       {
         settle: (task, ok, value) => this.#settle(task, ok, value),
         afterChange: (slot) => this.#afterChange(slot),
+        runStarted: (task) => this.#runStarted(task),
       },
       stats.timing ? stats : undefined,
     );
@@ -147,7 +151,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
   submit<F extends AnyFunction>(
     fn: RemoteFunction<F>,
     args: Parameters<F>,
-    options?: SubmitOptions,
+    options?: PoolSubmitOptions,
   ): Promise<Awaited<ReturnType<F>>> {
     if (!tracing()) return this.#submit(takeId(), fn, args, options);
     const id = takeId();
@@ -165,7 +169,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
     id: number,
     fn: RemoteFunction<F>,
     args: Parameters<F>,
-    options?: SubmitOptions,
+    options?: PoolSubmitOptions,
   ): Promise<Awaited<ReturnType<F>>> => {
     const ref = toRemoteRef(fn, 'fn');
     if (!Array.isArray(args)) {
@@ -174,11 +178,15 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
     let signal: AbortSignal | undefined;
     let timeout: number | undefined;
     let transfer: readonly TransferListItem[] | undefined;
+    let priority: number | undefined;
+    let runTimeout: number | undefined;
     if (options !== undefined) {
       options = ownOptions(options, 'options');
-      ({ signal, timeout, transfer } = options);
+      ({ signal, timeout, transfer, priority, runTimeout } = options);
       validateSignal(signal, 'options.signal');
       validateDuration(timeout, 'options.timeout');
+      validateInteger(priority, 'options.priority', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      validateDuration(runTimeout, 'options.runTimeout');
       if (transfer !== undefined && !Array.isArray(transfer)) {
         throw new TypeError(`${subject('options.transfer')} must be an array.${describeReceived(transfer)}`);
       }
@@ -196,6 +204,8 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
       }
     }
     const task = new Task(id, ref, args, transfer);
+    if (priority !== undefined) task.priority = priority;
+    if (runTimeout !== undefined && runTimeout !== Number.POSITIVE_INFINITY) task.runTimeout = runTimeout;
     if (this.#stats.timing) task.submitted = performance.now();
     const promise = new Promise<Awaited<ReturnType<F>>>((resolve, reject) => {
       task.resolve = resolve as (value: unknown) => void;
@@ -245,32 +255,105 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
    * With `cancelPending`, every task that has not started by the time of the call is rejected with
    * `AbortError` and never starts: those waiting in the pool's queue and those already sent to a worker ahead
    * of time (waiting there behind a busy task). A task has started once its worker has called its function;
-   * a started task always runs to its end (its own `signal` and `timeout` still apply).
+   * a started task always runs to its end (its own `signal` and `timeout` still apply). With `cancelRunning`,
+   * running tasks too are rejected at once with `AbortError` and told to stop; their workers are terminated
+   * if still busy after `grace` ms. Throws a `TypeError`/`RangeError` for a bad option.
    *
    * @example
    * ```ts
    * await pool.shutdown({ cancelPending: true });
+   * await pool.shutdown({ cancelRunning: true, grace: 500 }); // stop now
    * ```
-   * Like Python's `Executor.shutdown(wait, cancel_futures)`.
+   * Like Python's `Executor.shutdown(wait, cancel_futures)`, and with `cancelRunning` its
+   * `terminate_workers()` (3.14).
    */
-  async shutdown(options?: ShutdownOptions): Promise<void> {
+  async shutdown(options?: PoolShutdownOptions): Promise<void> {
     options = ownOptions(options, 'options');
+    validateBoolean(options?.cancelRunning, 'options.cancelRunning');
+    validateDuration(options?.grace, 'options.grace');
     const wait = options?.wait ?? true;
     this.#closed = true;
-    if (options?.cancelPending && this.#cancelPending === undefined) this.#cancelUnstarted();
+    if ((options?.cancelPending || options?.cancelRunning) && this.#cancelPending === undefined) {
+      this.#cancelUnstarted();
+    }
+    if (options?.cancelRunning && this.#graceTimer === undefined) {
+      this.#cancelRunning(options.grace ?? this.#config.cancelGrace);
+    }
     // Every call (a second one too) resolves when the same drain-and-stop has finished.
     this.#stopped ??= (async () => {
       if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
       const exits = this.#workers.list.map((slot) => slot.exitPromise);
-      for (const slot of [...this.#workers.list]) this.#stop(slot, 'shutdown');
+      for (const slot of [...this.#workers.list]) {
+        // Cancelled by cancelRunning and not answered yet: it has until the grace is over.
+        if (this.#graceTimer !== undefined && slot.inflight.size > 0) continue;
+        this.#stop(slot, 'shutdown');
+      }
       await Promise.all(exits);
+      if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
     })();
     if (wait) await this.#stopped;
+  }
+
+  /**
+   * Replaces every worker, gracefully: the workers alive now take no new task, finish the ones they hold and
+   * exit (`workerExit` reason `recycled`); new tasks go to fresh workers. Resolves when every one of them has
+   * exited; rejects with `PoolClosedError` after `shutdown`. For leaks, a changed environment, or new code
+   * on disk (module functions are imported again by the fresh workers).
+   *
+   * @example
+   * ```ts
+   * await pool.recycle();
+   * ```
+   * Like piscina's `close()` then a new pool, without refusing tasks meanwhile.
+   */
+  async recycle(): Promise<void> {
+    if (this.#closed) throw new PoolClosedError();
+    const old = [...this.#workers.list];
+    for (const slot of old) {
+      slot.retiring = true;
+      slot.exitReason ??= 'recycled';
+      if (slot.inflight.size === 0) this.#stop(slot, 'recycled');
+    }
+    this.#replace();
+    await Promise.all(old.map((slot) => slot.exitPromise));
   }
 
   /** `shutdown()`, for `await using pool = ...`. */
   [asyncDispose](): Promise<void> {
     return this.shutdown();
+  }
+
+  /**
+   * shutdown({ cancelRunning }): rejects every task still on a worker, tells the workers to stop them, and
+   * terminates the workers that have not answered within `grace` ms.
+   */
+  #cancelRunning(grace: number) {
+    const reason = () =>
+      new AbortError('The pool was shut down with cancelRunning before this task finished.', {
+        cause: new PoolClosedError(),
+      });
+    for (const slot of this.#workers.list) {
+      slot.retiring = true;
+      slot.exitReason = 'shutdown';
+      const ids: number[] = [];
+      for (const task of slot.inflight.values()) {
+        if (task.state === DONE || task.abandoned) continue;
+        // Its answer, if any, is dropped; the worker's exit is awaited either way.
+        task.abandoned = true;
+        this.#settle(task, false, reason(), true);
+        ids.push(task.id);
+      }
+      if (ids.length > 0 && !slot.exited) {
+        try {
+          slot.transport.send([MSG_CANCEL, ...ids]);
+        } catch {
+          // The worker is gone; its exit handler cleans up.
+        }
+      }
+    }
+    this.#graceTimer = setTimeout(() => {
+      for (const slot of [...this.#workers.list]) this.#stop(slot, 'shutdown');
+    }, grace);
   }
 
   /** shutdown({ cancelPending }): rejects every task not started, queued or sent ahead to a worker. */
@@ -421,11 +504,28 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
     this.#afterChange(slot);
   }
 
+  /** Starts the clock of a task's `runTimeout` (it was just sent to a worker with nothing else in flight). */
+  #runStarted(task: Task) {
+    const ms = task.runTimeout;
+    task.runTimer = setTimeout(
+      () =>
+        this.#abandon(
+          task,
+          new TimeoutError(
+            ms,
+            `The task did not finish within its runTimeout of ${ms} ms after it started, so it was stopped.`,
+          ),
+        ),
+      ms,
+    );
+  }
+
   /** Settles `task` once (later calls do nothing); `cancelled` counts a failure as a cancellation in `stats()`. */
   #settle(task: Task, ok: boolean, value: unknown, cancelled = false) {
     if (task.state === DONE) return;
     task.state = DONE;
     if (task.timer !== undefined) clearTimeout(task.timer);
+    if (task.runTimer !== undefined) clearTimeout(task.runTimer);
     task.abortSubscription?.unsubscribe();
     if (ok) {
       this.#stats.completed++;
@@ -519,6 +619,11 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
         }
         task.state = QUEUED;
         task.worker = undefined;
+        // Never started: its runTimeout starts again on the next worker.
+        if (task.runTimer !== undefined) {
+          clearTimeout(task.runTimer);
+          task.runTimer = undefined;
+        }
         retry.push(task);
       } else {
         this.#settle(task, false, crash());
