@@ -352,7 +352,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
       }
     }
     this.#graceTimer = setTimeout(() => {
-      for (const slot of [...this.#workers.list]) this.#stop(slot, 'shutdown');
+      for (const slot of [...this.#workers.list]) this.#stop(slot, 'shutdown', true);
     }, grace);
   }
 
@@ -576,11 +576,11 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
   // ---- worker exits -----------------------------------------------------------------------------
 
   /** Ends a worker on purpose (recycled, shutdown, or stuck in an abandoned task; idle ones end in `Workers`). */
-  #stop(slot: Slot, reason: WorkerExitReason) {
+  #stop(slot: Slot, reason: WorkerExitReason, force = false) {
     if (slot.stopping || slot.exited) return;
     const stuck = reason === 'stuck';
     if (stuck) slot.retiring = true;
-    this.#workers.stop(slot, reason);
+    this.#workers.stop(slot, reason, force);
     if (stuck) this.#replace();
   }
 

@@ -51,6 +51,12 @@ export interface Transport {
   send(message: MainMessage, transfer?: readonly TransferListItem[]): void;
   /** Stops the worker now; `onExit` follows. Idempotent. */
   terminate(): void;
+  /**
+   * Ends an idle worker gracefully: it runs its `teardown` (if any), then exits; `onExit` follows. A worker
+   * whose teardown has not finished within {@link TEARDOWN_TIMEOUT_MS} is terminated. Without this method the
+   * pool calls `terminate()`.
+   */
+  stop?(): void;
   /** Let the worker keep the process alive (it is busy). */
   ref(): void;
   /** Let the process exit even though the worker is alive (it is idle). */
@@ -104,6 +110,9 @@ export const MSG_RESULTS = 2;
  * it runs anything, so an idle worker that is killed counts as started, not as a failed start.
  */
 export const MSG_READY = 3;
+
+/** How long (ms) a worker's `teardown` may take when it is stopped gracefully before it is terminated. */
+export const TEARDOWN_TIMEOUT_MS = 5000;
 
 /** Above this much synchronous work (µs), a function's next tasks go only to a worker with nothing else in flight. */
 export const SLOW_TASK_MICROS = 2000;

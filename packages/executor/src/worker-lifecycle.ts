@@ -69,8 +69,12 @@ export class Workers {
     slot.idleTimer.unref?.();
   }
 
-  /** Ends a worker on purpose; returns false if it was already ending. Its exit arrives through `onExit`. */
-  stop(slot: Slot, reason: WorkerExitReason): boolean {
+  /**
+   * Ends a worker on purpose; returns false if it was already ending. Its exit arrives through `onExit`. An
+   * idle, recycled or shut-down worker is stopped gracefully (its teardown runs) unless `force`; a stuck or
+   * broken one is terminated.
+   */
+  stop(slot: Slot, reason: WorkerExitReason, force = false): boolean {
     if (slot.stopping || slot.exited) return false;
     slot.stopping = true;
     slot.exitReason ??= reason;
@@ -79,7 +83,11 @@ export class Workers {
     // Its exit is awaited (shutdown, the exit handler): an idle, unref'd worker must keep the loop alive until then,
     // or the process could exit with that await unsettled.
     slot.ref();
-    slot.transport.terminate();
+    const { transport } = slot;
+    // Only an idle worker is asked: one still holding a task (an abandoned one, stuck maybe) could never answer.
+    const graceful = !force && slot.inflight.size === 0 && reason !== 'stuck' && reason !== 'crashed';
+    if (graceful && transport.stop !== undefined) transport.stop();
+    else transport.terminate();
     return true;
   }
 

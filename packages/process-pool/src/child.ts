@@ -24,6 +24,7 @@ import {
   INIT_FAILED_EXIT_CODE,
   JSON_UNDEFINED_RESULTS,
   JSON_UNDEFINED_RUN,
+  STOP,
 } from './protocol.js';
 import { countTasks } from './split-run.js';
 
@@ -41,6 +42,8 @@ const exit = process.exit.bind(process);
 const early: MainMessage[] = [];
 let deliver: ((message: MainMessage) => void) | undefined;
 let initialised = false;
+/** The pool's teardown, run when the parent stops this child gracefully. */
+let teardown: Parameters<typeof invokeRemote>[0] | 0 = 0;
 const json = process.argv.includes('--json');
 const progress = process.argv.includes('--progress');
 
@@ -50,9 +53,19 @@ process.on('disconnect', () => exit(0));
 process.on('message', (message: unknown) => {
   if (!initialised) {
     initialised = true;
-    const [tag, ref, args] = message as [string, Parameters<typeof invokeRemote>[0] | 0, unknown[]];
+    const [tag, ref, args, down] = message as [
+      string,
+      Parameters<typeof invokeRemote>[0] | 0,
+      unknown[],
+      Parameters<typeof invokeRemote>[0] | 0 | undefined,
+    ];
     if (tag !== INIT) throw new Error(`A @x/process-pool child expected ${INIT} first, got ${String(tag)}.`);
+    teardown = down ?? 0;
     void start(ref, args);
+    return;
+  }
+  if ((message as unknown[])[0] === STOP) {
+    void stop();
     return;
   }
   if ((message as unknown[])[0] === JSON_UNDEFINED_RUN) decodeUndefined(message as unknown[], MSG_RUN);
@@ -84,6 +97,25 @@ function progressReporter(): ((message: MainMessage) => void) | undefined {
     // Same page as the first write, which worked: this cannot run out of space.
     writeSync(PROGRESS_FD, bytes, 0, bytes.length, 0);
   };
+}
+
+/** Stopped gracefully (the child is idle): run the teardown, then exit. */
+async function stop() {
+  let code = 0;
+  if (teardown !== 0) {
+    try {
+      await invokeRemote(teardown, []);
+    } catch (error) {
+      code = 1;
+      process.emitWarning(
+        `The pool's teardown threw in a child process: ${(error as Error)?.stack ?? error}`,
+        {
+          code: 'ERR_X_TEARDOWN_FAILED',
+        },
+      );
+    }
+  }
+  exit(code);
 }
 
 async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[]) {

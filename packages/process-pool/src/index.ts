@@ -6,12 +6,21 @@ export {
   fromModule,
   type ModuleFunction,
   PoolClosedError,
+  type PoolEventMap,
+  type PoolShutdownOptions,
+  type PoolStats,
+  type PoolSubmitOptions,
   QueueFullError,
   type RemoteFunction,
   type ShutdownOptions,
   type SubmitOptions,
+  type TaskTraceContext,
   TimeoutError,
+  type TimingSummary,
   WorkerCrashedError,
+  type WorkerCreateEvent,
+  type WorkerExitEvent,
+  type WorkerExitReason,
 } from '@x/executor';
 export { InitializerError } from './errors.js';
 export { type ProcessMapOptions, ProcessPool, type ProcessPoolOptions } from './process-pool.js';

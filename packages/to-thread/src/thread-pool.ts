@@ -1,5 +1,14 @@
 import type { ResourceLimits } from 'node:worker_threads';
-import { ownOptions, Pool, validateDuration, validateInteger } from '@x/executor';
+import {
+  assertCloneable,
+  describeReceived,
+  ownOptions,
+  Pool,
+  type RemoteFunction,
+  toRemoteRef,
+  validateDuration,
+  validateInteger,
+} from '@x/executor';
 import { threadExecArgv } from './thread-exec-argv.js';
 import { ThreadTransport } from './thread-transport.js';
 
@@ -34,6 +43,23 @@ export interface ThreadPoolOptions {
   cancelGrace?: number;
   /** Record run/wait times and utilization for `stats()`; counts are kept either way. Default: `true`. */
   recordTiming?: boolean;
+  /**
+   * A self-contained function or `fromModule(...)` reference run once in each new thread before its first
+   * task (open a connection, warm a cache). If it throws, the thread exits and its tasks go to the next one;
+   * once three threads in a row failed with the same error and none started since, every waiting task fails
+   * at once with `WorkerCrashedError` (cause: `InitializerError`), and each further thread starts after a
+   * growing delay (100 ms doubling up to 10 s), so the pool never respawns in a loop. Default: none.
+   */
+  initializer?: RemoteFunction;
+  /** Arguments of `initializer` (structured-cloned to each thread). Default: `[]`. */
+  initArgs?: unknown[];
+  /**
+   * A self-contained function or `fromModule(...)` reference run once in a thread the pool stops gracefully
+   * (idle, recycled, shutdown) before it exits (close a connection, flush a buffer). A thread terminated
+   * because it crashed or was stuck runs none; one whose teardown takes more than 5 s is terminated. An error
+   * it throws is reported as a warning (`ERR_X_TEARDOWN_FAILED`). Default: none.
+   */
+  teardown?: RemoteFunction;
 }
 
 /**
@@ -78,13 +104,32 @@ export class ThreadPool extends Pool {
       true,
     );
     validateInteger(options.concurrentTasksPerThread, 'options.concurrentTasksPerThread', 1);
+    const initializer =
+      options.initializer === undefined ? undefined : toRemoteRef(options.initializer, 'options.initializer');
+    const teardown =
+      options.teardown === undefined ? undefined : toRemoteRef(options.teardown, 'options.teardown');
+    const { initArgs = [] } = options;
+    if (!Array.isArray(initArgs)) {
+      throw new TypeError(`The "options.initArgs" property must be an array.${describeReceived(initArgs)}`);
+    }
+    // Sent to every new thread: refuse now what could never be sent (a function, a socket...).
+    assertCloneable(initArgs, 'options.initArgs');
     if (execArgv !== undefined && !Array.isArray(execArgv)) {
       throw new TypeError(
         `The "options.execArgv" property must be an array. Received type ${typeof execArgv}`,
       );
     }
     super({
-      transport: (handlers) => new ThreadTransport(handlers, { resourceLimits, execArgv, env, name }),
+      transport: (handlers) =>
+        new ThreadTransport(handlers, {
+          resourceLimits,
+          execArgv,
+          env,
+          name,
+          initializer,
+          initArgs,
+          teardown,
+        }),
       minWorkers: options.minThreads,
       maxWorkers: options.maxThreads,
       idleTimeout: options.idleTimeout,

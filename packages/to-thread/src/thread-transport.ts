@@ -7,17 +7,23 @@ import {
   Worker,
 } from 'node:worker_threads';
 import {
+  deserializeError,
   type ExitInfo,
+  InitializerError,
   type MainMessage,
   ownOptions,
+  type RemoteRef,
+  type SerializedError,
   STATE_CANCEL_PENDING,
   STATE_LENGTH,
   STATE_MAIL,
   STATE_SLEEPING,
+  TEARDOWN_TIMEOUT_MS,
   type Transport,
   type TransportHandlers,
   type WorkerMessage,
 } from '@x/executor';
+import { INIT_FAILED, STOP, type ThreadData } from './protocol.js';
 
 /** What a thread is started with. */
 export interface ThreadOptions {
@@ -25,6 +31,9 @@ export interface ThreadOptions {
   execArgv?: string[];
   env?: NodeJS.ProcessEnv;
   name?: string;
+  initializer?: RemoteRef;
+  initArgs?: unknown[];
+  teardown?: RemoteRef;
 }
 
 // The built worker entry sits next to this module in dist/ (ESM and CJS builds alike; tsup shims
@@ -43,6 +52,8 @@ export class ThreadTransport implements Transport {
   readonly #port: MessagePort;
   readonly #onMessage: (message: WorkerMessage) => void;
   #error: Error | undefined;
+  readonly #teardown: boolean;
+  #stopTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(handlers: TransportHandlers, options: ThreadOptions) {
     const shared = new SharedArrayBuffer(STATE_LENGTH * Int32Array.BYTES_PER_ELEMENT);
@@ -55,7 +66,13 @@ export class ThreadTransport implements Transport {
       workerFile,
       ownOptions(
         {
-          workerData: { state: shared, port: port2 },
+          workerData: {
+            state: shared,
+            port: port2,
+            initializer: options.initializer ?? 0,
+            initArgs: options.initArgs ?? [],
+            teardown: options.teardown ?? 0,
+          } satisfies ThreadData,
           transferList: [port2],
           resourceLimits: options.resourceLimits,
           execArgv: options.execArgv,
@@ -65,11 +82,18 @@ export class ThreadTransport implements Transport {
         'options',
       ),
     );
+    this.#teardown = options.teardown !== undefined;
     port1.on('message', handlers.onMessage);
+    this.#worker.on('message', (message: unknown) => {
+      if (Array.isArray(message) && message[0] === INIT_FAILED) {
+        this.#error ??= new InitializerError(deserializeError(message[1] as SerializedError), 'thread');
+      }
+    });
     this.#worker.on('error', (error) => {
       this.#error ??= error;
     });
     this.#worker.on('exit', (code) => {
+      if (this.#stopTimer !== undefined) clearTimeout(this.#stopTimer);
       // Results sent just before the thread ended may still sit in the port: deliver them first.
       this.#drain();
       port1.close();
@@ -106,6 +130,17 @@ export class ThreadTransport implements Transport {
 
   terminate(): void {
     void this.#worker.terminate();
+  }
+
+  /** Runs the teardown in the thread, which then exits; terminated if it takes longer than TEARDOWN_TIMEOUT_MS. */
+  stop(): void {
+    if (!this.#teardown) {
+      this.terminate();
+      return;
+    }
+    if (this.#stopTimer !== undefined) return;
+    this.#worker.postMessage(STOP);
+    this.#stopTimer = setTimeout(() => this.terminate(), TEARDOWN_TIMEOUT_MS);
   }
 
   ref(): void {

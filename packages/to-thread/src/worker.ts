@@ -1,8 +1,10 @@
 // The entry script of every thread of a ThreadPool (built to dist/worker.js).
-import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { type MainMessage, serveWorker } from '@x/executor/worker';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { invokeRemote, type MainMessage, serializeError, serveWorker } from '@x/executor/worker';
+import { INIT_FAILED, INIT_FAILED_EXIT_CODE, STOP, type ThreadData } from './protocol.js';
 
-const { port, state } = workerData as { port: MessagePort; state: SharedArrayBuffer };
+const { port, state, initializer, initArgs, teardown } = workerData as ThreadData;
+const exit = process.exit.bind(process);
 
 // Bound at load, like everything the loop uses: a task may replace `process` or its streams.
 const { stdout, stderr } = process;
@@ -28,15 +30,53 @@ const written = (stream: NodeJS.WriteStream): Promise<void> | undefined =>
         });
       });
 
-serveWorker({
-  send: (message) => port.postMessage(message),
-  onMessage: (listener) => port.on('message', listener),
-  receiveSync: () => receiveMessageOnPort(port)?.message as MainMessage | undefined,
-  state: new Int32Array(state),
-  outputPending: () => {
-    const out = written(stdout);
-    const err = written(stderr);
-    if (out === undefined) return err;
-    return err === undefined ? out : Promise.all([out, err]).then(() => undefined);
-  },
+/** Runs the initializer (if any), then serves tasks; a failing initializer reports its error and exits. */
+async function start() {
+  if (initializer !== 0) {
+    try {
+      await invokeRemote(initializer, initArgs);
+    } catch (error) {
+      // Tasks sent meanwhile wait in `port` and go to another thread: this one never serves.
+      parentPort!.postMessage([INIT_FAILED, serializeError(error)]);
+      exit(INIT_FAILED_EXIT_CODE);
+      return;
+    }
+  }
+  serve();
+}
+
+/** Stopped gracefully (the thread is idle): run the teardown, then exit. */
+parentPort!.on('message', async (message: unknown) => {
+  if (message !== STOP) return;
+  let code = 0;
+  if (teardown !== 0) {
+    try {
+      await invokeRemote(teardown, []);
+    } catch (error) {
+      code = 1;
+      process.emitWarning(`The pool's teardown threw in a thread: ${(error as Error)?.stack ?? error}`, {
+        code: 'ERR_X_TEARDOWN_FAILED',
+      });
+    }
+  }
+  exit(code);
 });
+// The parent port must not keep an idle thread alive on its own account (the executor's port decides).
+parentPort!.unref();
+
+function serve() {
+  serveWorker({
+    send: (message) => port.postMessage(message),
+    onMessage: (listener) => port.on('message', listener),
+    receiveSync: () => receiveMessageOnPort(port)?.message as MainMessage | undefined,
+    state: new Int32Array(state),
+    outputPending: () => {
+      const out = written(stdout);
+      const err = written(stderr);
+      if (out === undefined) return err;
+      return err === undefined ? out : Promise.all([out, err]).then(() => undefined);
+    },
+  });
+}
+
+void start();
