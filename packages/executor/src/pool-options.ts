@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import {
   describeReceived,
   invalidArgType,
+  outOfRange,
   ownOptions,
   subject,
   validateDuration,
@@ -56,6 +57,12 @@ export interface PoolOptions {
    */
   label?: string;
   /**
+   * MiB of memory above which a worker is replaced after a task: V8 heap used (threads) or resident set size
+   * (processes), as its transport measures it (see `Transport.memory`). Its tasks in flight finish first.
+   * @default none
+   */
+  maxMemory?: number;
+  /**
    * Record run and wait times and utilization for `stats()` (a `performance.now()` per message and a histogram
    * record per task). Counts are kept either way.
    * @default true
@@ -75,6 +82,8 @@ export interface PoolConfig {
   cancelGrace: number;
   label: string;
   recordTiming: boolean;
+  /** Infinity for none. */
+  maxMemory: number;
 }
 
 const DEFAULTS = {
@@ -104,6 +113,7 @@ export function resolvePoolOptions(options: PoolOptions): PoolConfig {
   validateInteger(options.concurrentTasksPerWorker, 'options.concurrentTasksPerWorker', 1);
   validateDuration(options.cancelGrace, 'options.cancelGrace');
   validateBoolean(options.recordTiming, 'options.recordTiming');
+  validateMiB(options.maxMemory, 'options.maxMemory');
   const minWorkers = options.minWorkers ?? DEFAULTS.minWorkers;
   const maxWorkers = options.maxWorkers ?? Math.max(minWorkers, availableParallelism());
   if (minWorkers > maxWorkers) {
@@ -122,10 +132,18 @@ export function resolvePoolOptions(options: PoolOptions): PoolConfig {
     cancelGrace: options.cancelGrace ?? DEFAULTS.cancelGrace,
     label: options.label ?? DEFAULTS.label,
     recordTiming: options.recordTiming ?? DEFAULTS.recordTiming,
+    maxMemory: options.maxMemory ?? Number.POSITIVE_INFINITY,
   };
 }
 
 /** Throws a `TypeError` (`ERR_INVALID_ARG_TYPE`) unless `value` is a boolean or undefined. */
 export function validateBoolean(value: unknown, name: string): asserts value is boolean | undefined {
   if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value);
+}
+
+/** Throws a `TypeError`/`RangeError` unless `value` is a positive number of MiB (Infinity allowed) or undefined. */
+export function validateMiB(value: unknown, name: string): asserts value is number | undefined {
+  if (value === undefined) return;
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!(value > 0)) throw outOfRange(name, 'a positive number of MiB or Infinity', value);
 }

@@ -422,6 +422,15 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
     return false;
   }
 
+  /** maxMemory: a worker above it takes no new task and is replaced once its tasks in flight are done. */
+  #checkMemory(slot: Slot) {
+    const mib = slot.transport.memory?.();
+    if (mib !== undefined && mib > this.#config.maxMemory) {
+      slot.retiring = true;
+      slot.exitReason ??= 'recycled';
+    }
+  }
+
   /** Refills `slot` from the queue, or retires / idles it. */
   #afterChange(slot: Slot) {
     if (slot.exited) return;
@@ -480,6 +489,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
     }
     if (message[0] !== MSG_RESULTS) return;
     this.#dispatcher.observe(slot, message);
+    if (this.#config.maxMemory !== Number.POSITIVE_INFINITY && !slot.retiring) this.#checkMemory(slot);
     const stats = this.#stats;
     const now = stats.timing ? performance.now() : 0;
     for (let i = 2; i < message.length; i += 2) {

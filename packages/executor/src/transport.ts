@@ -74,6 +74,12 @@ export interface Transport {
    * `MSG_CANCEL` alone, which the worker reads before each task too, but only once it arrives).
    */
   cancelUnstarted?(): boolean;
+  /**
+   * The worker's memory in MiB as of its last `MSG_RESULTS` (V8 heap used for a thread, resident set size for
+   * a process), or undefined when it does not measure it. Transports measure only when the pool has a
+   * `maxMemory`.
+   */
+  memory?(): number | undefined;
   /** The child's process id (process transports), for the pool's events. */
   readonly pid?: number;
   /** The thread's id (thread transports), for the pool's events. */

@@ -24,6 +24,7 @@ import {
   INIT_FAILED_EXIT_CODE,
   JSON_UNDEFINED_RESULTS,
   JSON_UNDEFINED_RUN,
+  MEMORY,
   STOP,
 } from './protocol.js';
 import { countTasks } from './split-run.js';
@@ -46,6 +47,7 @@ let initialised = false;
 let teardown: Parameters<typeof invokeRemote>[0] | 0 = 0;
 const json = process.argv.includes('--json');
 const progress = process.argv.includes('--progress');
+const memory = process.argv.includes('--memory');
 
 // The parent went away (shutdown, or it died): a child never outlives its pool.
 process.on('disconnect', () => exit(0));
@@ -129,8 +131,15 @@ async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[
   }
   const report = progressReporter();
   send([INIT_DONE, report !== undefined]);
+  const post = json ? sendJson : (message: WorkerMessage) => send(message);
   serveWorker({
-    send: json ? sendJson : (message) => send(message),
+    // With maxMemory, the resident set size goes first: the parent has it when the results arrive.
+    send: memory
+      ? (message) => {
+          if (message[0] === MSG_RESULTS) send([MEMORY, process.memoryUsage.rss() / 1048576]);
+          post(message);
+        }
+      : post,
     onMessage: (listener) => {
       deliver = paced(listener, report);
       for (const message of early.splice(0)) deliver(message);

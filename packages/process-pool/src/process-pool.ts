@@ -46,6 +46,12 @@ export interface ProcessPoolOptions {
    * is reported as a warning in the child (`ERR_X_TEARDOWN_FAILED`). Default: none.
    */
   teardown?: RemoteFunction;
+  /**
+   * MiB of resident memory (RSS, reported by the child before each batch of results) above which a child is
+   * replaced: it takes no new task, finishes those it holds, runs its teardown and exits (`workerExit`
+   * reason `recycled`). For tasks that leak. Default: none.
+   */
+  maxMemory?: number;
   /** Milliseconds a child may take to acknowledge a cancelled or timed-out task before it is killed. Default: 20. */
   cancelGrace?: number;
   /** Record run/wait times and utilization for `stats()`; counts are kept either way. Default: `true`. */
@@ -174,6 +180,7 @@ export class ProcessPool extends Pool {
       initializer,
       initArgs,
       teardown,
+      measureMemory: typeof options.maxMemory === 'number' && options.maxMemory < Number.POSITIVE_INFINITY,
       tasksPerMessage: options.tasksPerMessage ?? 1,
     };
     // Set up before super(), which starts minWorkers children at once: the factory cannot use `this` yet.
@@ -201,6 +208,7 @@ export class ProcessPool extends Pool {
       concurrentTasksPerWorker: perChild,
       cancelGrace: options.cancelGrace,
       recordTiming: options.recordTiming,
+      maxMemory: options.maxMemory,
       label: 'child process',
     });
     this.#children = children;

@@ -28,6 +28,7 @@ import {
   INIT_FAILED,
   JSON_UNDEFINED_RESULTS,
   JSON_UNDEFINED_RUN,
+  MEMORY,
   STOP,
 } from './protocol.js';
 import { splitRun } from './split-run.js';
@@ -41,6 +42,8 @@ export interface ChildOptions {
   initArgs: unknown[];
   /** Run in the child when it is stopped gracefully. */
   teardown: RemoteRef | undefined;
+  /** The child reports its resident set size before each results message (`maxMemory`). */
+  measureMemory: boolean;
   /** Most tasks per IPC message; with 1 the child reports exactly which tasks it started. */
   tasksPerMessage: number;
 }
@@ -81,6 +84,8 @@ export class ProcessTransport implements Transport {
   #error: Error | undefined;
   #exited = false;
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
+  /** MiB resident, as the child last reported (measureMemory). */
+  #memory: number | undefined;
   /** Tasks the pool has handed to `send` (its send order: the n-th has `seq` n for the pool). */
   #tasksSent = 0;
   /** Send order of the tasks refused here (their arguments cannot be sent), ascending; never in the child. */
@@ -102,6 +107,7 @@ export class ProcessTransport implements Transport {
     try {
       const argv = progress ? ['--progress'] : [];
       if (options.serialization === 'json') argv.push('--json');
+      if (options.measureMemory) argv.push('--memory');
       // On a null prototype: Node reads the options we do not set (`cwd`, `shell`, ...) by plain property access.
       child = fork(
         childFile,
@@ -131,6 +137,7 @@ export class ProcessTransport implements Transport {
       if (typeof tag !== 'string') this.#handlers.onMessage(message as WorkerMessage);
       else if (tag === JSON_UNDEFINED_RESULTS)
         this.#handlers.onMessage(decodeUndefined(message as unknown[], MSG_RESULTS) as WorkerMessage);
+      else if (tag === MEMORY) this.#memory = (message as unknown[])[1] as number;
       else if (tag === INIT_DONE) {
         this.#ready = true;
         this.#reporting = (message as unknown[])[1] === true;
@@ -296,6 +303,11 @@ export class ProcessTransport implements Transport {
    */
   cancelUnstarted(): boolean {
     return this.#progress?.cancelUnstarted() ?? false;
+  }
+
+  /** MiB the child had resident when it last sent results (with `measureMemory`). */
+  memory(): number | undefined {
+    return this.#memory;
   }
 
   /**

@@ -12,6 +12,11 @@ export const INIT_DONE = 'x-process-pool:init-done';
 export const INIT_FAILED = 'x-process-pool:init-failed';
 /** Parent -> child: `[STOP]`, run the teardown, then exit (a graceful stop of an idle child). */
 export const STOP = 'x-process-pool:stop';
+/**
+ * Child -> parent, right before each results message when the pool has a `maxMemory`: `[MEMORY, rssMiB]`.
+ * The child is started with `--memory` then.
+ */
+export const MEMORY = 'x-process-pool:memory';
 /** Exit code of a child whose initializer failed. */
 export const INIT_FAILED_EXIT_CODE = 70;
 

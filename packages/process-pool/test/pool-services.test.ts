@@ -51,6 +51,7 @@ describe('ProcessPool: the executor pool features', () => {
     pool.on('workerCreate', (e) => pids.push(e.pid!));
     await pool.submit((x: number) => x, [1]);
     await new Promise((resolve) => pool.once('workerExit', resolve)); // idle
+    await pool.submit((x: number) => x, [1]); // a new child, up: the next task starts at once
     await expect(
       pool.submit(
         () => {
@@ -94,5 +95,26 @@ describe('ProcessPool: the executor pool features', () => {
     );
     await Promise.all([block, ...tasks]);
     expect(order).toEqual([1, 3, 4, 2, 0]);
+  });
+});
+
+describe('ProcessPool maxMemory', () => {
+  it('replaces a child whose resident memory grew past maxMemory after a leaking task', async () => {
+    const pool = make({ maxWorkers: 1, maxMemory: 160 });
+    const exits: WorkerExitEvent[] = [];
+    pool.on('workerExit', (e) => exits.push(e));
+    // Each task keeps 40 MiB of touched memory (resident) and reports how many it holds.
+    const leak = () => {
+      const g = globalThis as { leak?: Buffer[] };
+      g.leak ??= [];
+      g.leak.push(Buffer.alloc(40 * 1024 * 1024, 1));
+      return g.leak.length;
+    };
+    const held: number[] = [];
+    for (let i = 0; i < 8; i++) held.push(await pool.submit(leak, []));
+    expect(Math.max(...held)).toBeLessThanOrEqual(5);
+    expect(held.filter((n) => n === 1).length).toBeGreaterThanOrEqual(2);
+    expect(exits.length).toBeGreaterThanOrEqual(1);
+    for (const e of exits) expect(e.reason).toBe('recycled');
   });
 });

@@ -11,6 +11,8 @@ export interface ThreadData {
   initArgs: unknown[];
   /** Run once when the thread is stopped gracefully; 0 for none. */
   teardown: RemoteRef | 0;
+  /** Where the thread writes its V8 heap used (KiB, `Int32Array` slot 0) before each results message; 0 when not measured. */
+  memory: SharedArrayBuffer | 0;
 }
 
 /** Thread -> parent: `[INIT_FAILED, SerializedError]`; the thread then exits with {@link INIT_FAILED_EXIT_CODE}. */

@@ -60,6 +60,12 @@ export interface ThreadPoolOptions {
    * it throws is reported as a warning (`ERR_X_TEARDOWN_FAILED`). Default: none.
    */
   teardown?: RemoteFunction;
+  /**
+   * MiB of V8 heap (`used_heap_size`, measured by the thread after each batch of results) above which a thread
+   * is replaced: it takes no new task, finishes those it holds, runs its teardown and exits (`workerExit`
+   * reason `recycled`). For tasks that leak. Default: none.
+   */
+  maxMemory?: number;
 }
 
 /**
@@ -109,6 +115,8 @@ export class ThreadPool extends Pool {
     const teardown =
       options.teardown === undefined ? undefined : toRemoteRef(options.teardown, 'options.teardown');
     const { initArgs = [] } = options;
+    const measureMemory =
+      typeof options.maxMemory === 'number' && options.maxMemory < Number.POSITIVE_INFINITY;
     if (!Array.isArray(initArgs)) {
       throw new TypeError(`The "options.initArgs" property must be an array.${describeReceived(initArgs)}`);
     }
@@ -129,6 +137,7 @@ export class ThreadPool extends Pool {
           initializer,
           initArgs,
           teardown,
+          measureMemory,
         }),
       minWorkers: options.minThreads,
       maxWorkers: options.maxThreads,
@@ -138,6 +147,7 @@ export class ThreadPool extends Pool {
       concurrentTasksPerWorker: options.concurrentTasksPerThread ?? 64,
       cancelGrace: options.cancelGrace,
       recordTiming: options.recordTiming,
+      maxMemory: options.maxMemory,
       label: 'thread',
     });
   }

@@ -34,6 +34,8 @@ export interface ThreadOptions {
   initializer?: RemoteRef;
   initArgs?: unknown[];
   teardown?: RemoteRef;
+  /** Measure the thread's heap for `maxMemory`. */
+  measureMemory?: boolean;
 }
 
 // The built worker entry sits next to this module in dist/ (ESM and CJS builds alike; tsup shims
@@ -53,12 +55,15 @@ export class ThreadTransport implements Transport {
   readonly #onMessage: (message: WorkerMessage) => void;
   #error: Error | undefined;
   readonly #teardown: boolean;
+  readonly #memory: Int32Array | undefined;
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(handlers: TransportHandlers, options: ThreadOptions) {
     const shared = new SharedArrayBuffer(STATE_LENGTH * Int32Array.BYTES_PER_ELEMENT);
     this.state = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
+    const memory = options.measureMemory ? new SharedArrayBuffer(4) : undefined;
+    this.#memory = memory === undefined ? undefined : new Int32Array(memory);
     this.#port = port1;
     this.#onMessage = handlers.onMessage;
     // On a null prototype: Node reads the options we do not set (`eval`, `argv`, ...) by plain property access.
@@ -72,6 +77,7 @@ export class ThreadTransport implements Transport {
             initializer: options.initializer ?? 0,
             initArgs: options.initArgs ?? [],
             teardown: options.teardown ?? 0,
+            memory: memory ?? 0,
           } satisfies ThreadData,
           transferList: [port2],
           resourceLimits: options.resourceLimits,
@@ -130,6 +136,11 @@ export class ThreadTransport implements Transport {
 
   terminate(): void {
     void this.#worker.terminate();
+  }
+
+  /** MiB of V8 heap the thread used when it last sent results (with `measureMemory`). */
+  memory(): number | undefined {
+    return this.#memory === undefined ? undefined : Atomics.load(this.#memory, 0) / 1024;
   }
 
   /** Runs the teardown in the thread, which then exits; terminated if it takes longer than TEARDOWN_TIMEOUT_MS. */

@@ -1,9 +1,28 @@
 // The entry script of every thread of a ThreadPool (built to dist/worker.js).
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { invokeRemote, type MainMessage, serializeError, serveWorker } from '@x/executor/worker';
+import {
+  invokeRemote,
+  type MainMessage,
+  MSG_RESULTS,
+  serializeError,
+  serveWorker,
+  type WorkerMessage,
+} from '@x/executor/worker';
 import { INIT_FAILED, INIT_FAILED_EXIT_CODE, STOP, type ThreadData } from './protocol.js';
 
-const { port, state, initializer, initArgs, teardown } = workerData as ThreadData;
+const { port, state, initializer, initArgs, teardown, memory } = workerData as ThreadData;
+const heap = memory === 0 ? undefined : new Int32Array(memory);
+
+/** Posts to the pool; with `maxMemory`, first records the heap used, which the pool reads with the results. */
+const send =
+  heap === undefined
+    ? (message: WorkerMessage) => port.postMessage(message)
+    : (message: WorkerMessage) => {
+        if (message[0] === MSG_RESULTS)
+          Atomics.store(heap, 0, Math.ceil(getHeapStatistics().used_heap_size / 1024));
+        port.postMessage(message);
+      };
 const exit = process.exit.bind(process);
 
 // Bound at load, like everything the loop uses: a task may replace `process` or its streams.
@@ -66,7 +85,7 @@ parentPort!.unref();
 
 function serve() {
   serveWorker({
-    send: (message) => port.postMessage(message),
+    send,
     onMessage: (listener) => port.on('message', listener),
     receiveSync: () => receiveMessageOnPort(port)?.message as MainMessage | undefined,
     state: new Int32Array(state),

@@ -100,3 +100,37 @@ describe('ThreadPool initializer, initArgs, teardown', () => {
     expect(() => new ThreadPool({ teardown: {} as never })).toThrow(/"options.teardown"/);
   });
 });
+
+describe('ThreadPool maxMemory', () => {
+  it('replaces a thread whose heap grew past maxMemory after a leaking task; the leak goes with it', async () => {
+    const pool = make({ maxThreads: 1, maxMemory: 48 });
+    const exits: WorkerExitEvent[] = [];
+    pool.on('workerExit', (e) => exits.push(e));
+    // Each task keeps ~16 MiB of heap reachable from globalThis and reports how many it holds.
+    const leak = () => {
+      const g = globalThis as { leak?: number[][] };
+      g.leak ??= [];
+      g.leak.push(Array.from({ length: 2_000_000 }, (_, i) => i + 0.5));
+      return g.leak.length;
+    };
+    const held: number[] = [];
+    for (let i = 0; i < 8; i++) held.push(await pool.submit(leak, []));
+    // The heap never grew without bound: the thread was replaced and the count started again.
+    expect(Math.max(...held)).toBeLessThanOrEqual(4);
+    expect(held.filter((n) => n === 1).length).toBeGreaterThanOrEqual(2);
+    expect(exits.length).toBeGreaterThanOrEqual(1);
+    for (const e of exits) expect(e.reason).toBe('recycled');
+  });
+
+  it('leaves a thread under maxMemory alone, and validates it', async () => {
+    const pool = make({ maxThreads: 1, maxMemory: 512 });
+    const ids = new Set<number>();
+    for (let i = 0; i < 5; i++)
+      ids.add(await pool.submit(async () => (await import('node:worker_threads')).threadId, []));
+    expect(ids.size).toBe(1);
+    expect(() => new ThreadPool({ maxMemory: 0 })).toThrow(
+      'The value of "options.maxMemory" is out of range',
+    );
+    expect(() => new ThreadPool({ maxMemory: '1' as never })).toThrow(TypeError);
+  });
+});
