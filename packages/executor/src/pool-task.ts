@@ -1,5 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads';
 import type { AbortSubscription } from '@x/internal';
+import type { TaskTraceContext } from './pool-tracing.js';
 import type { RemoteRef } from './remote-function.js';
 import type { Slot } from './worker-slot.js';
 
@@ -51,6 +52,8 @@ export class Task {
   /** `submit`'s `runTimeout` (ms from dispatch to its worker), -1 for none, and its timer. */
   runTimeout = -1;
   runTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Its context on the tracing channel, when someone subscribed at submission. */
+  trace: TaskTraceContext | undefined = undefined;
   /** `performance.now()` at submission and at dispatch to its worker (timing on). */
   submitted = 0;
   sentAt = 0;

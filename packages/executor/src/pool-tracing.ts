@@ -16,7 +16,8 @@ export interface TaskTraceContext {
 
 /**
  * Every task of every pool: `tracingChannel('@x/executor:task')`, the standard APM tools subscribe to
- * (`start`/`end` around `submit`, `asyncStart`/`asyncEnd` when the task settles, `error` when it fails).
+ * (`start`/`end` around `submit`, with the start channel's bound stores entered for it; `error`, then
+ * `asyncStart`/`asyncEnd` when the task settles, before the caller's continuations run).
  */
 export const taskChannel = diagnosticsChannel.tracingChannel<unknown, TaskTraceContext>('@x/executor:task');
 
@@ -32,4 +33,15 @@ export function tracing(): boolean {
     taskChannel.asyncEnd.hasSubscribers ||
     taskChannel.error.hasSubscribers
   );
+}
+
+/** Publishes the end of a traced task: `error` (failed), then `asyncStart` and `asyncEnd`, as `tracePromise` does. */
+export function traceSettled(context: TaskTraceContext, ok: boolean, value: unknown): void {
+  if (ok) context.result = value;
+  else {
+    context.error = value;
+    taskChannel.error.publish(context);
+  }
+  taskChannel.asyncStart.publish(context);
+  taskChannel.asyncEnd.publish(context);
 }

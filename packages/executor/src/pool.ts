@@ -24,7 +24,7 @@ import { emitSafely, type PoolEventMap, type WorkerExitReason } from './pool-eve
 import { type PoolConfig, type PoolOptions, resolvePoolOptions, validateBoolean } from './pool-options.js';
 import { type PoolStats, StatsRecorder } from './pool-stats.js';
 import { ASSIGNED, DONE, QUEUED, SENT, Task, takeId } from './pool-task.js';
-import { type TaskTraceContext, taskChannel, tracing } from './pool-tracing.js';
+import { type TaskTraceContext, taskChannel, traceSettled, tracing } from './pool-tracing.js';
 import { type AnyFunction, type RemoteFunction, toRemoteRef } from './remote-function.js';
 import { deserializeError, type SerializedError } from './serialize-error.js';
 import { StartGuard } from './start-guard.js';
@@ -153,24 +153,46 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
     args: Parameters<F>,
     options?: PoolSubmitOptions,
   ): Promise<Awaited<ReturnType<F>>> {
-    if (!tracing()) return this.#submit(takeId(), fn, args, options);
+    if (!tracing()) return this.#submit(takeId(), fn, args, options, undefined);
+    // tracePromise's protocol, published by hand: asyncStart/asyncEnd come from the task's settlement
+    // instead of an extra promise reaction per task.
     const id = takeId();
     const label =
       typeof fn === 'function'
         ? fn.name || 'anonymous'
         : `${(fn as { url?: unknown }).url}#${(fn as { exportName?: unknown }).exportName}`;
     const context: TaskTraceContext = { id, pool: this, label };
-    return taskChannel.tracePromise(this.#submit, context, this, id, fn, args, options) as Promise<
-      Awaited<ReturnType<F>>
-    >;
+    try {
+      return taskChannel.start.runStores(
+        context,
+        this.#submit,
+        this,
+        id,
+        fn,
+        args,
+        options,
+        context,
+      ) as Promise<Awaited<ReturnType<F>>>;
+    } catch (error) {
+      context.error = error;
+      taskChannel.error.publish(context);
+      throw error;
+    } finally {
+      taskChannel.end.publish(context);
+    }
   }
 
   readonly #submit = <F extends AnyFunction>(
     id: number,
     fn: RemoteFunction<F>,
     args: Parameters<F>,
-    options?: PoolSubmitOptions,
+    options: PoolSubmitOptions | undefined,
+    trace: TaskTraceContext | undefined,
   ): Promise<Awaited<ReturnType<F>>> => {
+    const refuse = (error: unknown): Promise<never> => {
+      if (trace !== undefined) traceSettled(trace, false, error);
+      return Promise.reject(error);
+    };
     const ref = toRemoteRef(fn, 'fn');
     if (!Array.isArray(args)) {
       throw new TypeError(`${subject('args')} must be an array.${describeReceived(args)}`);
@@ -191,20 +213,21 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
         throw new TypeError(`${subject('options.transfer')} must be an array.${describeReceived(transfer)}`);
       }
     }
-    if (this.#closed) return Promise.reject(new PoolClosedError());
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#closed) return refuse(new PoolClosedError());
+    if (signal?.aborted) return refuse(signal.reason);
     for (let i = 0; i < args.length; i++) {
       const arg = args[i];
       if (arg !== null && (typeof arg === 'object' || typeof arg === 'function' || typeof arg === 'symbol')) {
         try {
           assertCloneable(arg, `argument ${i + 1}`);
         } catch (error) {
-          return Promise.reject(error);
+          return refuse(error);
         }
       }
     }
     const task = new Task(id, ref, args, transfer);
     if (priority !== undefined) task.priority = priority;
+    task.trace = trace;
     if (runTimeout !== undefined && runTimeout !== Number.POSITIVE_INFINITY) task.runTimeout = runTimeout;
     if (this.#stats.timing) task.submitted = performance.now();
     const promise = new Promise<Awaited<ReturnType<F>>>((resolve, reject) => {
@@ -213,7 +236,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
     });
     if (!this.#assign(task)) {
       if (this.#queue.size >= this.#config.maxQueue) {
-        return Promise.reject(new QueueFullError(this.#config.maxQueue));
+        return refuse(new QueueFullError(this.#config.maxQueue));
       }
       this.#queue.push(task);
       this.#queuedSinceDrain = true;
@@ -545,6 +568,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
       else this.#stats.failed++;
       task.reject(value);
     }
+    if (task.trace !== undefined) traceSettled(task.trace, ok, value);
     if (--this.#pending === 0) {
       // Nothing waits for a worker any more: a pending respawn must not keep the process alive.
       this.#respawnTimer?.unref();
