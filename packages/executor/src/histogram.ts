@@ -38,7 +38,7 @@ export class DurationHistogram {
     const counts = this.#counts;
     for (let i = 0; i < counts.length; i++) {
       seen += counts[i]!;
-      if (seen >= rank) return Math.min(this.max, Math.max(this.min, valueOf(i)));
+      if (seen >= rank) return Math.min(this.max, Math.max(this.min, midpointOf(i)));
     }
     return this.max;
   }
@@ -54,7 +54,7 @@ function bucketOf(us: number): number {
 }
 
 /** The middle of bucket `i`. */
-function valueOf(i: number): number {
+function midpointOf(i: number): number {
   if (i < SUB) return (i + 0.5) / SUB;
   const e = Math.floor((i - SUB) / SUB);
   const step = (i - SUB) % SUB;
