@@ -1,6 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { cloneError } from './clone.js';
-import type { StatsRecorder } from './pool-stats.js';
+import { nowMicros, type StatsRecorder } from './pool-stats.js';
 import { ASSIGNED, SENT, type Task } from './pool-task.js';
 import { MSG_RUN, type WorkerMessage } from './transport.js';
 import type { Slot } from './worker-slot.js';
@@ -128,13 +128,13 @@ export class Dispatcher {
       return;
     }
     const stats = this.#stats;
-    const now = stats === undefined ? 0 : performance.now();
+    const now = stats === undefined ? 0 : nowMicros();
     for (const task of tasks) {
       if (task.state !== ASSIGNED) continue;
       task.state = SENT;
       task.seq = slot.sent++;
       if (stats !== undefined) {
-        stats.waited(now - task.submitted);
+        stats.waited(task.submitted, now);
         task.sentAt = now;
       }
       if (task.runTimeout >= 0) this.#hooks.runStarted(task);

@@ -11,6 +11,13 @@ export interface TimingSummary {
   p99: number;
 }
 
+/**
+ * Now, in microseconds, wrapped to an int32. Per-task timestamps are kept this way because a small integer
+ * lives in the task object itself, where a double would be a separate heap number per task (garbage on the
+ * hot path). Intervals are `(later - earlier) | 0`, exact across the wrap for anything under 35 minutes.
+ */
+export const nowMicros = (): number => (performance.now() * 1000) | 0;
+
 /** What `pool.stats()` returns: the pool's state now and its history since it was created. */
 export interface PoolStats {
   /** Workers alive now (starting, serving or retiring). */
@@ -74,14 +81,14 @@ export class StatsRecorder {
     }
   }
 
-  /** A task waited `ms` for its worker. */
-  waited(ms: number): void {
-    this.#wait!.record(ms * 1000);
+  /** A task waited for its worker from `since` to `now` (both from {@link nowMicros}). */
+  waited(since: number, now: number): void {
+    this.#wait!.record((now - since) | 0);
   }
 
-  /** A task ran `ms` on its worker. */
-  ran(ms: number): void {
-    this.#run!.record(ms * 1000);
+  /** A task ran on its worker from `since` to `now` (both from {@link nowMicros}). */
+  ran(since: number, now: number): void {
+    this.#run!.record((now - since) | 0);
   }
 
   /** `slot` got its first task in flight. */

@@ -54,7 +54,7 @@ export class Task {
   runTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Its context on the tracing channel, when someone subscribed at submission. */
   trace: TaskTraceContext | undefined = undefined;
-  /** `performance.now()` at submission and at dispatch to its worker (timing on). */
+  /** `nowMicros()` at submission and at dispatch to its worker (timing on): small integers, kept in the object. */
   submitted = 0;
   sentAt = 0;
   /** The subscription to the caller's `options.signal`, dropped when the task settles. */

@@ -22,7 +22,7 @@ import {
 import { mapOnExecutor } from './map.js';
 import { emitSafely, type PoolEventMap, type WorkerExitReason } from './pool-events.js';
 import { type PoolConfig, type PoolOptions, resolvePoolOptions, validateBoolean } from './pool-options.js';
-import { type PoolStats, StatsRecorder } from './pool-stats.js';
+import { nowMicros, type PoolStats, StatsRecorder } from './pool-stats.js';
 import { ASSIGNED, DONE, QUEUED, SENT, Task, takeId } from './pool-task.js';
 import { type TaskTraceContext, taskChannel, traceSettled, tracing } from './pool-tracing.js';
 import { type AnyFunction, type RemoteFunction, toRemoteRef } from './remote-function.js';
@@ -229,7 +229,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
     if (priority !== undefined) task.priority = priority;
     task.trace = trace;
     if (runTimeout !== undefined && runTimeout !== Number.POSITIVE_INFINITY) task.runTimeout = runTimeout;
-    if (this.#stats.timing) task.submitted = performance.now();
+    if (this.#stats.timing) task.submitted = nowMicros();
     const promise = new Promise<Awaited<ReturnType<F>>>((resolve, reject) => {
       task.resolve = resolve as (value: unknown) => void;
       task.reject = reject;
@@ -514,7 +514,8 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
     this.#dispatcher.observe(slot, message);
     if (this.#config.maxMemory !== Number.POSITIVE_INFINITY && !slot.retiring) this.#checkMemory(slot);
     const stats = this.#stats;
-    const now = stats.timing ? performance.now() : 0;
+    const timing = stats.timing;
+    const now = timing ? nowMicros() : 0;
     for (let i = 2; i < message.length; i += 2) {
       const signed = message[i] as number;
       const id = signed > 0 ? signed : -signed;
@@ -524,13 +525,13 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
       if (task.abandoned) continue;
       const value = message[i + 1];
       if (signed > 0) {
-        if (now !== 0) stats.ran(now - task.sentAt);
+        if (timing) stats.ran(task.sentAt, now);
         this.#settle(task, true, value);
       }
       // A cancellation answer for a task not abandoned here can only be shutdown({ cancelPending })'s.
       else if (value === 0) this.#settle(task, false, this.#cancelPending?.() ?? new AbortError(), true);
       else {
-        if (now !== 0) stats.ran(now - task.sentAt);
+        if (timing) stats.ran(task.sentAt, now);
         this.#settle(task, false, deserializeError(value as SerializedError));
       }
     }
