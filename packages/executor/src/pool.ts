@@ -24,7 +24,7 @@ import { emitSafely, type PoolEventMap, type WorkerExitReason } from './pool-eve
 import { type PoolConfig, type PoolOptions, resolvePoolOptions, validateBoolean } from './pool-options.js';
 import { nowMicros, type PoolStats, StatsRecorder } from './pool-stats.js';
 import { ASSIGNED, DONE, QUEUED, SENT, Task, takeId } from './pool-task.js';
-import { type TaskTraceContext, taskChannel, traceSettled, tracing } from './pool-tracing.js';
+import { hasStores, type TaskTraceContext, taskChannel, traceSettled, tracing } from './pool-tracing.js';
 import { type AnyFunction, type RemoteFunction, toRemoteRef } from './remote-function.js';
 import { deserializeError, type SerializedError } from './serialize-error.js';
 import { StartGuard } from './start-guard.js';
@@ -163,16 +163,20 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
         : `${(fn as { url?: unknown }).url}#${(fn as { exportName?: unknown }).exportName}`;
     const context: TaskTraceContext = { id, pool: this, label };
     try {
-      return taskChannel.start.runStores(
-        context,
-        this.#submit,
-        this,
-        id,
-        fn,
-        args,
-        options,
-        context,
-      ) as Promise<Awaited<ReturnType<F>>>;
+      if (hasStores(taskChannel.start)) {
+        return taskChannel.start.runStores(
+          context,
+          this.#submit,
+          this,
+          id,
+          fn,
+          args,
+          options,
+          context,
+        ) as Promise<Awaited<ReturnType<F>>>;
+      }
+      taskChannel.start.publish(context);
+      return this.#submit(id, fn, args, options, context);
     } catch (error) {
       context.error = error;
       taskChannel.error.publish(context);

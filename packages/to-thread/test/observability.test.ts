@@ -232,3 +232,30 @@ describe("tracingChannel('@x/executor:task')", () => {
     expect(events).toHaveLength(9);
   });
 });
+
+describe("tracingChannel('@x/executor:task') with a bound store", () => {
+  it('enters the start channel stores for the submit (AsyncLocalStorage), and still publishes everything', async () => {
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const pool = make({ maxThreads: 1 });
+    const storage = new AsyncLocalStorage<number>();
+    const channel = diagnosticsChannel.tracingChannel<unknown, TaskTraceContext>('@x/executor:task');
+    channel.start.bindStore(storage, (context) => context.id);
+    const seen: Array<number | undefined> = [];
+    const handlers = {
+      start: () => seen.push(storage.getStore()),
+      end: () => {},
+      asyncStart: () => {},
+      asyncEnd: () => {},
+      error: () => {},
+    };
+    channel.subscribe(handlers);
+    try {
+      expect(await pool.submit((x: number) => x + 1, [1])).toBe(2);
+    } finally {
+      channel.unsubscribe(handlers);
+      channel.start.unbindStore(storage);
+    }
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toEqual(expect.any(Number));
+  });
+});
