@@ -1,6 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { TaskTraceContext, WorkerExitEvent } from '@x/executor';
-import { ThreadPool } from '@x/to-thread';
 import { describe, expect, it } from 'vitest';
 import { poolPerTest, trapUnhandledRejections } from './helpers.js';
 
