@@ -166,7 +166,18 @@ function drawHeartbeat() {
 
 const heartbeat = new EventSource('/heartbeat?interval_ms=100');
 heartbeat.addEventListener('message', (event) => {
-  const { delayMs, upstream } = JSON.parse(event.data);
+  const { delayMs, upstream, compute } = JSON.parse(event.data);
+  if (compute) {
+    $('pool-workers').textContent = String(compute.workers);
+    $('pool-running').textContent = String(compute.running);
+    $('pool-queued').textContent = String(compute.queued);
+    $('pool-completed').textContent = String(compute.completed);
+    $('pool-utilization').textContent = `${(compute.utilization * 100).toFixed(0)}%`;
+    $('pool-run-p50').textContent = String(compute.runP50);
+    $('pool-run-p99').textContent = String(compute.runP99);
+    $('pool-wait-p50').textContent = String(compute.waitP50);
+    $('pool-wait-p99').textContent = String(compute.waitP99);
+  }
   if (upstream) {
     $('upstream-active').textContent = String(upstream.active);
     $('upstream-pending').textContent = String(upstream.pending);

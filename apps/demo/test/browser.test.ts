@@ -124,6 +124,25 @@ describe.skipIf(skip)(
       await run('#compute-thread');
     }, 60_000);
 
+    it('shows the /compute pool live from pool.stats(): threads, tasks done, utilization, run and wait times', async () => {
+      // Two toThread sums ran in the test above: the heartbeat brings the pool's stats to the page.
+      await eventually(async () => Number(await page.locator('#pool-completed').textContent()) >= 2, 5_000);
+      expect(Number(await page.locator('#pool-workers').textContent())).toBeGreaterThanOrEqual(1);
+      expect(await page.locator('#pool-running').textContent()).toBe('0');
+      expect(await page.locator('#pool-queued').textContent()).toBe('0');
+      expect(await page.locator('#pool-utilization').textContent()).toMatch(/^\d+%$/);
+      // A sum of 0..1e8 takes tens of milliseconds at least: run p50 and p99 are real durations.
+      const p50 = Number(await page.locator('#pool-run-p50').textContent());
+      const p99 = Number(await page.locator('#pool-run-p99').textContent());
+      expect(p50).toBeGreaterThan(1);
+      expect(p99).toBeGreaterThanOrEqual(p50);
+      expect(Number(await page.locator('#pool-wait-p99').textContent())).toBeGreaterThanOrEqual(0);
+      // While a sum runs, the page shows it running.
+      await page.click('#compute-thread');
+      await eventually(async () => (await page.locator('#pool-running').textContent()) === '1', 10_000);
+      await page.waitForSelector('#compute-result[data-state="done"]', { timeout: 30_000 });
+    }, 60_000);
+
     it('saves a screenshot of the whole page, with no errors in the page', async () => {
       mkdirSync(new URL('.', SCREENSHOT), { recursive: true });
       await page.screenshot({ path: SCREENSHOT.pathname, fullPage: true });

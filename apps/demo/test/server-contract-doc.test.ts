@@ -81,7 +81,7 @@ describe('SERVER.md: the routes table', () => {
     }
   });
 
-  it("GET /heartbeat streams delayMs and the upstream limit's counts once per interval, every 100 ms by default", async () => {
+  it("GET /heartbeat streams delayMs, the upstream limit's counts and the /compute pool's stats once per interval, every 100 ms by default", async () => {
     const controller = new AbortController();
     const response = await fetch(`${base}/heartbeat`, { signal: controller.signal });
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
@@ -94,6 +94,20 @@ describe('SERVER.md: the routes table', () => {
     expect(samples.every((sample) => sample.delayMs >= 0)).toBe(true);
     // ...and the upstream limit's counts, which the page shows (nothing runs here; the default limit).
     expect(samples[0]).toMatchObject({ upstream: { active: 0, pending: 0, limit: 100 } });
+    // ...and the /compute pool's stats (pool.stats() of toThread's default pool).
+    expect(samples[0]).toMatchObject({
+      compute: {
+        workers: expect.any(Number),
+        running: expect.any(Number),
+        queued: expect.any(Number),
+        completed: expect.any(Number),
+        utilization: expect.any(Number),
+        runP50: expect.any(Number),
+        runP99: expect.any(Number),
+        waitP50: expect.any(Number),
+        waitP99: expect.any(Number),
+      },
+    });
     // Three intervals of 100 ms (not 20, the smallest): at least 250 ms apart, allowing for timer slack.
     expect(samples.at(-1)!.t - samples[0]!.t).toBeGreaterThanOrEqual(250);
   });

@@ -1,5 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { cloneError } from './clone.js';
+import { nowMicros, type StatsRecorder } from './pool-stats.js';
 import { ASSIGNED, SENT, type Task } from './pool-task.js';
 import { MSG_RUN, type WorkerMessage } from './transport.js';
 import type { Slot } from './worker-slot.js';
@@ -9,6 +10,8 @@ export interface DispatchHooks {
   settle(task: Task, ok: boolean, value: unknown): void;
   /** `slot` lost tasks (they failed to send): refill it from the queue, or idle or retire it. */
   afterChange(slot: Slot): void;
+  /** `task`, which has a `runTimeout`, was just sent to its worker: its run clock starts. */
+  runStarted(task: Task): void;
 }
 
 /**
@@ -39,20 +42,26 @@ export class Dispatcher {
   readonly #perWorker: number;
   readonly #maxTasks: number;
   readonly #hooks: DispatchHooks;
+  /** Set when the pool records timings. */
+  readonly #stats: StatsRecorder | undefined;
   readonly #dirty: Slot[] = [];
   #flushQueued = false;
   /** Functions seen holding a worker for long: never queued behind other tasks on one worker. */
   readonly #slow = new Set<number>();
 
-  constructor(perWorker: number, maxTasks: number, hooks: DispatchHooks) {
+  constructor(perWorker: number, maxTasks: number, hooks: DispatchHooks, stats: StatsRecorder | undefined) {
+    this.#stats = stats;
     this.#perWorker = perWorker;
     this.#maxTasks = maxTasks;
     this.#hooks = hooks;
   }
 
-  /** Most tasks in flight on one worker when `task` joins them (1 for a slow function). */
+  /**
+   * Most tasks in flight on one worker when `task` joins them: 1 (a worker of its own) for a slow function
+   * and for a task with a `runTimeout`, whose clock must start when it starts.
+   */
   limit(task: Task): number {
-    return this.#slow.has(task.fid) ? 1 : this.#perWorker;
+    return task.runTimeout >= 0 || this.#slow.has(task.fid) ? 1 : this.#perWorker;
   }
 
   /** Notes which functions of a `MSG_RESULTS` message ran slow: a function is slow while its runs say so. */
@@ -78,6 +87,7 @@ export class Dispatcher {
     const idle = now && slot.inflight.size === 0 && slot.outbox.length === 0;
     task.state = ASSIGNED;
     task.worker = slot;
+    if (this.#stats !== undefined && slot.inflight.size === 0) this.#stats.busy(slot, performance.now());
     slot.inflight.set(task.id, task);
     if (slot.idleTimer !== undefined) slot.lastActive = -1;
     slot.ref();
@@ -157,10 +167,17 @@ export class Dispatcher {
   }
 
   #markSent(slot: Slot, tasks: Task[]): void {
+    const stats = this.#stats;
+    const now = stats === undefined ? 0 : nowMicros();
     for (const task of tasks) {
       if (task.state !== ASSIGNED) continue;
       task.state = SENT;
       task.seq = slot.sent++;
+      if (stats !== undefined) {
+        stats.waited(task.submitted, now);
+        task.sentAt = now;
+      }
+      if (task.runTimeout >= 0) this.#hooks.runStarted(task);
     }
   }
 

@@ -286,3 +286,36 @@ export class RuntimeSupportError extends Error {
     this.permissions = details.permissions ?? [];
   }
 }
+
+/**
+ * A pool's `initializer` threw in a new worker (thread or child process), so no task ran there (its tasks
+ * go to the next one). Once three workers in a row threw the same error, with none started since, every
+ * waiting task fails at once with a `WorkerCrashedError` whose `cause` is this error; each further worker
+ * starts after a growing delay (up to 10 s) instead of the pool respawning in a loop. `cause` is the
+ * initializer's own error.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await pool.submit(task, []);
+ * } catch (error) {
+ *   if (error instanceof WorkerCrashedError && error.cause instanceof InitializerError) console.error(error.cause.cause);
+ * }
+ * ```
+ * Python's counterpart is the `BrokenProcessPool` that a failed `ProcessPoolExecutor(initializer=...)` raises.
+ */
+export class InitializerError extends Error {
+  static {
+    brandErrorClass(this, 'ERR_X_INITIALIZER');
+  }
+
+  override readonly name = 'InitializerError';
+  readonly code = 'ERR_X_INITIALIZER';
+  /** @param worker What a worker is called in the message (`thread`, `child process`). */
+  constructor(cause: unknown, worker = 'worker') {
+    super(
+      `The pool's initializer threw in a new ${worker}: ${cause instanceof Error ? cause.message : String(cause)}. Fix the initializer; no task ran in that ${worker}.`,
+      { cause },
+    );
+  }
+}

@@ -17,6 +17,22 @@ export interface SubmitOptions {
   transferResult?: boolean;
 }
 
+/** Options of a worker pool's `submit` (`Pool`, `ThreadPool`, `ProcessPool`): {@link SubmitOptions} and more. */
+export interface PoolSubmitOptions extends SubmitOptions {
+  /**
+   * Runs before queued tasks of a lower priority (an integer; higher first, FIFO among equals). It orders
+   * the queue only: a running task is never preempted. Default: 0.
+   */
+  priority?: number;
+  /**
+   * Milliseconds the task may run, counted from the moment it is dispatched to a worker (while `timeout`
+   * counts from submission); past it, the task fails with `TimeoutError` and is stopped like an abort. A task
+   * with a `runTimeout` is given only to a worker with nothing else in flight, so its clock starts when it
+   * starts. Default: none.
+   */
+  runTimeout?: number;
+}
+
 /** Options of {@link Executor.map}. */
 export interface MapOptions {
   /** Most tasks in flight at once. Default: enough to keep every worker busy. */
@@ -39,6 +55,21 @@ export interface ShutdownOptions {
    * started tasks always finish. Default: `false`.
    */
   cancelPending?: boolean;
+}
+
+/** Options of a worker pool's `shutdown` (`Pool`, `ThreadPool`, `ProcessPool`): {@link ShutdownOptions} and more. */
+export interface PoolShutdownOptions extends ShutdownOptions {
+  /**
+   * Stop now: every task not settled yet, queued or running, is rejected at once with `AbortError`; running
+   * tasks are told to stop (a cancellation reaches them as for an aborted `signal`), and a worker still busy
+   * `grace` ms later is terminated. Implies `cancelPending`. Default: `false`.
+   */
+  cancelRunning?: boolean;
+  /**
+   * With `cancelRunning`: milliseconds a worker gets to acknowledge the cancellation of its running tasks before
+   * it is terminated. Default: the pool's `cancelGrace` (20).
+   */
+  grace?: number;
 }
 
 /**

@@ -11,6 +11,7 @@ export {
   AbortError,
   CapturedVariableError,
   DataCloneError,
+  InitializerError,
   OutsideTaskError,
   PoolClosedError,
   QueueFullError,
@@ -24,12 +25,22 @@ export {
   asyncDispose,
   type Executor,
   type MapOptions,
+  type PoolShutdownOptions,
+  type PoolSubmitOptions,
   type ShutdownOptions,
   type SubmitOptions,
 } from './executor.js';
 export { invokeRemote, resolveRemote } from './invoke-remote.js';
 export { mapOnExecutor } from './map.js';
 export { Pool, type PoolOptions } from './pool.js';
+export type {
+  PoolEventMap,
+  WorkerCreateEvent,
+  WorkerExitEvent,
+  WorkerExitReason,
+} from './pool-events.js';
+export type { PoolStats, TimingSummary } from './pool-stats.js';
+export type { TaskTraceContext } from './pool-tracing.js';
 export {
   type AnyFunction,
   type FunctionOf,
@@ -78,6 +89,7 @@ export {
   STATE_STARTED,
   TASK_STREAM,
   TASK_TRANSFER_RESULT,
+  TEARDOWN_TIMEOUT_MS,
   type Transport,
   type TransportFactory,
   type TransportHandlers,

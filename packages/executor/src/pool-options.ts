@@ -1,5 +1,13 @@
 import { availableParallelism } from 'node:os';
-import { describeReceived, ownOptions, subject, validateDuration, validateInteger } from '@x/internal';
+import {
+  describeReceived,
+  invalidArgType,
+  outOfRange,
+  ownOptions,
+  subject,
+  validateDuration,
+  validateInteger,
+} from '@x/internal';
 import type { TransportFactory } from './transport.js';
 
 /** Options of `Pool`. */
@@ -48,6 +56,18 @@ export interface PoolOptions {
    * @default 'worker'
    */
   label?: string;
+  /**
+   * MiB of memory above which a worker is replaced after a task: V8 heap used (threads) or resident set size
+   * (processes), as its transport measures it (see `Transport.memory`). Its tasks in flight finish first.
+   * @default none
+   */
+  maxMemory?: number;
+  /**
+   * Record run and wait times and utilization for `stats()` (a `performance.now()` per message and a histogram
+   * record per task). Counts are kept either way.
+   * @default true
+   */
+  recordTiming?: boolean;
 }
 
 /** {@link PoolOptions} checked, with every default filled in. */
@@ -61,6 +81,9 @@ export interface PoolConfig {
   concurrentTasksPerWorker: number;
   cancelGrace: number;
   label: string;
+  recordTiming: boolean;
+  /** Infinity for none. */
+  maxMemory: number;
 }
 
 const DEFAULTS = {
@@ -71,6 +94,7 @@ const DEFAULTS = {
   concurrentTasksPerWorker: 1,
   cancelGrace: 20,
   label: 'worker',
+  recordTiming: true,
 } as const;
 
 /** Validates `options` (a `TypeError`/`RangeError` naming the bad one) and fills in the defaults. */
@@ -88,6 +112,8 @@ export function resolvePoolOptions(options: PoolOptions): PoolConfig {
   validateInteger(options.maxTasksPerWorker, 'options.maxTasksPerWorker', 1, Number.POSITIVE_INFINITY, true);
   validateInteger(options.concurrentTasksPerWorker, 'options.concurrentTasksPerWorker', 1);
   validateDuration(options.cancelGrace, 'options.cancelGrace');
+  validateBoolean(options.recordTiming, 'options.recordTiming');
+  validateMiB(options.maxMemory, 'options.maxMemory');
   const minWorkers = options.minWorkers ?? DEFAULTS.minWorkers;
   const maxWorkers = options.maxWorkers ?? Math.max(minWorkers, availableParallelism());
   if (minWorkers > maxWorkers) {
@@ -105,5 +131,19 @@ export function resolvePoolOptions(options: PoolOptions): PoolConfig {
     concurrentTasksPerWorker: options.concurrentTasksPerWorker ?? DEFAULTS.concurrentTasksPerWorker,
     cancelGrace: options.cancelGrace ?? DEFAULTS.cancelGrace,
     label: options.label ?? DEFAULTS.label,
+    recordTiming: options.recordTiming ?? DEFAULTS.recordTiming,
+    maxMemory: options.maxMemory ?? Number.POSITIVE_INFINITY,
   };
+}
+
+/** Throws a `TypeError` (`ERR_INVALID_ARG_TYPE`) unless `value` is a boolean or undefined. */
+export function validateBoolean(value: unknown, name: string): asserts value is boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value);
+}
+
+/** Throws a `TypeError`/`RangeError` unless `value` is a positive number of MiB (Infinity allowed) or undefined. */
+export function validateMiB(value: unknown, name: string): asserts value is number | undefined {
+  if (value === undefined) return;
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!(value > 0)) throw outOfRange(name, 'a positive number of MiB or Infinity', value);
 }

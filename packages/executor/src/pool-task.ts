@@ -1,5 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads';
 import type { AbortSubscription } from '@x/internal';
+import type { TaskTraceContext } from './pool-tracing.js';
 import type { RemoteRef } from './remote-function.js';
 import type { TaskStream } from './stream.js';
 import type { Slot } from './worker-slot.js';
@@ -46,6 +47,17 @@ export class Task {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   resolve!: (value: unknown) => void;
   reject!: (reason: unknown) => void;
+  /** Higher runs first (`submit`'s `priority`); FIFO among equals by `order`, set by the queue. */
+  priority = 0;
+  order = 0;
+  /** `submit`'s `runTimeout` (ms from dispatch to its worker), -1 for none, and its timer. */
+  runTimeout = -1;
+  runTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Its context on the tracing channel, when someone subscribed at submission. */
+  trace: TaskTraceContext | undefined = undefined;
+  /** `nowMicros()` at submission and at dispatch to its worker (timing on): small integers, kept in the object. */
+  submitted = 0;
+  sentAt = 0;
   /** The subscription to the caller's `options.signal`, dropped when the task settles. */
   abortSubscription: AbortSubscription | undefined = undefined;
   /** What travels in place of `fid` (see `MSG_RUN`): 0, or `[fid, flags, highWaterMark]` for a task with options. */

@@ -1,7 +1,7 @@
+import { EventEmitter } from 'node:events';
 import type { TransferListItem } from 'node:worker_threads';
 import {
   describeReceived,
-  invalidArgType,
   onAbort,
   ownOptions,
   subject,
@@ -16,12 +16,15 @@ import {
   asyncDispose,
   type Executor,
   type MapOptions,
-  type ShutdownOptions,
-  type SubmitOptions,
+  type PoolShutdownOptions,
+  type PoolSubmitOptions,
 } from './executor.js';
 import { mapOnExecutor } from './map.js';
-import { type PoolConfig, type PoolOptions, resolvePoolOptions } from './pool-options.js';
+import { emitSafely, type PoolEventMap, type WorkerExitReason } from './pool-events.js';
+import { type PoolConfig, type PoolOptions, resolvePoolOptions, validateBoolean } from './pool-options.js';
+import { nowMicros, type PoolStats, StatsRecorder } from './pool-stats.js';
 import { ASSIGNED, DONE, QUEUED, SENT, Task, takeId } from './pool-task.js';
+import { hasStores, type TaskTraceContext, taskChannel, traceSettled, tracing } from './pool-tracing.js';
 import { type AnyFunction, type RemoteFunction, toRemoteRef } from './remote-function.js';
 import { deserializeError, type SerializedError } from './serialize-error.js';
 import { StartGuard } from './start-guard.js';
@@ -62,8 +65,11 @@ export type { PoolOptions } from './pool-options.js';
  * ```
  * Like Python's `concurrent.futures.ThreadPoolExecutor` / `ProcessPoolExecutor` internals.
  */
-export class Pool implements Executor {
+export class Pool extends EventEmitter<PoolEventMap> implements Executor {
   readonly #config: PoolConfig;
+  readonly #stats: StatsRecorder;
+  /** Tasks were queued since the last `drain`. */
+  #queuedSinceDrain = false;
   readonly #workers: Workers;
   readonly #queue = new TaskQueue();
   readonly #dispatcher: Dispatcher;
@@ -75,23 +81,35 @@ export class Pool implements Executor {
   /** Starts the workers held back by the guard's back-off. Referenced only while tasks are pending. */
   #respawnTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   #drained: (() => void) | undefined = undefined;
+  /** Set by shutdown({ cancelRunning }): terminates the workers still busy when the grace is over. */
+  #graceTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Set by shutdown({ cancelPending }): makes the reason for tasks that have not started. */
   #cancelPending: (() => AbortError) | undefined = undefined;
-  readonly #stopStuck = (slot: Slot) => this.#stop(slot, true);
+  readonly #stopStuck = (slot: Slot) => this.#stop(slot, 'stuck');
   /** The consumer's end `stream()` is opening: `stream()` is `submit()` plus this, handed beside the call. */
   #openingStream: TaskStream<unknown> | undefined = undefined;
   readonly #abandonTask = (task: Task, reason: unknown) => this.#abandon(task, reason);
 
   constructor(options: PoolOptions) {
-    const config = (this.#config = resolvePoolOptions(options));
+    const config = resolvePoolOptions(options);
+    super();
+    this.#config = config;
+    const stats = (this.#stats = new StatsRecorder(config.recordTiming));
     this.#workers = new Workers(config.transport, config.minWorkers, config.idleTimeout, {
       onMessage: (slot, message) => this.#onMessage(slot, message),
       onExit: (slot, info) => this.#onExit(slot, info),
+      onCreate: (slot) => this.#onCreate(slot),
     });
-    this.#dispatcher = new Dispatcher(config.concurrentTasksPerWorker, config.maxTasksPerWorker, {
-      settle: (task, ok, value) => this.#settle(task, ok, value),
-      afterChange: (slot) => this.#afterChange(slot),
-    });
+    this.#dispatcher = new Dispatcher(
+      config.concurrentTasksPerWorker,
+      config.maxTasksPerWorker,
+      {
+        settle: (task, ok, value) => this.#settle(task, ok, value),
+        afterChange: (slot) => this.#afterChange(slot),
+        runStarted: (task) => this.#runStarted(task),
+      },
+      stats.timing ? stats : undefined,
+    );
     for (let i = 0; i < config.minWorkers; i++) this.#workers.idle(this.#workers.spawn());
   }
 
@@ -111,6 +129,23 @@ export class Pool implements Executor {
   }
 
   /**
+   * The pool now (workers, idle ones, running and queued tasks) and since it started (tasks completed, failed,
+   * cancelled; utilization; run and wait time percentiles in milliseconds). Timings stay 0 with
+   * `recordTiming: false`. A fresh object on each call.
+   *
+   * @example
+   * ```ts
+   * const { utilization, runTime, waitTime } = pool.stats();
+   * console.log(`busy ${(utilization * 100).toFixed(0)}%, p99 run ${runTime.p99} ms, p99 wait ${waitTime.p99} ms`);
+   * ```
+   * Like piscina's `histogram`/`utilization` and poolifier's `info`.
+   */
+  stats(): PoolStats {
+    const queued = this.#queue.size;
+    return this.#stats.snapshot(this.#workers.list, queued, this.#pending - queued);
+  }
+
+  /**
    * Runs `fn(...args)` on a worker and returns a promise of its result (Python's `submit` returns a future;
    * here the promise is the future). Throws a `TypeError` at once for a `fn` that is not a function or
    * module function, or bad options; rejects with the task's own error (class, name, code, cause, remote
@@ -127,8 +162,52 @@ export class Pool implements Executor {
   submit<F extends AnyFunction>(
     fn: RemoteFunction<F>,
     args: Parameters<F>,
-    options?: SubmitOptions,
+    options?: PoolSubmitOptions,
   ): Promise<Awaited<ReturnType<F>>> {
+    if (!tracing()) return this.#submit(takeId(), fn, args, options, undefined);
+    // tracePromise's protocol, published by hand: asyncStart/asyncEnd come from the task's settlement
+    // instead of an extra promise reaction per task.
+    const id = takeId();
+    const label =
+      typeof fn === 'function'
+        ? fn.name || 'anonymous'
+        : `${(fn as { url?: unknown }).url}#${(fn as { exportName?: unknown }).exportName}`;
+    const context: TaskTraceContext = { id, pool: this, label };
+    try {
+      if (hasStores(taskChannel.start)) {
+        return taskChannel.start.runStores(
+          context,
+          this.#submit,
+          this,
+          id,
+          fn,
+          args,
+          options,
+          context,
+        ) as Promise<Awaited<ReturnType<F>>>;
+      }
+      taskChannel.start.publish(context);
+      return this.#submit(id, fn, args, options, context);
+    } catch (error) {
+      context.error = error;
+      taskChannel.error.publish(context);
+      throw error;
+    } finally {
+      taskChannel.end.publish(context);
+    }
+  }
+
+  readonly #submit = <F extends AnyFunction>(
+    id: number,
+    fn: RemoteFunction<F>,
+    args: Parameters<F>,
+    options: PoolSubmitOptions | undefined,
+    trace: TaskTraceContext | undefined,
+  ): Promise<Awaited<ReturnType<F>>> => {
+    const refuse = (error: unknown): Promise<never> => {
+      if (trace !== undefined) traceSettled(trace, false, error);
+      return Promise.reject(error);
+    };
     const ref = toRemoteRef(fn, 'fn');
     if (!Array.isArray(args)) {
       throw new TypeError(`${subject('args')} must be an array.${describeReceived(args)}`);
@@ -136,29 +215,37 @@ export class Pool implements Executor {
     let signal: AbortSignal | undefined;
     let timeout: number | undefined;
     let transfer: readonly TransferListItem[] | undefined;
+    let priority: number | undefined;
+    let runTimeout: number | undefined;
     if (options !== undefined) {
       options = ownOptions(options, 'options');
-      ({ signal, timeout, transfer } = options);
+      ({ signal, timeout, transfer, priority, runTimeout } = options);
       validateSignal(signal, 'options.signal');
       validateDuration(timeout, 'options.timeout');
+      validateInteger(priority, 'options.priority', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      validateDuration(runTimeout, 'options.runTimeout');
       if (transfer !== undefined && !Array.isArray(transfer)) {
         throw new TypeError(`${subject('options.transfer')} must be an array.${describeReceived(transfer)}`);
       }
       validateBoolean(options.transferResult, 'options.transferResult');
     }
-    if (this.#closed) return Promise.reject(new PoolClosedError());
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#closed) return refuse(new PoolClosedError());
+    if (signal?.aborted) return refuse(signal.reason);
     for (let i = 0; i < args.length; i++) {
       const arg = args[i];
       if (arg !== null && (typeof arg === 'object' || typeof arg === 'function' || typeof arg === 'symbol')) {
         try {
           assertCloneable(arg, `argument ${i + 1}`);
         } catch (error) {
-          return Promise.reject(error);
+          return refuse(error);
         }
       }
     }
-    const task = new Task(takeId(), ref, args, transfer);
+    const task = new Task(id, ref, args, transfer);
+    if (priority !== undefined) task.priority = priority;
+    task.trace = trace;
+    if (runTimeout !== undefined && runTimeout !== Number.POSITIVE_INFINITY) task.runTimeout = runTimeout;
+    if (this.#stats.timing) task.submitted = nowMicros();
     if (options?.transferResult || this.#openingStream !== undefined) {
       prepareTask(task, options?.transferResult === true, this.#openingStream, this.#abandonTask);
     }
@@ -168,9 +255,10 @@ export class Pool implements Executor {
     });
     if (!this.#assign(task)) {
       if (this.#queue.size >= this.#config.maxQueue) {
-        return Promise.reject(new QueueFullError(this.#config.maxQueue));
+        return refuse(new QueueFullError(this.#config.maxQueue));
       }
       this.#queue.push(task);
+      this.#queuedSinceDrain = true;
       // It may be waiting for a worker held back by the back-off: that wait must keep the process alive.
       this.#respawnTimer?.ref();
     }
@@ -182,7 +270,7 @@ export class Pool implements Executor {
       task.timer = setTimeout(() => this.#abandon(task, new TimeoutError(timeout)), timeout);
     }
     return promise;
-  }
+  };
 
   /**
    * Runs `fn(item)` on workers for each item of a (sync or async) iterable, pulled lazily with at most
@@ -251,32 +339,105 @@ export class Pool implements Executor {
    * With `cancelPending`, every task that has not started by the time of the call is rejected with
    * `AbortError` and never starts: those waiting in the pool's queue and those already sent to a worker ahead
    * of time (waiting there behind a busy task). A task has started once its worker has called its function;
-   * a started task always runs to its end (its own `signal` and `timeout` still apply).
+   * a started task always runs to its end (its own `signal` and `timeout` still apply). With `cancelRunning`,
+   * running tasks too are rejected at once with `AbortError` and told to stop; their workers are terminated
+   * if still busy after `grace` ms. Throws a `TypeError`/`RangeError` for a bad option.
    *
    * @example
    * ```ts
    * await pool.shutdown({ cancelPending: true });
+   * await pool.shutdown({ cancelRunning: true, grace: 500 }); // stop now
    * ```
-   * Like Python's `Executor.shutdown(wait, cancel_futures)`.
+   * Like Python's `Executor.shutdown(wait, cancel_futures)`, and with `cancelRunning` its
+   * `terminate_workers()` (3.14).
    */
-  async shutdown(options?: ShutdownOptions): Promise<void> {
+  async shutdown(options?: PoolShutdownOptions): Promise<void> {
     options = ownOptions(options, 'options');
+    validateBoolean(options?.cancelRunning, 'options.cancelRunning');
+    validateDuration(options?.grace, 'options.grace');
     const wait = options?.wait ?? true;
     this.#closed = true;
-    if (options?.cancelPending && this.#cancelPending === undefined) this.#cancelUnstarted();
+    if ((options?.cancelPending || options?.cancelRunning) && this.#cancelPending === undefined) {
+      this.#cancelUnstarted();
+    }
+    if (options?.cancelRunning && this.#graceTimer === undefined) {
+      this.#cancelRunning(options.grace ?? this.#config.cancelGrace);
+    }
     // Every call (a second one too) resolves when the same drain-and-stop has finished.
     this.#stopped ??= (async () => {
       if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
       const exits = this.#workers.list.map((slot) => slot.exitPromise);
-      for (const slot of [...this.#workers.list]) this.#stop(slot);
+      for (const slot of [...this.#workers.list]) {
+        // Cancelled by cancelRunning and not answered yet: it has until the grace is over.
+        if (this.#graceTimer !== undefined && slot.inflight.size > 0) continue;
+        this.#stop(slot, 'shutdown');
+      }
       await Promise.all(exits);
+      if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
     })();
     if (wait) await this.#stopped;
+  }
+
+  /**
+   * Replaces every worker, gracefully: the workers alive now take no new task, finish the ones they hold and
+   * exit (`workerExit` reason `recycled`); new tasks go to fresh workers. Resolves when every one of them has
+   * exited; rejects with `PoolClosedError` after `shutdown`. For leaks, a changed environment, or new code
+   * on disk (module functions are imported again by the fresh workers).
+   *
+   * @example
+   * ```ts
+   * await pool.recycle();
+   * ```
+   * Like piscina's `close()` then a new pool, without refusing tasks meanwhile.
+   */
+  async recycle(): Promise<void> {
+    if (this.#closed) throw new PoolClosedError();
+    const old = [...this.#workers.list];
+    for (const slot of old) {
+      slot.retiring = true;
+      slot.exitReason ??= 'recycled';
+      if (slot.inflight.size === 0) this.#stop(slot, 'recycled');
+    }
+    this.#replace();
+    await Promise.all(old.map((slot) => slot.exitPromise));
   }
 
   /** `shutdown()`, for `await using pool = ...`. */
   [asyncDispose](): Promise<void> {
     return this.shutdown();
+  }
+
+  /**
+   * shutdown({ cancelRunning }): rejects every task still on a worker, tells the workers to stop them, and
+   * terminates the workers that have not answered within `grace` ms.
+   */
+  #cancelRunning(grace: number) {
+    const reason = () =>
+      new AbortError('The pool was shut down with cancelRunning before this task finished.', {
+        cause: new PoolClosedError(),
+      });
+    for (const slot of this.#workers.list) {
+      slot.retiring = true;
+      slot.exitReason = 'shutdown';
+      const ids: number[] = [];
+      for (const task of slot.inflight.values()) {
+        if (task.state === DONE || task.abandoned) continue;
+        // Its answer, if any, is dropped; the worker's exit is awaited either way.
+        task.abandoned = true;
+        this.#settle(task, false, reason(), true);
+        ids.push(task.id);
+      }
+      if (ids.length > 0 && !slot.exited) {
+        try {
+          slot.transport.send([MSG_CANCEL, ...ids]);
+        } catch {
+          // The worker is gone; its exit handler cleans up.
+        }
+      }
+    }
+    this.#graceTimer = setTimeout(() => {
+      for (const slot of [...this.#workers.list]) this.#stop(slot, 'shutdown', true);
+    }, grace);
   }
 
   /** shutdown({ cancelPending }): rejects every task not started, queued or sent ahead to a worker. */
@@ -285,12 +446,13 @@ export class Pool implements Executor {
       new AbortError('The pool was shut down before this task started (shutdown({ cancelPending: true })).', {
         cause: new PoolClosedError(),
       }));
-    for (const task of this.#queue.clear()) this.#settle(task, false, reason());
+    for (const task of this.#queue.clear()) this.#settle(task, false, reason(), true);
+    this.#checkDrain();
     for (const slot of this.#workers.list) {
       for (const task of slot.outbox) {
         if (task.state !== ASSIGNED) continue;
         slot.inflight.delete(task.id);
-        this.#settle(task, false, reason());
+        this.#settle(task, false, reason(), true);
       }
       slot.outbox.length = 0;
       // Sent ahead but perhaps not started yet: the worker answers those it has not started as cancelled and
@@ -344,12 +506,21 @@ export class Pool implements Executor {
     return false;
   }
 
+  /** maxMemory: a worker above it takes no new task and is replaced once its tasks in flight are done. */
+  #checkMemory(slot: Slot) {
+    const mib = slot.transport.memory?.();
+    if (mib !== undefined && mib > this.#config.maxMemory) {
+      slot.retiring = true;
+      slot.exitReason ??= 'recycled';
+    }
+  }
+
   /** Refills `slot` from the queue, or retires / idles it. */
   #afterChange(slot: Slot) {
     if (slot.exited) return;
     if (slot.retiring) {
       if (slot.inflight.size === 0) {
-        this.#stop(slot);
+        this.#stop(slot, 'recycled');
         this.#refill();
       }
       return;
@@ -360,7 +531,18 @@ export class Pool implements Executor {
       this.#queue.shift();
       this.#dispatcher.put(slot, task);
     }
-    if (slot.inflight.size === 0) this.#workers.idle(slot);
+    if (slot.inflight.size === 0) {
+      if (slot.busySince >= 0) this.#stats.rested(slot, performance.now());
+      this.#workers.idle(slot);
+    }
+    if (this.#queuedSinceDrain) this.#checkDrain();
+  }
+
+  /** Emits `drain` when the queue has just become empty. */
+  #checkDrain() {
+    if (!this.#queuedSinceDrain || this.#queue.size > 0) return;
+    this.#queuedSinceDrain = false;
+    if (this.listenerCount('drain') > 0) emitSafely(this, 'drain');
   }
 
   /** Dispatches queued tasks to any worker with room (after a worker left or a task was withdrawn). */
@@ -373,6 +555,7 @@ export class Pool implements Executor {
         break;
       }
     }
+    if (this.#queuedSinceDrain) this.#checkDrain();
   }
 
   // ---- results ----------------------------------------------------------------------------------
@@ -382,12 +565,21 @@ export class Pool implements Executor {
     if (!slot.ready) {
       slot.ready = true;
       this.#guard.started();
+      // Its life, for utilization, counts from here: start-up is not time a task ran.
+      if (slot.bornAt >= 0) {
+        slot.bornAt = performance.now();
+        if (slot.busySince >= 0) slot.busySince = slot.bornAt;
+      }
     }
     if (message[0] !== MSG_RESULTS) {
       if (message[0] === MSG_YIELD) slot.inflight.get(message[1] as number)?.stream?.push(message, 2);
       return;
     }
     this.#dispatcher.observe(slot, message);
+    if (this.#config.maxMemory !== Number.POSITIVE_INFINITY && !slot.retiring) this.#checkMemory(slot);
+    const stats = this.#stats;
+    const timing = stats.timing;
+    const now = timing ? nowMicros() : 0;
     for (let i = 2; i < message.length; i += 2) {
       const signed = message[i] as number;
       const id = signed > 0 ? signed : -signed;
@@ -399,21 +591,52 @@ export class Pool implements Executor {
         continue;
       }
       const value = message[i + 1];
-      if (signed > 0) this.#settle(task, true, value);
+      if (signed > 0) {
+        if (timing) stats.ran(task.sentAt, now);
+        this.#settle(task, true, value);
+      }
       // A cancellation answer for a task not abandoned here can only be shutdown({ cancelPending })'s.
-      else if (value === 0) this.#settle(task, false, this.#cancelPending?.() ?? new AbortError());
-      else this.#settle(task, false, deserializeError(value as SerializedError));
+      else if (value === 0) this.#settle(task, false, this.#cancelPending?.() ?? new AbortError(), true);
+      else {
+        if (timing) stats.ran(task.sentAt, now);
+        this.#settle(task, false, deserializeError(value as SerializedError));
+      }
     }
     this.#afterChange(slot);
   }
 
-  #settle(task: Task, ok: boolean, value: unknown) {
+  /** Starts the clock of a task's `runTimeout` (it was just sent to a worker with nothing else in flight). */
+  #runStarted(task: Task) {
+    const ms = task.runTimeout;
+    task.runTimer = setTimeout(
+      () =>
+        this.#abandon(
+          task,
+          new TimeoutError(
+            ms,
+            `The task did not finish within its runTimeout of ${ms} ms after it started, so it was stopped.`,
+          ),
+        ),
+      ms,
+    );
+  }
+
+  /** Settles `task` once (later calls do nothing); `cancelled` counts a failure as a cancellation in `stats()`. */
+  #settle(task: Task, ok: boolean, value: unknown, cancelled = false) {
     if (task.state === DONE) return;
     task.state = DONE;
     if (task.timer !== undefined) clearTimeout(task.timer);
+    if (task.runTimer !== undefined) clearTimeout(task.runTimer);
     task.abortSubscription?.unsubscribe();
-    if (ok) task.resolve(value);
-    else task.reject(value);
+    if (ok) {
+      this.#stats.completed++;
+      task.resolve(value);
+    } else {
+      if (cancelled) this.#stats.cancelled++;
+      else this.#stats.failed++;
+      task.reject(value);
+    }
+    if (task.trace !== undefined) traceSettled(task.trace, ok, value);
     if (--this.#pending === 0) {
       // Nothing waits for a worker any more: a pending respawn must not keep the process alive.
       this.#respawnTimer?.unref();
@@ -431,9 +654,10 @@ export class Pool implements Executor {
     if (task.state === DONE) return;
     const slot = task.worker;
     const state = task.state;
-    this.#settle(task, false, reason);
+    this.#settle(task, false, reason, true);
     if (state === QUEUED) {
       this.#queue.withdrawn(); // the entry itself is skipped when reached
+      this.#checkDrain();
       return;
     }
     if (slot === undefined) return;
@@ -453,16 +677,29 @@ export class Pool implements Executor {
 
   // ---- worker exits -----------------------------------------------------------------------------
 
-  /** Ends a worker on purpose (idle, recycled, shutdown, or stuck in an abandoned task). */
-  #stop(slot: Slot, stuck = false) {
+  /** Ends a worker on purpose (recycled, shutdown, or stuck in an abandoned task; idle ones end in `Workers`). */
+  #stop(slot: Slot, reason: WorkerExitReason, force = false) {
     if (slot.stopping || slot.exited) return;
+    const stuck = reason === 'stuck';
     if (stuck) slot.retiring = true;
-    this.#workers.stop(slot);
+    this.#workers.stop(slot, reason, force);
     if (stuck) this.#replace();
+  }
+
+  #onCreate(slot: Slot) {
+    if (this.#stats.timing) slot.bornAt = performance.now();
+    if (this.listenerCount('workerCreate') === 0) return;
+    const { pid, threadId } = slot.transport;
+    emitSafely(this, 'workerCreate', {
+      id: slot.id,
+      ...(pid === undefined ? {} : { pid }),
+      ...(threadId === undefined ? {} : { threadId }),
+    });
   }
 
   #onExit(slot: Slot, info: ExitInfo) {
     if (!this.#workers.exited(slot)) return;
+    if (slot.bornAt >= 0) this.#stats.exited(slot, performance.now());
     const started = slot.started();
     const retry: Task[] = [];
     let failed = 0;
@@ -485,6 +722,11 @@ export class Pool implements Executor {
         }
         task.state = QUEUED;
         task.worker = undefined;
+        // Never started: its runTimeout starts again on the next worker.
+        if (task.runTimer !== undefined) {
+          clearTimeout(task.runTimer);
+          task.runTimer = undefined;
+        }
         retry.push(task);
       } else {
         this.#settle(task, false, crash());
@@ -503,6 +745,17 @@ export class Pool implements Executor {
       );
     }
     slot.resolveExit();
+    if (this.listenerCount('workerExit') > 0) {
+      const pid = slot.transport.pid;
+      emitSafely(this, 'workerExit', {
+        id: slot.id,
+        ...(pid === undefined ? {} : { pid }),
+        code: info.code,
+        signal: info.signal,
+        reason: slot.exitReason ?? 'crashed',
+        ...(info.error === undefined ? {} : { error: info.error }),
+      });
+    }
     this.#replace();
   }
 
@@ -545,6 +798,7 @@ export class Pool implements Executor {
       this.#settle(task, false, crash());
       failed++;
     }
+    this.#checkDrain();
     for (const slot of [...this.#workers.list]) {
       if (slot.ready || slot.stopping || slot.inflight.size === 0) continue;
       const started = slot.started();
@@ -558,7 +812,7 @@ export class Pool implements Executor {
         this.#settle(task, false, crash());
         failed++;
       }
-      this.#stop(slot);
+      this.#stop(slot, 'crashed');
     }
     return failed;
   }
@@ -572,8 +826,4 @@ export class Pool implements Executor {
     }
     this.#refill();
   }
-}
-
-function validateBoolean(value: unknown, name: string): void {
-  if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value);
 }

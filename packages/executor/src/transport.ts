@@ -51,6 +51,12 @@ export interface Transport {
   send(message: MainMessage, transfer?: readonly TransferListItem[]): void;
   /** Stops the worker now; `onExit` follows. Idempotent. */
   terminate(): void;
+  /**
+   * Ends an idle worker gracefully: it runs its `teardown` (if any), then exits; `onExit` follows. A worker
+   * whose teardown has not finished within {@link TEARDOWN_TIMEOUT_MS} is terminated. Without this method the
+   * pool calls `terminate()`.
+   */
+  stop?(): void;
   /** Let the worker keep the process alive (it is busy). */
   ref(): void;
   /** Let the process exit even though the worker is alive (it is idle). */
@@ -68,6 +74,16 @@ export interface Transport {
    * `MSG_CANCEL` alone, which the worker reads before each task too, but only once it arrives).
    */
   cancelUnstarted?(): boolean;
+  /**
+   * The worker's memory in MiB as of its last `MSG_RESULTS` (V8 heap used for a thread, resident set size for
+   * a process), or undefined when it does not measure it. Transports measure only when the pool has a
+   * `maxMemory`.
+   */
+  memory?(): number | undefined;
+  /** The child's process id (process transports), for the pool's events. */
+  readonly pid?: number;
+  /** The thread's id (thread transports), for the pool's events. */
+  readonly threadId?: number;
 }
 
 /**
@@ -128,6 +144,9 @@ export const TASK_STREAM = 1;
  * instead of copying them. A channel that cannot transfer (a child process's IPC) copies.
  */
 export const TASK_TRANSFER_RESULT = 2;
+
+/** How long (ms) a worker's `teardown` may take when it is stopped gracefully before it is terminated. */
+export const TEARDOWN_TIMEOUT_MS = 5000;
 
 /** Above this much synchronous work (µs), a function's next tasks go only to a worker with nothing else in flight. */
 export const SLOW_TASK_MICROS = 2000;

@@ -1,3 +1,4 @@
+import type { WorkerExitReason } from './pool-events.js';
 import type { ExitInfo, TransportFactory, WorkerMessage } from './transport.js';
 import { Slot } from './worker-slot.js';
 
@@ -5,6 +6,8 @@ import { Slot } from './worker-slot.js';
 export interface WorkerEvents {
   onMessage(slot: Slot, message: WorkerMessage): void;
   onExit(slot: Slot, info: ExitInfo): void;
+  /** A worker was started (its transport exists). */
+  onCreate(slot: Slot): void;
 }
 
 /**
@@ -19,6 +22,7 @@ export class Workers {
   readonly #min: number;
   readonly #idleTimeout: number;
   readonly #events: WorkerEvents;
+  #nextId = 1;
 
   constructor(factory: TransportFactory, min: number, idleTimeout: number, events: WorkerEvents) {
     this.#factory = factory;
@@ -29,7 +33,7 @@ export class Workers {
 
   /** Starts a worker. */
   spawn(): Slot {
-    const slot = new Slot();
+    const slot = new Slot(this.#nextId++);
     const events = this.#events;
     slot.transport = this.#factory({
       onMessage: (message) => events.onMessage(slot, message),
@@ -38,6 +42,7 @@ export class Workers {
     // Listed only once its transport exists: a factory that throws (a runtime without the feature, a permission
     // Deno denied) must leave no half-made worker for shutdown() to stop.
     this.list.push(slot);
+    events.onCreate(slot);
     return slot;
   }
 
@@ -59,23 +64,32 @@ export class Workers {
         slot.idleTimer = setTimeout(check, left);
         slot.idleTimer.unref?.();
       } else {
-        this.stop(slot);
+        this.stop(slot, 'idle');
       }
     };
     slot.idleTimer = setTimeout(check, this.#idleTimeout);
     slot.idleTimer.unref?.();
   }
 
-  /** Ends a worker on purpose; returns false if it was already ending. Its exit arrives through `onExit`. */
-  stop(slot: Slot): boolean {
+  /**
+   * Ends a worker on purpose; returns false if it was already ending. Its exit arrives through `onExit`. An
+   * idle, recycled or shut-down worker is stopped gracefully (its teardown runs) unless `force`; a stuck or
+   * broken one is terminated.
+   */
+  stop(slot: Slot, reason: WorkerExitReason, force = false): boolean {
     if (slot.stopping || slot.exited) return false;
     slot.stopping = true;
+    slot.exitReason ??= reason;
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
     this.#remove(slot);
     // Its exit is awaited (shutdown, the exit handler): an idle, unref'd worker must keep the loop alive until then,
     // or the process could exit with that await unsettled.
     slot.ref();
-    slot.transport.terminate();
+    const { transport } = slot;
+    // Only an idle worker is asked: one still holding a task (an abandoned one, stuck maybe) could never answer.
+    const graceful = !force && slot.inflight.size === 0 && reason !== 'stuck' && reason !== 'crashed';
+    if (graceful && transport.stop !== undefined) transport.stop();
+    else transport.terminate();
     return true;
   }
 

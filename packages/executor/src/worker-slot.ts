@@ -1,3 +1,4 @@
+import type { WorkerExitReason } from './pool-events.js';
 import type { Task } from './pool-task.js';
 import { STATE_STARTED, type Transport } from './transport.js';
 
@@ -7,6 +8,13 @@ import { STATE_STARTED, type Transport } from './transport.js';
  */
 export class Slot {
   transport!: Transport;
+  /** Why the pool is ending it, once it decided to (see `WorkerExitReason`); unset for a worker that died on its own. */
+  exitReason: WorkerExitReason | undefined = undefined;
+  /** When it started (`performance.now()`), -1 when not timed; since when it has had a task in flight, -1 while idle. */
+  bornAt = -1;
+  busySince = -1;
+  /** Milliseconds it spent with a task in flight, up to `busySince`. */
+  busyTime = 0;
   /** Tasks given to this worker and not answered yet, by id. */
   readonly inflight = new Map<number, Task>();
   /** `known[fid]`: the worker has been sent the function `fid` stands for. */
@@ -30,7 +38,8 @@ export class Slot {
   silentRounds = 0;
   readonly exitPromise: Promise<void>;
   resolveExit!: () => void;
-  constructor() {
+  /** @param id Its number in the pool (events). */
+  constructor(readonly id: number) {
     this.exitPromise = new Promise((resolve) => {
       this.resolveExit = resolve;
     });

@@ -25,6 +25,8 @@ import {
   INIT_FAILED_EXIT_CODE,
   JSON_UNDEFINED_RESULTS,
   JSON_UNDEFINED_RUN,
+  MEMORY,
+  STOP,
 } from './protocol.js';
 import { countTasks } from './split-run.js';
 
@@ -42,8 +44,11 @@ const exit = process.exit.bind(process);
 const early: MainMessage[] = [];
 let deliver: ((message: MainMessage) => void) | undefined;
 let initialised = false;
+/** The pool's teardown, run when the parent stops this child gracefully. */
+let teardown: Parameters<typeof invokeRemote>[0] | 0 = 0;
 const json = process.argv.includes('--json');
 const progress = process.argv.includes('--progress');
+const memory = process.argv.includes('--memory');
 
 // The parent went away (shutdown, or it died): a child never outlives its pool.
 process.on('disconnect', () => exit(0));
@@ -51,9 +56,19 @@ process.on('disconnect', () => exit(0));
 process.on('message', (message: unknown) => {
   if (!initialised) {
     initialised = true;
-    const [tag, ref, args] = message as [string, Parameters<typeof invokeRemote>[0] | 0, unknown[]];
+    const [tag, ref, args, down] = message as [
+      string,
+      Parameters<typeof invokeRemote>[0] | 0,
+      unknown[],
+      Parameters<typeof invokeRemote>[0] | 0 | undefined,
+    ];
     if (tag !== INIT) throw new Error(`A @x/process-pool child expected ${INIT} first, got ${String(tag)}.`);
+    teardown = down ?? 0;
     void start(ref, args);
+    return;
+  }
+  if ((message as unknown[])[0] === STOP) {
+    void stop();
     return;
   }
   if ((message as unknown[])[0] === JSON_UNDEFINED_RUN) decodeUndefined(message as unknown[], MSG_RUN);
@@ -87,6 +102,25 @@ function progressReporter(): ((message: MainMessage) => void) | undefined {
   };
 }
 
+/** Stopped gracefully (the child is idle): run the teardown, then exit. */
+async function stop() {
+  let code = 0;
+  if (teardown !== 0) {
+    try {
+      await invokeRemote(teardown, []);
+    } catch (error) {
+      code = 1;
+      process.emitWarning(
+        `The pool's teardown threw in a child process: ${(error as Error)?.stack ?? error}`,
+        {
+          code: 'ERR_X_TEARDOWN_FAILED',
+        },
+      );
+    }
+  }
+  exit(code);
+}
+
 async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[]) {
   if (ref !== 0) {
     try {
@@ -98,8 +132,15 @@ async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[
   }
   const report = progressReporter();
   send([INIT_DONE, report !== undefined]);
+  const post = json ? sendJson : (message: WorkerMessage) => send(message);
   serveWorker({
-    send: json ? sendJson : (message) => send(message),
+    // With maxMemory, the resident set size goes first: the parent has it when the results arrive.
+    send: memory
+      ? (message) => {
+          if (message[0] === MSG_RESULTS) send([MEMORY, process.memoryUsage.rss() / 1048576]);
+          post(message);
+        }
+      : post,
     onMessage: (listener) => {
       deliver = paced(listener, report);
       for (const message of early.splice(0)) deliver(message);

@@ -7,6 +7,10 @@ export {
   type ModuleFunction,
   OutsideTaskError,
   PoolClosedError,
+  type PoolEventMap,
+  type PoolShutdownOptions,
+  type PoolStats,
+  type PoolSubmitOptions,
   QueueFullError,
   type RemoteFunction,
   RuntimeSupportError,
@@ -14,10 +18,15 @@ export {
   type StreamOptions,
   type SubmitOptions,
   type TaskStream,
+  type TaskTraceContext,
   TimeoutError,
+  type TimingSummary,
   taskSignal,
   transfer,
   WorkerCrashedError,
+  type WorkerCreateEvent,
+  type WorkerExitEvent,
+  type WorkerExitReason,
 } from '@x/executor';
 export { InitializerError } from './errors.js';
 export { type ProcessMapOptions, ProcessPool, type ProcessPoolOptions } from './process-pool.js';

@@ -41,6 +41,23 @@ export interface ProcessPoolOptions {
   /** Arguments of `initializer`. Default: `[]`. */
   initArgs?: unknown[];
   /**
+   * A self-contained function or `fromModule(...)` reference run once in a child the pool stops gracefully
+   * (idle, recycled, shutdown) before it exits (close a connection, flush a buffer). A child killed because
+   * it crashed or was stuck runs none; one whose teardown takes more than 5 s is killed. An error it throws
+   * is reported as a warning in the child (`ERR_X_TEARDOWN_FAILED`). Default: none.
+   */
+  teardown?: RemoteFunction;
+  /**
+   * MiB of resident memory (RSS, reported by the child before each batch of results) above which a child is
+   * replaced: it takes no new task, finishes those it holds, runs its teardown and exits (`workerExit`
+   * reason `recycled`). For tasks that leak. Default: none.
+   */
+  maxMemory?: number;
+  /** Milliseconds a child may take to acknowledge a cancelled or timed-out task before it is killed. Default: 20. */
+  cancelGrace?: number;
+  /** Record run/wait times and utilization for `stats()`; counts are kept either way. Default: `true`. */
+  recordTiming?: boolean;
+  /**
    * Node flags of each child, e.g. `['--max-old-space-size=256']`. Default: the parent's `process.execArgv`
    * less its entry code (`-e`, `-p`, `--input-type`) and debugger flags (`--inspect*`).
    */
@@ -119,6 +136,8 @@ export class ProcessPool extends Pool {
     validateInteger(options.maxQueue, 'options.maxQueue', 0, Number.POSITIVE_INFINITY, true);
     const initializer =
       options.initializer === undefined ? undefined : toRemoteRef(options.initializer, 'options.initializer');
+    const teardown =
+      options.teardown === undefined ? undefined : toRemoteRef(options.teardown, 'options.teardown');
     const { initArgs = [], execArgv = inheritedExecArgv(), serialization = 'advanced' } = options;
     // A given env is copied to its own keys: `fork` lists the variables with `for...in`, inherited ones too.
     const env = options.env === undefined ? process.env : ownOptions(options.env, 'options.env');
@@ -161,6 +180,8 @@ export class ProcessPool extends Pool {
       serialization,
       initializer,
       initArgs,
+      teardown,
+      measureMemory: typeof options.maxMemory === 'number' && options.maxMemory < Number.POSITIVE_INFINITY,
       tasksPerMessage: options.tasksPerMessage ?? 1,
     };
     assertRuntimeSupport('@x/process-pool', {
@@ -193,6 +214,9 @@ export class ProcessPool extends Pool {
       maxQueue: options.maxQueue,
       maxTasksPerWorker: options.maxTasksPerChild,
       concurrentTasksPerWorker: perChild,
+      cancelGrace: options.cancelGrace,
+      recordTiming: options.recordTiming,
+      maxMemory: options.maxMemory,
       label: 'child process',
     });
     this.#children = children;

@@ -12,6 +12,7 @@ import {
   type SerializedError,
   STATE_LENGTH,
   STATE_STARTED,
+  TEARDOWN_TIMEOUT_MS,
   type Transport,
   type TransportHandlers,
   type WorkerMessage,
@@ -27,6 +28,8 @@ import {
   INIT_FAILED,
   JSON_UNDEFINED_RESULTS,
   JSON_UNDEFINED_RUN,
+  MEMORY,
+  STOP,
 } from './protocol.js';
 import { splitRun } from './split-run.js';
 
@@ -37,6 +40,10 @@ export interface ChildOptions {
   serialization: 'advanced' | 'json';
   initializer: RemoteRef | undefined;
   initArgs: unknown[];
+  /** Run in the child when it is stopped gracefully. */
+  teardown: RemoteRef | undefined;
+  /** The child reports its resident set size before each results message (`maxMemory`). */
+  measureMemory: boolean;
   /** Most tasks per IPC message; with 1 the child reports exactly which tasks it started. */
   tasksPerMessage: number;
 }
@@ -76,6 +83,9 @@ export class ProcessTransport implements Transport {
   #terminated = false;
   #error: Error | undefined;
   #exited = false;
+  #stopTimer: ReturnType<typeof setTimeout> | undefined;
+  /** MiB resident, as the child last reported (measureMemory). */
+  #memory: number | undefined;
   /** Tasks the pool has handed to `send` (its send order: the n-th has `seq` n for the pool). */
   #tasksSent = 0;
   /** Send order of the tasks refused here (their arguments cannot be sent), ascending; never in the child. */
@@ -97,6 +107,7 @@ export class ProcessTransport implements Transport {
     try {
       const argv = progress ? ['--progress'] : [];
       if (options.serialization === 'json') argv.push('--json');
+      if (options.measureMemory) argv.push('--memory');
       // On a null prototype: Node reads the options we do not set (`cwd`, `shell`, ...) by plain property access.
       child = fork(
         childFile,
@@ -126,11 +137,15 @@ export class ProcessTransport implements Transport {
       if (typeof tag !== 'string') this.#handlers.onMessage(message as WorkerMessage);
       else if (tag === JSON_UNDEFINED_RESULTS)
         this.#handlers.onMessage(decodeUndefined(message as unknown[], MSG_RESULTS) as WorkerMessage);
+      else if (tag === MEMORY) this.#memory = (message as unknown[])[1] as number;
       else if (tag === INIT_DONE) {
         this.#ready = true;
         this.#reporting = (message as unknown[])[1] === true;
       } else if (tag === INIT_FAILED) {
-        this.#error = new InitializerError(deserializeError((message as unknown[])[1] as SerializedError));
+        this.#error = new InitializerError(
+          deserializeError((message as unknown[])[1] as SerializedError),
+          'child process',
+        );
       }
     });
     // A send to a child that just died reports here; the exit below tells the pool.
@@ -139,6 +154,7 @@ export class ProcessTransport implements Transport {
     });
     // 'close' comes after the last IPC message was delivered, unlike 'exit'.
     child.on('close', (code, signal) => {
+      if (this.#stopTimer !== undefined) clearTimeout(this.#stopTimer);
       if (!this.#ready && !this.#terminated) {
         // Died before serving (its initializer threw or exited, bad execArgv, killed at start): say why, so
         // the pool can tell a broken start-up (the same error again and again) from an interrupted one.
@@ -153,7 +169,7 @@ export class ProcessTransport implements Transport {
       }
       this.#end({ code, signal, killed: signal !== null && EXTERNAL_SIGNALS.has(signal) });
     });
-    child.send([INIT, options.initializer ?? 0, options.initArgs]);
+    child.send([INIT, options.initializer ?? 0, options.initArgs, options.teardown ?? 0]);
   }
 
   #end(info: ExitInfo) {
@@ -287,6 +303,31 @@ export class ProcessTransport implements Transport {
    */
   cancelUnstarted(): boolean {
     return this.#progress?.cancelUnstarted() ?? false;
+  }
+
+  /** MiB the child had resident when it last sent results (with `measureMemory`). */
+  memory(): number | undefined {
+    return this.#memory;
+  }
+
+  /**
+   * Asks an idle child to run its teardown and exit; it is killed if that takes longer than
+   * TEARDOWN_TIMEOUT_MS. Without a teardown (or before the child is ready), the same as `terminate()`.
+   */
+  stop(): void {
+    const child = this.#child;
+    if (this.#options.teardown === undefined || !this.#ready || child === undefined) {
+      this.terminate();
+      return;
+    }
+    if (this.#terminated) return;
+    this.#terminated = true;
+    this.ref();
+    // No callback: a failed send is reported as the child's 'error' event; the timer ends it either way.
+    child.send([STOP]);
+    this.#stopTimer = setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }, TEARDOWN_TIMEOUT_MS);
   }
 
   terminate(): void {

@@ -1,7 +1,7 @@
 // The messages a ProcessPool child exchanges with its transport around the executor protocol: the
 // initializer it must run first, and whether that worked.
 
-/** Parent -> child, first message: `[INIT, RemoteRef | 0, initArgs]`. */
+/** Parent -> child, first message: `[INIT, initializer: RemoteRef | 0, initArgs, teardown: RemoteRef | 0]`. */
 export const INIT = 'x-process-pool:init';
 /**
  * Child -> parent: `[INIT_DONE, progress: boolean]`, the initializer returned (or there was none) and the
@@ -10,6 +10,13 @@ export const INIT = 'x-process-pool:init';
 export const INIT_DONE = 'x-process-pool:init-done';
 /** Child -> parent, instead of any result: `[INIT_FAILED, SerializedError]`; the child then exits. */
 export const INIT_FAILED = 'x-process-pool:init-failed';
+/** Parent -> child: `[STOP]`, run the teardown, then exit (a graceful stop of an idle child). */
+export const STOP = 'x-process-pool:stop';
+/**
+ * Child -> parent, right before each results message when the pool has a `maxMemory`: `[MEMORY, rssMiB]`.
+ * The child is started with `--memory` then.
+ */
+export const MEMORY = 'x-process-pool:memory';
 /** Exit code of a child whose initializer failed. */
 export const INIT_FAILED_EXIT_CODE = 70;
 

@@ -1,5 +1,15 @@
 import type { ResourceLimits } from 'node:worker_threads';
-import { assertRuntimeSupport, ownOptions, Pool, validateDuration, validateInteger } from '@x/executor';
+import {
+  assertCloneable,
+  assertRuntimeSupport,
+  describeReceived,
+  ownOptions,
+  Pool,
+  type RemoteFunction,
+  toRemoteRef,
+  validateDuration,
+  validateInteger,
+} from '@x/executor';
 import { threadExecArgv } from './thread-exec-argv.js';
 import { ThreadTransport } from './thread-transport.js';
 
@@ -30,6 +40,33 @@ export interface ThreadPoolOptions {
   env?: NodeJS.ProcessEnv;
   /** Thread name shown in debuggers. Default: `@x/to-thread`. */
   name?: string;
+  /** Milliseconds a thread may take to acknowledge a cancelled or timed-out task before it is terminated. Default: 20. */
+  cancelGrace?: number;
+  /** Record run/wait times and utilization for `stats()`; counts are kept either way. Default: `true`. */
+  recordTiming?: boolean;
+  /**
+   * A self-contained function or `fromModule(...)` reference run once in each new thread before its first
+   * task (open a connection, warm a cache). If it throws, the thread exits and its tasks go to the next one;
+   * once three threads in a row failed with the same error and none started since, every waiting task fails
+   * at once with `WorkerCrashedError` (cause: `InitializerError`), and each further thread starts after a
+   * growing delay (100 ms doubling up to 10 s), so the pool never respawns in a loop. Default: none.
+   */
+  initializer?: RemoteFunction;
+  /** Arguments of `initializer` (structured-cloned to each thread). Default: `[]`. */
+  initArgs?: unknown[];
+  /**
+   * A self-contained function or `fromModule(...)` reference run once in a thread the pool stops gracefully
+   * (idle, recycled, shutdown) before it exits (close a connection, flush a buffer). A thread terminated
+   * because it crashed or was stuck runs none; one whose teardown takes more than 5 s is terminated. An error
+   * it throws is reported as a warning (`ERR_X_TEARDOWN_FAILED`). Default: none.
+   */
+  teardown?: RemoteFunction;
+  /**
+   * MiB of V8 heap (`used_heap_size`, measured by the thread after each batch of results) above which a thread
+   * is replaced: it takes no new task, finishes those it holds, runs its teardown and exits (`workerExit`
+   * reason `recycled`). For tasks that leak. Default: none.
+   */
+  maxMemory?: number;
 }
 
 /**
@@ -74,6 +111,18 @@ export class ThreadPool extends Pool {
       true,
     );
     validateInteger(options.concurrentTasksPerThread, 'options.concurrentTasksPerThread', 1);
+    const initializer =
+      options.initializer === undefined ? undefined : toRemoteRef(options.initializer, 'options.initializer');
+    const teardown =
+      options.teardown === undefined ? undefined : toRemoteRef(options.teardown, 'options.teardown');
+    const { initArgs = [] } = options;
+    const measureMemory =
+      typeof options.maxMemory === 'number' && options.maxMemory < Number.POSITIVE_INFINITY;
+    if (!Array.isArray(initArgs)) {
+      throw new TypeError(`The "options.initArgs" property must be an array.${describeReceived(initArgs)}`);
+    }
+    // Sent to every new thread: refuse now what could never be sent (a function, a socket...).
+    assertCloneable(initArgs, 'options.initArgs');
     if (execArgv !== undefined && !Array.isArray(execArgv)) {
       throw new TypeError(
         `The "options.execArgv" property must be an array. Received type ${typeof execArgv}`,
@@ -84,13 +133,26 @@ export class ThreadPool extends Pool {
       permissions: [{ name: 'read', why: 'to load its worker script', path: new URL('.', import.meta.url) }],
     });
     super({
-      transport: (handlers) => new ThreadTransport(handlers, { resourceLimits, execArgv, env, name }),
+      transport: (handlers) =>
+        new ThreadTransport(handlers, {
+          resourceLimits,
+          execArgv,
+          env,
+          name,
+          initializer,
+          initArgs,
+          teardown,
+          measureMemory,
+        }),
       minWorkers: options.minThreads,
       maxWorkers: options.maxThreads,
       idleTimeout: options.idleTimeout,
       maxQueue: options.maxQueue,
       maxTasksPerWorker: options.maxTasksPerThread,
       concurrentTasksPerWorker: options.concurrentTasksPerThread ?? 64,
+      cancelGrace: options.cancelGrace,
+      recordTiming: options.recordTiming,
+      maxMemory: options.maxMemory,
       label: 'thread',
     });
   }

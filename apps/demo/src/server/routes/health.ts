@@ -1,12 +1,33 @@
+import { defaultThreadPool } from '@x/to-thread';
 import type { FastifyInstance } from 'fastify';
 import { watchLoopDelay } from '../loop-delay.js';
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/** What the page shows of the `/compute` pool (toThread's default pool), from `pool.stats()`. */
+export function computePoolStats() {
+  const stats = defaultThreadPool().stats();
+  return {
+    workers: stats.workers,
+    running: stats.running,
+    queued: stats.queued,
+    completed: stats.completed,
+    utilization: Math.round(stats.utilization * 1000) / 1000,
+    runP50: round(stats.runTime.p50),
+    runP99: round(stats.runTime.p99),
+    waitP50: round(stats.waitTime.p50),
+    waitP99: round(stats.waitTime.p99),
+  };
+}
 
 const startedAt = performance.now();
 
 /**
  * `GET /health`: a cheap liveness answer. `GET /heartbeat`: Server-Sent Events, one `data:` line per
  * interval with the worst event-loop delay seen in it (`delayMs`), so a page can draw the loop's health live,
- * and the upstream limiter's counts at that moment (`upstream: { active, pending, limit }`).
+ * the upstream limiter's counts at that moment (`upstream: { active, pending, limit }`), and the `/compute`
+ * pool's state from `pool.stats()` (`compute: { workers, running, queued, completed, utilization, runP50,
+ * runP99, waitP50, waitP99 }`, times in ms).
  */
 export function healthRoutes(app: FastifyInstance): void {
   app.get('/health', () => ({
@@ -42,7 +63,8 @@ export function healthRoutes(app: FastifyInstance): void {
           pending: upstreamLimit.pendingCount,
           limit: upstreamLimit.concurrency,
         };
-        raw.write(`data: ${JSON.stringify({ t: Date.now(), delayMs, upstream })}\n\n`);
+        const compute = computePoolStats();
+        raw.write(`data: ${JSON.stringify({ t: Date.now(), delayMs, upstream, compute })}\n\n`);
       });
       raw.once('close', stop);
     },
