@@ -424,6 +424,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
         if (task.state === DONE || task.abandoned) continue;
         // Its answer, if any, is dropped; the worker's exit is awaited either way.
         task.abandoned = true;
+        slot.abandoned++;
         this.#settle(task, false, reason(), true);
         ids.push(task.id);
       }
@@ -587,6 +588,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
       if (task === undefined) continue;
       slot.inflight.delete(id);
       if (task.abandoned) {
+        slot.abandoned--;
         task.release?.();
         continue;
       }
@@ -667,6 +669,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
       return;
     }
     task.abandoned = true;
+    slot.abandoned++;
     try {
       slot.transport.send([MSG_CANCEL, task.id]);
     } catch {

@@ -34,6 +34,8 @@ export class Slot {
   lastActive = 0;
   idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   watchdog: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Abandoned tasks (timed out, aborted) still on the worker: their cancellation is not answered yet. */
+  abandoned = 0;
   /** Watchdog rounds in a row that found a cancel unanswered while the worker ran no task synchronously. */
   silentRounds = 0;
   readonly exitPromise: Promise<void>;

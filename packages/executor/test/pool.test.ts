@@ -1,5 +1,5 @@
 import { MessageChannel } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
   type Executor,
   type MainMessage,
@@ -205,6 +205,49 @@ describe('Pool over a transport without shared memory', () => {
     expect(events.at(-1)).toBe('terminate');
     handlers.onExit({ code: 1, signal: null, killed: true });
     await stopped;
+  });
+
+  it('sends nothing ahead to a worker whose abandoned task may be stuck, when it cannot tell what started (Deno children)', async () => {
+    // A transport without shared state (a child process without its progress file, as on Deno): once its
+    // worker is killed, every task sent to it counts as started and fails with it. A task submitted while an
+    // abandoned one is still on that worker must wait for the watchdog's verdict and run on the replacement.
+    const workers: { handlers: TransportHandlers; sent: MainMessage[]; terminated: boolean }[] = [];
+    const p = new Pool({
+      maxWorkers: 1,
+      concurrentTasksPerWorker: 4,
+      cancelGrace: 30,
+      transport: (handlers) => {
+        const worker = { handlers, sent: [] as MainMessage[], terminated: false };
+        workers.push(worker);
+        return {
+          send: (m) => void worker.sent.push(m),
+          terminate: () => {
+            worker.terminated = true;
+          },
+          ref: () => {},
+          unref: () => {},
+        };
+      },
+    });
+    const stuck = p.submit(() => {}, [], { timeout: 10 }).catch((e: unknown) => e);
+    workers[0]!.handlers.onMessage([MSG_READY]);
+    await new Promise((r) => setImmediate(r));
+    expect(await stuck).toMatchObject({ name: 'TimeoutError' });
+    const next = p.submit(() => 'alive', []);
+    await new Promise((r) => setImmediate(r));
+    // Only the first task and its cancellation went to the first worker.
+    expect(workers[0]!.sent.map((m) => m[0])).toEqual([MSG_RUN, MSG_CANCEL]);
+    await vi.waitFor(() => expect(workers[0]!.terminated).toBe(true), { timeout: 5000 });
+    workers[0]!.handlers.onExit({ code: null, signal: 'SIGKILL', killed: false });
+    await vi.waitFor(() => expect(workers.length).toBe(2), { timeout: 5000 });
+    workers[1]!.handlers.onMessage([MSG_READY]);
+    await vi.waitFor(() => expect(workers[1]!.sent.length).toBe(1), { timeout: 5000 });
+    const run = workers[1]!.sent[0]!;
+    workers[1]!.handlers.onMessage([MSG_RESULTS, 0, run[2] as number, 'alive']);
+    expect(await next).toBe('alive');
+    const done = p.shutdown();
+    workers[1]!.handlers.onExit({ code: 0, signal: null, killed: false });
+    await done;
   });
 
   it('settles every task exactly once, with its own outcome, under random failures and aborts (property)', async () => {
