@@ -50,12 +50,12 @@ export function allowManyListeners(signal: AbortSignal): void {
  * Runs `fn` on a later turn of the event loop (after pending I/O callbacks and microtasks): Node's and Bun's
  * `setImmediate`, else a zero-delay `setTimeout` (browsers, edge workers, Deno without Node globals).
  */
-export const nextTurn: (fn: () => void) => void =
-  typeof g.setImmediate === 'function'
-    ? g.setImmediate.bind(globalThis)
-    : (fn) => {
-        setTimeout(fn, 0);
-      };
+export function nextTurn(fn: () => void): void {
+  // Looked up per call, like `setTimeout`: fake timers installed after this module loaded apply to both.
+  const immediate = g.setImmediate;
+  if (typeof immediate === 'function') immediate(fn);
+  else setTimeout(fn, 0);
+}
 
 type Timer = ReturnType<typeof setTimeout>;
 

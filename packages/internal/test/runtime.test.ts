@@ -34,6 +34,20 @@ describe('nextTurn', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(ran).toBe(true);
   });
+  it('looks setImmediate up at each call, so fake timers installed after load apply (as they do to setTimeout)', async () => {
+    const { nextTurn } = await load();
+    const calls: unknown[] = [];
+    vi.stubGlobal('setImmediate', (fn: () => void) => {
+      calls.push(fn);
+      fn();
+    });
+    let ran = false;
+    nextTurn(() => {
+      ran = true;
+    });
+    expect(calls).toHaveLength(1);
+    expect(ran).toBe(true);
+  });
 });
 
 describe('unrefTimer / refTimer', () => {

@@ -1,16 +1,4 @@
-import { onAbort } from '@x/internal';
-
-type Immediate = (fn: () => void) => unknown;
-
-/**
- * `setImmediate` where the runtime has it (Node, Bun, Deno), else a zero timer (browsers). Looked up per call,
- * like `setTimeout`, so fake timers installed after this module loaded apply to both.
- */
-function nextTurn(fn: () => void): void {
-  const immediate = (globalThis as { setImmediate?: Immediate }).setImmediate;
-  if (immediate !== undefined) immediate(fn);
-  else setTimeout(fn, 0);
-}
+import { nextTurn, onAbort } from '@x/internal';
 
 /**
  * Resolves after `ms` milliseconds, or rejects with `signal.reason` as soon as `signal` aborts (the timer and
