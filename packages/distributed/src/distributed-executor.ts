@@ -40,6 +40,11 @@ interface Pending {
   timer: NodeJS.Timeout | undefined;
   /** When the executor last heard of (or looked up) this job, for the missed-event safety net. */
   checkedAt: number;
+  /**
+   * Set when the executor itself removes the job (`shutdown({ cancelPending })`): the reason the task fails
+   * with, whichever comes first, the removal's answer or the `removed` event (then not a `JobLostError`).
+   */
+  withdrawn?: Error;
 }
 
 /** Every this often, tasks not heard of for as long are looked up in Redis directly. */
@@ -224,9 +229,11 @@ export class DistributedExecutor implements Executor {
         if (task.state === 'queued') this.#settle(task, false, reason());
         else if (task.state === 'added' && this.#engine !== undefined) {
           const engine = this.#engine;
+          const withdrawn = (task.withdrawn = reason());
           removals.push(
             engine.removeIfWaiting(task.id).then((removed) => {
-              if (removed) this.#settle(task, false, reason());
+              if (removed) this.#settle(task, false, withdrawn);
+              else task.withdrawn = undefined; // a worker took it first: it runs, and a later loss is a loss
             }),
           );
         }
@@ -305,7 +312,9 @@ export class DistributedExecutor implements Executor {
     },
     removed: (jobId) => {
       const task = this.#pending.get(jobId);
-      if (task !== undefined && task.state === 'added') this.#settle(task, false, new JobLostError(jobId));
+      if (task !== undefined && task.state === 'added') {
+        this.#settle(task, false, task.withdrawn ?? new JobLostError(jobId));
+      }
     },
   };
 
