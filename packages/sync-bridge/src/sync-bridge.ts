@@ -49,11 +49,11 @@ export interface SyncBridgeOptions {
   /**
    * The longest the caller spins for an answer, and the worker for the next request, before sleeping in
    * `Atomics.wait`, in microseconds. When both threads have a core, a spin catches an answer that is
-   * microseconds away without a kernel wake-up (about 1 µs instead of about 10 µs per hand-off here); when
-   * they share one, spinning only delays the other thread, so each side halves its budget on every spin that
-   * times out, down to none, and probes again every 32nd wait. So a call burns at most this much CPU on each
-   * side per wait. `0` never spins: the least CPU, a kernel wake-up per hand-off.
-   * @default 50
+   * microseconds away without a kernel wake-up (under 1 µs instead of 10 to 40 µs per hand-off); when they
+   * share one, spinning only delays the other thread, so each side halves its budget on every spin that times
+   * out, down to none, and probes again with the whole budget every 32nd wait. So a call burns at most this
+   * much CPU on each side per wait. `0` never spins: the least CPU, a kernel wake-up per hand-off.
+   * @default 200
    * @example new SyncBridge({ spin: 0 }) // a loaded server: never busy-wait
    */
   spin?: number;
@@ -76,7 +76,7 @@ export type StreamChunk<F extends AnyFunction> =
       : unknown;
 
 const DEFAULT_HIGH_WATER_MARK = 128;
-const DEFAULT_SPIN_MICROS = 50;
+const DEFAULT_SPIN_MICROS = 200;
 /** A longer spin is never worth it: a kernel wake-up costs tens of microseconds at worst. */
 const MAX_SPIN_MICROS = 10_000;
 

@@ -1,6 +1,6 @@
 import { SyncBridge } from '@x/sync-bridge';
 import { describe, expect, it } from 'vitest';
-import { AdaptiveSpin, spinUntilChanged } from '../src/spin.js';
+import { AdaptiveSpin, PROBE_EVERY, spinUntilChanged } from '../src/spin.js';
 
 const cell = () => new Int32Array(new SharedArrayBuffer(4));
 const elapsed = (fn: () => void) => {
@@ -23,7 +23,7 @@ describe('the spin before Atomics.wait', () => {
     expect(spinUntilChanged(control, 0, 0, 60_000)).toBe(true);
   });
 
-  it('halves its budget on every spin that times out, down to none, then probes every 32nd wait', () => {
+  it('halves its budget on every spin that times out, down to none, then probes every 32nd wait with the whole budget', () => {
     const control = cell();
     const spin = new AdaptiveSpin(4);
     const budgets: number[] = [];
@@ -35,12 +35,27 @@ describe('the spin before Atomics.wait', () => {
     expect(budgets[3]).toBeGreaterThanOrEqual(0.5);
     const outcomes: boolean[] = [];
     const idle = elapsed(() => {
-      for (let i = 0; i < 31; i++) outcomes.push(spin.spin(control, 0, 0));
+      for (let i = 0; i < PROBE_EVERY - 1; i++) outcomes.push(spin.spin(control, 0, 0));
     });
     expect(outcomes.every((changed) => !changed)).toBe(true);
-    // Had they spun even the probe's budget (4 / 8 ms) each, 31 waits would take 15.5 ms.
+    // Had they spun even a tenth of the budget each, 31 waits would take 12.4 ms.
+    expect(PROBE_EVERY).toBe(32);
     expect(idle).toBeLessThan(10);
-    expect(elapsed(() => spin.spin(control, 0, 0))).toBeGreaterThanOrEqual(0.5); // the 32nd: a probe
+    // The 32nd is a probe, with the whole budget: the other side has stopped spinning too by then, and its answer
+    // comes only after its own kernel wake-up (about 35 µs on a quiet VM), which a short probe would never see, so
+    // both sides would stay off for good (issue 19: 95 µs per call instead of 8 µs with two free cores).
+    expect(elapsed(() => spin.spin(control, 0, 0))).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a probe that catches the answer turns the spin back on for the waits after it', () => {
+    const control = cell();
+    const spin = new AdaptiveSpin(4);
+    for (let i = 0; i < 4; i++) spin.spin(control, 0, 0); // 4, 2, 1, 0.5 ms: all time out, the budget is 0
+    for (let i = 0; i < PROBE_EVERY - 1; i++) expect(spin.spin(control, 0, 0)).toBe(false);
+    Atomics.store(control, 0, 1);
+    expect(spin.spin(control, 0, 0)).toBe(true); // the probe
+    // Back on with the whole budget: the next wait spins 4 ms again before it gives up.
+    expect(elapsed(() => spin.spin(control, 0, 1))).toBeGreaterThanOrEqual(4);
   });
 
   it('keeps spinning while spins pay', () => {

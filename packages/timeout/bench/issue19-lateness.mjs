@@ -1,5 +1,6 @@
 /**
- * Issue 19 A/B check, not part of `pnpm bench`. Deadline lateness (2,000 deadlines of 20-80 ms per round, all firing): the previous build, this one, setTimeout and p-timeout, interleaved in rounds.
+ * Issue 19 A/B check, not part of `pnpm bench`. Deadline lateness (2,000 deadlines of 20-80 ms per round, all firing; then
+ * one deadline of 2-12 ms at a time, 100 per round): the previous build, this one, setTimeout and p-timeout, interleaved in rounds.
  * BASE is a folder holding the previous build's packages (e.g. a `git worktree` of the commit before, built with
  * `pnpm build`, then BASE=<worktree>/packages; its node_modules/@x links must resolve). Run from this package:
  * `BASE=... node bench/issue19-lateness.mjs`. Figures in docs/bench.md (issue 19).
@@ -55,4 +56,33 @@ for (const k of Object.keys(all))
     all[k].filter((x) => x < 0).length,
     'cpu ms',
     all[k].cpu.toFixed(0),
+  );
+
+// One deadline at a time (a request handler's timeout that fires): no other deadline shares its bucket.
+const one = Object.fromEntries(Object.keys(c).map((k) => [k, []]));
+for (let r = 0; r < Number(process.env.ROUNDS ?? 5); r++)
+  for (const [k, s] of Object.entries(c)) {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < 100; i++) {
+      const ms = 2 + ((i * 7919) % 1000) / 100;
+      const t0 = performance.now();
+      await new Promise((resolve) => s(ms, () => resolve(one[k].push(performance.now() - t0 - ms))));
+    }
+    const u = process.cpuUsage(c0);
+    one[k].cpu = (one[k].cpu ?? 0) + (u.user + u.system) / 1000;
+  }
+console.log('one at a time:');
+for (const k of Object.keys(one))
+  console.log(
+    k.padEnd(10),
+    'median',
+    q(one[k], 50).toFixed(3),
+    'p99',
+    q(one[k], 99).toFixed(3),
+    'min',
+    Math.min(...one[k]).toFixed(3),
+    'early',
+    one[k].filter((x) => x < 0).length,
+    'cpu ms',
+    one[k].cpu.toFixed(0),
   );
