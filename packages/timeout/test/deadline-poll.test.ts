@@ -134,4 +134,80 @@ describe('the last millisecond of a deadline', () => {
     expect(vi.getTimerCount()).toBe(0);
     expect(queueStats()).toMatchObject({ pending: 0, timerArmed: false });
   });
+
+  /** Makes the first poll run `lateMs` after it was asked for; with `busy`, the thread is busy meanwhile. */
+  function latePoll(clock: ReturnType<typeof handClock>, lateMs: number, busy: boolean) {
+    const realImmediate = globalThis.setImmediate;
+    let delayNext = true;
+    return vi.spyOn(globalThis, 'setImmediate').mockImplementation(((fn: () => void) =>
+      realImmediate(() => {
+        if (delayNext) {
+          delayNext = false;
+          if (busy) {
+            // Real CPU time, as a garbage collection or a long callback would take.
+            const { cpuUsage } = process;
+            const start = cpuUsage();
+            for (let spent = 0; spent < lateMs * 1000 * 1.5; ) {
+              const u = cpuUsage(start);
+              spent = u.user + u.system;
+            }
+          }
+          clock.set(clock.now - clock.base + lateMs);
+        }
+        fn();
+      })) as typeof setImmediate);
+  }
+
+  const marker = (fired: number[], n: number): Deadline => ({
+    _bucket: null,
+    _slot: 0,
+    _ref: true,
+    _expire: () => {
+      fired.push(n);
+    },
+  });
+
+  it('keeps polling after a late poll during which the thread was busy (a garbage collection, a long callback)', async () => {
+    const clock = handClock();
+    const immediates = latePoll(clock, 2, true);
+    const fired: number[] = [];
+    schedule(marker(fired, 1), clock.base + 3.5, true);
+    clock.set(3);
+    await until(() => fired.length === 1);
+    expect(calls(immediates, 'onPoll')).toBe(1);
+    const from = clock.now - clock.base;
+    schedule(marker(fired, 2), clock.base + from + 3.5, true);
+    clock.set(from + 3);
+    // The next deadline's last millisecond is polled again at once (backing off would take 64 timers first).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls(immediates, 'onPoll')).toBeGreaterThan(1);
+    clock.set(from + 4);
+    await until(() => fired.length === 2);
+  });
+
+  // Last in the file: it leaves the queue in its back-off.
+  it('backs off to timers alone after a poll that ran late while the thread did not run (preempted on a busy machine)', async () => {
+    const clock = handClock();
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    // The first poll runs 2 ms after it was asked for, and the thread used no CPU meanwhile.
+    const immediates = latePoll(clock, 2, false);
+    const fired: number[] = [];
+    const deadline = (n: number) => marker(fired, n);
+    schedule(deadline(1), clock.base + 3.5, true);
+    clock.set(3);
+    await until(() => fired.length === 1);
+    expect(calls(immediates, 'onPoll')).toBe(1);
+    // The next deadline's last millisecond is waited for with a timer, not polled.
+    const from = clock.now - clock.base;
+    schedule(deadline(2), clock.base + from + 3.5, true);
+    const timersBefore = calls(timers, 'onTimer');
+    clock.set(from + 3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fired).toEqual([1]);
+    expect(calls(immediates, 'onPoll')).toBe(1);
+    expect(calls(timers, 'onTimer')).toBeGreaterThan(timersBefore);
+    clock.set(from + 4);
+    await until(() => fired.length === 2);
+    expect(calls(immediates, 'onPoll')).toBe(1);
+  });
 });
