@@ -1,5 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { cloneError } from './clone.js';
+import type { LoopSpin } from './loop-spin.js';
 import { nowMicros, type StatsRecorder } from './pool-stats.js';
 import { ASSIGNED, SENT, type Task } from './pool-task.js';
 import { MSG_RUN, type WorkerMessage } from './transport.js';
@@ -53,7 +54,16 @@ export class Dispatcher {
   /** Functions seen holding a worker for long: never queued behind other tasks on one worker. */
   readonly #slow = new Set<number>();
 
-  constructor(perWorker: number, maxTasks: number, hooks: DispatchHooks, stats: StatsRecorder | undefined) {
+  readonly #spin: LoopSpin;
+
+  constructor(
+    perWorker: number,
+    maxTasks: number,
+    hooks: DispatchHooks,
+    stats: StatsRecorder | undefined,
+    spin: LoopSpin,
+  ) {
+    this.#spin = spin;
     this.#stats = stats;
     this.#perWorker = perWorker;
     this.#maxTasks = maxTasks;
@@ -171,6 +181,7 @@ export class Dispatcher {
   }
 
   #markSent(slot: Slot, tasks: Task[]): void {
+    this.#spin.sent();
     const stats = this.#stats;
     const now = stats === undefined ? 0 : nowMicros();
     for (const task of tasks) {

@@ -39,6 +39,7 @@ export type {
   WorkerExitEvent,
   WorkerExitReason,
 } from './pool-events.js';
+export { DEFAULT_SPIN_MICROS } from './pool-options.js';
 export type { PoolStats, TimingSummary } from './pool-stats.js';
 export type { TaskTraceContext } from './pool-tracing.js';
 export {

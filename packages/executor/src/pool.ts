@@ -19,6 +19,7 @@ import {
   type PoolShutdownOptions,
   type PoolSubmitOptions,
 } from './executor.js';
+import { LoopSpin } from './loop-spin.js';
 import { mapOnExecutor } from './map.js';
 import { emitSafely, type PoolEventMap, type WorkerExitReason } from './pool-events.js';
 import { type PoolConfig, type PoolOptions, resolvePoolOptions, validateBoolean } from './pool-options.js';
@@ -73,6 +74,8 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
   readonly #workers: Workers;
   readonly #queue = new TaskQueue();
   readonly #dispatcher: Dispatcher;
+  /** Keeps the loop turning briefly after a send, so answers are read without an idle wake-up (issue 19). */
+  readonly #spin: LoopSpin;
   #closed = false;
   #stopped: Promise<void> | undefined = undefined;
   #pending = 0;
@@ -100,6 +103,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
       onExit: (slot, info) => this.#onExit(slot, info),
       onCreate: (slot) => this.#onCreate(slot),
     });
+    this.#spin = new LoopSpin(config.spin / 1000);
     this.#dispatcher = new Dispatcher(
       config.concurrentTasksPerWorker,
       config.maxTasksPerWorker,
@@ -109,6 +113,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
         runStarted: (task) => this.#runStarted(task),
       },
       stats.timing ? stats : undefined,
+      this.#spin,
     );
     for (let i = 0; i < config.minWorkers; i++) this.#workers.idle(this.#workers.spawn());
   }
@@ -562,6 +567,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
   // ---- results ----------------------------------------------------------------------------------
 
   #onMessage(slot: Slot, message: WorkerMessage) {
+    this.#spin.answered();
     slot.silentRounds = 0;
     if (!slot.ready) {
       slot.ready = true;

@@ -3,6 +3,7 @@ import { readSync, writeSync } from 'node:fs';
 import {
   DataCloneError,
   invokeRemote,
+  LoopSpin,
   type MainMessage,
   MSG_RESULTS,
   MSG_RUN,
@@ -49,11 +50,19 @@ let teardown: Parameters<typeof invokeRemote>[0] | 0 = 0;
 const json = process.argv.includes('--json');
 const progress = process.argv.includes('--progress');
 const memory = process.argv.includes('--memory');
+/**
+ * After answering, the child keeps its event loop turning for up to `--spin=<µs>` waiting for the next task,
+ * so a task sent soon after is read without waking a sleeping process (see `LoopSpin`).
+ */
+const spin = new LoopSpin(
+  Number(process.argv.find((arg) => arg.startsWith('--spin='))?.slice('--spin='.length) ?? 0) / 1000,
+);
 
 // The parent went away (shutdown, or it died): a child never outlives its pool.
 process.on('disconnect', () => exit(0));
 
 process.on('message', (message: unknown) => {
+  spin.answered();
   if (!initialised) {
     initialised = true;
     const [tag, ref, args, down] = message as [
@@ -132,7 +141,11 @@ async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[
   }
   const report = progressReporter();
   send([INIT_DONE, report !== undefined]);
-  const post = json ? sendJson : (message: WorkerMessage) => send(message);
+  const postOne = json ? sendJson : (message: WorkerMessage) => send(message);
+  const post = (message: WorkerMessage) => {
+    postOne(message);
+    if (message[0] === MSG_RESULTS) spin.sent();
+  };
   serveWorker({
     // With maxMemory, the resident set size goes first: the parent has it when the results arrive.
     send: memory

@@ -46,6 +46,8 @@ export interface ChildOptions {
   measureMemory: boolean;
   /** Most tasks per IPC message; with 1 the child reports exactly which tasks it started. */
   tasksPerMessage: number;
+  /** µs the child keeps its loop turning after answering, waiting for its next task (0: never). */
+  spin: number;
 }
 
 /**
@@ -108,6 +110,7 @@ export class ProcessTransport implements Transport {
       const argv = progress ? ['--progress'] : [];
       if (options.serialization === 'json') argv.push('--json');
       if (options.measureMemory) argv.push('--memory');
+      if (options.spin > 0) argv.push(`--spin=${options.spin}`);
       // On a null prototype: Node reads the options we do not set (`cwd`, `shell`, ...) by plain property access.
       child = fork(
         childFile,

@@ -1,0 +1,183 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LoopSpin } from '../src/loop-spin.js';
+import { resolvePoolOptions } from '../src/pool-options.js';
+
+/**
+ * Issue 19: after a pool sends a task, its thread keeps the event loop turning (a chain of `setImmediate`
+ * turns) for a bounded while, so the answer is read by a running loop instead of waking a sleeping thread.
+ * These tests count the turns through a spy, so they do not depend on how busy the machine is.
+ */
+describe('LoopSpin', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /**
+   * The spin's own clocks, by hand: each read of the wall clock moves it `step` ms and the CPU clock as much
+   * (the thread ran all along), so no turn ever looks preempted however busy the machine running the tests is,
+   * and a budget is a number of turns. `preempt(ms)` makes the next read jump `ms` with no CPU spent.
+   */
+  const handClock = (step = 0.001) => {
+    let wall = 0;
+    let cpu = 0;
+    let jump = 0;
+    return {
+      now: () => {
+        wall += step + jump;
+        cpu += step;
+        jump = 0;
+        return wall;
+      },
+      cpu: () => cpu,
+      preempt: (ms: number) => {
+        jump = ms;
+      },
+    };
+  };
+
+  const turns = () => {
+    const spy = vi.spyOn(globalThis, 'setImmediate');
+    return () => spy.mock.calls.filter(([fn]) => (fn as { name?: string }).name === '#turn').length;
+  };
+  const nextTurns = (n: number) =>
+    new Promise<void>((resolve) => {
+      let left = n;
+      const step = () => (--left === 0 ? resolve() : setImmediate(step));
+      setImmediate(step);
+    });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('turns the loop after a send until the answer comes, and lets other callbacks run meanwhile', async () => {
+    const count = turns();
+    const spin = new LoopSpin(1000, handClock()); // 1 s: only the answer can end it in this test
+    spin.sent();
+    let timerRan = false;
+    setTimeout(() => {
+      timerRan = true;
+    }, 2);
+    await sleep(10);
+    expect(timerRan).toBe(true);
+    const during = count();
+    expect(during).toBeGreaterThan(5);
+    spin.answered();
+    await nextTurns(3);
+    const after = count();
+    await sleep(10);
+    expect(count()).toBe(after); // stopped
+    expect(after - during).toBeLessThanOrEqual(2);
+  });
+
+  it('stops when its budget runs out without an answer', async () => {
+    const count = turns();
+    const spin = new LoopSpin(2, handClock(0.1)); // about 20 turns
+    spin.sent();
+    await sleep(30);
+    const total = count();
+    expect(total).toBeGreaterThan(0);
+    await sleep(20);
+    expect(count()).toBe(total);
+  });
+
+  it('halves its budget after every unanswered spin, down to none, then probes every 32nd send', async () => {
+    const count = turns();
+    const spin = new LoopSpin(1, handClock(0.1));
+    // Waits until the spin has ended: no new turn over a few ms.
+    const ended = async () => {
+      for (let seen = -1; seen !== count(); ) {
+        seen = count();
+        await sleep(3);
+      }
+    };
+    // 1, 0.5, 0.25, 0.125 ms: each runs out.
+    for (let i = 0; i < 4; i++) {
+      spin.sent();
+      await ended();
+    }
+    const spun = count();
+    for (let i = 0; i < 31; i++) {
+      spin.sent();
+      await sleep(0);
+    }
+    expect(count()).toBe(spun); // off
+    spin.sent(); // the 32nd: a probe with the whole budget
+    await nextTurns(2);
+    expect(count()).toBeGreaterThan(spun);
+  });
+
+  it('stays on while answers end its spins', async () => {
+    const count = turns();
+    const spin = new LoopSpin(5, handClock());
+    for (let i = 0; i < 10; i++) {
+      const before = count();
+      spin.sent();
+      await nextTurns(2);
+      expect(count()).toBeGreaterThan(before);
+      spin.answered();
+      await nextTurns(2);
+    }
+  });
+
+  it('turns itself off for the next 64 sends when a turn shows the thread was preempted', async () => {
+    const count = turns();
+    const clock = handClock();
+    const spin = new LoopSpin(1000, clock);
+    spin.sent();
+    await nextTurns(3);
+    const before = count();
+    expect(before).toBeGreaterThan(0);
+    clock.preempt(2); // the next turn comes 2 ms after the one before, and the thread used no CPU meanwhile
+    await sleep(5);
+    const spun = count();
+    expect(spun - before).toBeLessThanOrEqual(2); // that turn ended the spin
+    for (let i = 0; i < 63; i++) {
+      spin.sent();
+      await sleep(0);
+    }
+    expect(count()).toBe(spun);
+    spin.sent(); // the 64th: a probe
+    await nextTurns(2);
+    expect(count()).toBeGreaterThan(spun);
+    spin.answered();
+  });
+
+  it('a late turn during which the thread was busy (a garbage collection, a long callback) does not stop it', async () => {
+    const count = turns();
+    let wall = 0;
+    let cpu = 0;
+    const clock = { now: () => (wall += 0.001), cpu: () => cpu };
+    const spin = new LoopSpin(1000, clock);
+    spin.sent();
+    await nextTurns(3);
+    wall += 5;
+    cpu += 5; // 5 ms late, and all of it on the CPU
+    await nextTurns(5);
+    const spun = count();
+    await nextTurns(5);
+    expect(count()).toBeGreaterThan(spun); // still turning
+    spin.answered();
+  });
+
+  it('a budget of 0 never spins', async () => {
+    const count = turns();
+    const spin = new LoopSpin(0);
+    for (let i = 0; i < 100; i++) spin.sent();
+    await sleep(5);
+    expect(count()).toBe(0);
+  });
+
+  it('the spin option is an integer number of microseconds from 0 to 10,000, 200 by default', () => {
+    const transport = () => {
+      throw new Error('not started');
+    };
+    expect(resolvePoolOptions({ transport }).spin).toBe(200);
+    expect(resolvePoolOptions({ transport, spin: 0 }).spin).toBe(0);
+    expect(() => resolvePoolOptions({ transport, spin: -1 })).toThrow(RangeError);
+    expect(() => resolvePoolOptions({ transport, spin: 10_001 })).toThrow(
+      /^The value of "options\.spin" is out of range\. It must be an integer >= 0 && <= 10000\. Received 10.?001$/,
+    );
+    expect(() => resolvePoolOptions({ transport, spin: 2.5 })).toThrow(RangeError);
+    expect(() => resolvePoolOptions({ transport, spin: '200' as unknown as number })).toThrow(
+      'The "options.spin" property must be of type number',
+    );
+  });
+});

@@ -1,0 +1,36 @@
+import { ThreadPool } from '@x/to-thread';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const pools: ThreadPool[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await Promise.all(pools.splice(0).map((pool) => pool.shutdown()));
+});
+
+const turns = () => {
+  const spy = vi.spyOn(globalThis, 'setImmediate');
+  return () => spy.mock.calls.filter(([fn]) => (fn as { name?: string }).name === '#turn').length;
+};
+
+// Issue 19: the pool's thread keeps its loop turning briefly after a send, so the answer needs no wake-up.
+describe('ThreadPool spin', () => {
+  it('turns the loop after a send by default, and never with spin: 0', async () => {
+    const on = turns();
+    const pool = new ThreadPool({ maxThreads: 1 });
+    pools.push(pool);
+    for (let i = 0; i < 5; i++) expect(await pool.submit((x: number) => x + 1, [i])).toBe(i + 1);
+    expect(on()).toBeGreaterThan(0);
+    vi.restoreAllMocks();
+    const off = turns();
+    const quiet = new ThreadPool({ maxThreads: 1, spin: 0 });
+    pools.push(quiet);
+    for (let i = 0; i < 5; i++) expect(await quiet.submit((x: number) => x + 1, [i])).toBe(i + 1);
+    expect(off()).toBe(0);
+  });
+
+  it('refuses a spin that is not an integer from 0 to 10,000', () => {
+    expect(() => new ThreadPool({ spin: -1 })).toThrow(RangeError);
+    expect(() => new ThreadPool({ spin: 10_001 })).toThrow(/"options\.spin" is out of range/);
+    expect(() => new ThreadPool({ spin: '200' as unknown as number })).toThrow(TypeError);
+  });
+});
