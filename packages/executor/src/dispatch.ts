@@ -13,6 +13,11 @@ export interface DispatchHooks {
   afterChange(slot: Slot): void;
   /** `task`, which has a `runTimeout`, was just sent to its worker: its run clock starts. */
   runStarted(task: Task): void;
+  /**
+   * Whether to keep the loop turning for the answer (see `LoopSpin`): only while no task waits in the queue. A
+   * saturated pool is busy anyway, and the CPU a spin burns is then taken from the workers.
+   */
+  maySpin(): boolean;
 }
 
 /**
@@ -181,7 +186,7 @@ export class Dispatcher {
   }
 
   #markSent(slot: Slot, tasks: Task[]): void {
-    this.#spin.sent();
+    if (this.#hooks.maySpin()) this.#spin.sent();
     const stats = this.#stats;
     const now = stats === undefined ? 0 : nowMicros();
     for (const task of tasks) {

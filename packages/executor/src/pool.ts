@@ -111,6 +111,7 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
         settle: (task, ok, value) => this.#settle(task, ok, value),
         afterChange: (slot) => this.#afterChange(slot),
         runStarted: (task) => this.#runStarted(task),
+        maySpin: () => this.#queue.size === 0,
       },
       stats.timing ? stats : undefined,
       this.#spin,

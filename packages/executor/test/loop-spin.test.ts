@@ -1,4 +1,6 @@
+import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type MainMessage, Pool, serveWorker, type TransportHandlers } from '../src/index.js';
 import { LoopSpin } from '../src/loop-spin.js';
 import { resolvePoolOptions } from '../src/pool-options.js';
 
@@ -179,5 +181,36 @@ describe('LoopSpin', () => {
     expect(() => resolvePoolOptions({ transport, spin: '200' as unknown as number })).toThrow(
       'The "options.spin" property must be of type number',
     );
+  });
+
+  it("a pool spins for a task's answer only while nothing waits in its queue", async () => {
+    // A worker in this thread over a MessageChannel (as in pool.test.ts).
+    const transport = (handlers: TransportHandlers) => {
+      const { port1, port2 } = new MessageChannel();
+      port1.on('message', (m) => handlers.onMessage(m));
+      serveWorker({ send: (m) => port2.postMessage(m), onMessage: (l) => port2.on('message', l) });
+      return {
+        send: (message: MainMessage) => port1.postMessage(message),
+        terminate: () => {
+          port1.close();
+          setImmediate(() => handlers.onExit({ code: 1, signal: null }));
+        },
+        ref: () => {},
+        unref: () => {},
+      };
+    };
+    const sent = vi.spyOn(LoopSpin.prototype, 'sent');
+    const pool = new Pool({ transport, maxWorkers: 1 });
+    try {
+      for (let i = 0; i < 10; i++) expect(await pool.submit((x: number) => x + 1, [i])).toBe(i + 1);
+      expect(sent).toHaveBeenCalledTimes(10); // one at a time: every send may spin
+      sent.mockClear();
+      // 100 at once on one worker: all but the last few wait in the queue when their turn comes.
+      const all = await Promise.all(Array.from({ length: 100 }, (_, i) => pool.submit((x: number) => x + 1, [i])));
+      expect(all).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      expect(sent.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      await pool.shutdown();
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Issue 19 A/B check, not part of `pnpm bench`. One tiny task at a time and 10,000 in flight, 2 children: the previous build, this one and workerpool, interleaved in rounds.
+ * Issue 19 A/B check, not part of `pnpm bench`. One tiny task at a time and 10,000 in flight, 2 children: the previous build, this one (with and without `spin`) and workerpool, interleaved in rounds.
  * BASE is a folder holding the previous build's packages (e.g. a `git worktree` of the commit before, built with
  * `pnpm build`, then BASE=<worktree>/packages; its node_modules/@x links must resolve). Run from this package:
  * `BASE=... node bench/issue19-ab.mjs`. Figures in docs/bench.md (issue 19).
@@ -17,6 +17,10 @@ const mk = {
   },
   cur: () => {
     const p = new Cur({ maxWorkers: 2, minWorkers: 2 });
+    return [(i) => p.submit(inc, [i]), () => p.shutdown()];
+  },
+  'cur spin 0': () => {
+    const p = new Cur({ maxWorkers: 2, minWorkers: 2, spin: 0 });
     return [(i) => p.submit(inc, [i]), () => p.shutdown()];
   },
   workerpool: () => {

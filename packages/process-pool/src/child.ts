@@ -54,6 +54,8 @@ const memory = process.argv.includes('--memory');
  * After answering, the child keeps its event loop turning for up to `--spin=<µs>` waiting for the next task,
  * so a task sent soon after is read without waking a sleeping process (see `LoopSpin`).
  */
+/** MSG_RUN messages received and not yet handed to the worker loop (see `paced`). */
+let queuedRuns = 0;
 const spin = new LoopSpin(
   Number(process.argv.find((arg) => arg.startsWith('--spin='))?.slice('--spin='.length) ?? 0) / 1000,
 );
@@ -144,7 +146,8 @@ async function start(ref: Parameters<typeof invokeRemote>[0] | 0, args: unknown[
   const postOne = json ? sendJson : (message: WorkerMessage) => send(message);
   const post = (message: WorkerMessage) => {
     postOne(message);
-    if (message[0] === MSG_RESULTS) spin.sent();
+    // Only with no task waiting here: a child with a backlog is about to be busy anyway.
+    if (message[0] === MSG_RESULTS && queuedRuns === 0) spin.sent();
   };
   serveWorker({
     // With maxMemory, the resident set size goes first: the parent has it when the results arrive.
@@ -201,6 +204,7 @@ function paced(
   const next = () => {
     const message = waiting[head]!;
     waiting[head++] = undefined as never;
+    queuedRuns = waiting.length - head;
     if (head < waiting.length) setImmediate(next);
     else {
       waiting.length = 0;
@@ -216,6 +220,7 @@ function paced(
       return;
     }
     waiting.push(message);
+    queuedRuns = waiting.length - head;
     if (!scheduled) {
       scheduled = true;
       setImmediate(next);

@@ -1,5 +1,5 @@
 /**
- * Issue 19 A/B check, not part of `pnpm bench`. One tiny task at a time and 20,000 in flight, 2 threads: the previous build, this one and piscina, interleaved in rounds.
+ * Issue 19 A/B check, not part of `pnpm bench`. One tiny task at a time and 20,000 in flight, 2 threads: the previous build, this one (with and without `spin`) and piscina, interleaved in rounds.
  * BASE is a folder holding the previous build's packages (e.g. a `git worktree` of the commit before, built with
  * `pnpm build`, then BASE=<worktree>/packages; its node_modules/@x links must resolve). Run from this package:
  * `BASE=... node bench/issue19-ab.mjs`. Figures in docs/bench.md (issue 19).
@@ -18,6 +18,10 @@ const c = {
   },
   cur: () => {
     const p = new Cur({ minThreads: 2, maxThreads: 2 });
+    return [() => p.submit(inc, [i++]), () => p.shutdown()];
+  },
+  'cur spin 0': () => {
+    const p = new Cur({ minThreads: 2, maxThreads: 2, spin: 0 });
     return [() => p.submit(inc, [i++]), () => p.shutdown()];
   },
   piscina: () => {
@@ -57,7 +61,7 @@ const q = (xs, p) => {
 };
 for (const k of Object.keys(all))
   console.log(
-    k.padEnd(8),
+    k.padEnd(10),
     'median',
     q(all[k], 50).toFixed(2),
     'p99',
