@@ -72,8 +72,8 @@ export interface PoolOptions {
    * The longest, in microseconds, the pool's thread keeps its event loop turning (`setImmediate`) after
    * sending a task, so the answer is read without waking a sleeping thread (tens of µs on an idle machine).
    * Other callbacks run between the turns as usual. Adaptive: it halves after a spin no answer ended, down to
-   * none, probes again every 32nd task, and stops for the next 64 tasks when the thread was preempted (a busy
-   * machine). `0` never spins.
+   * none, probes again every 32nd task, and stops for the next 256 tasks when the thread was preempted or got
+   * under 0.6 of a CPU while spinning (a busy machine). `0` never spins.
    * @default 200
    */
   spin?: number;

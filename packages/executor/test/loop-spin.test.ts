@@ -119,7 +119,7 @@ describe('LoopSpin', () => {
     }
   });
 
-  it('turns itself off for the next 64 sends when a turn shows the thread was preempted', async () => {
+  it('turns itself off for the next 256 sends when a turn shows the thread was preempted', async () => {
     const count = turns();
     const clock = handClock();
     const spin = new LoopSpin(1000, clock);
@@ -131,12 +131,12 @@ describe('LoopSpin', () => {
     await sleep(5);
     const spun = count();
     expect(spun - before).toBeLessThanOrEqual(2); // that turn ended the spin
-    for (let i = 0; i < 63; i++) {
+    for (let i = 0; i < 255; i++) {
       spin.sent();
       await sleep(0);
     }
     expect(count()).toBe(spun);
-    spin.sent(); // the 64th: a probe
+    spin.sent(); // the 256th: a probe
     await nextTurns(2);
     expect(count()).toBeGreaterThan(spun);
     spin.answered();
@@ -157,6 +157,37 @@ describe('LoopSpin', () => {
     await nextTurns(5);
     expect(count()).toBeGreaterThan(spun); // still turning
     spin.answered();
+  });
+
+  it('turns itself off when its spins get under 0.6 of the CPU, though no single turn is late (a busy machine)', async () => {
+    const count = turns();
+    // Every read moves the wall clock 0.01 ms and the CPU clock only 0.004 ms: the thread gets 40% of a core.
+    let wall = 0;
+    let cpu = 0;
+    const clock = {
+      now: () => {
+        cpu += 0.004;
+        return (wall += 0.01);
+      },
+      cpu: () => cpu,
+    };
+    const spin = new LoopSpin(1000, clock);
+    // Short spins, each ended by an answer, until their account covers 0.5 ms of wall-clock time.
+    let spins = 0;
+    for (; spins < 200 && count() < 1000; spins++) {
+      const before = count();
+      spin.sent();
+      if (count() === before) break; // it did not start: off
+      await nextTurns(3);
+      spin.answered();
+      await nextTurns(2);
+    }
+    expect(spins).toBeGreaterThan(1);
+    expect(spins).toBeLessThan(200);
+    const off = count();
+    for (let i = 0; i < 100; i++) spin.sent();
+    await nextTurns(3);
+    expect(count()).toBe(off);
   });
 
   it('a budget of 0 never spins', async () => {
@@ -206,7 +237,9 @@ describe('LoopSpin', () => {
       expect(sent).toHaveBeenCalledTimes(10); // one at a time: every send may spin
       sent.mockClear();
       // 100 at once on one worker: all but the last few wait in the queue when their turn comes.
-      const all = await Promise.all(Array.from({ length: 100 }, (_, i) => pool.submit((x: number) => x + 1, [i])));
+      const all = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => pool.submit((x: number) => x + 1, [i])),
+      );
       expect(all).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
       expect(sent.mock.calls.length).toBeLessThanOrEqual(2);
     } finally {

@@ -48,8 +48,8 @@ export interface ThreadPoolOptions {
    * The longest, in microseconds, this thread keeps its event loop turning (`setImmediate`) after sending a
    * task, so the answer is read without waking a sleeping thread (tens of µs on an idle machine); other
    * callbacks run between the turns as usual. Adaptive: it halves after a spin no answer ended, down to
-   * none, probes again every 32nd task, and stops for the next 64 tasks when the thread was preempted (a busy
-   * machine). An integer from 0 to 10,000; `0` never spins. Default: 200.
+   * none, probes again every 32nd task, and stops for the next 256 tasks when the thread was preempted or got
+   * under 0.6 of a CPU while spinning (a busy machine). An integer from 0 to 10,000; `0` never spins. Default: 200.
    */
   spin?: number;
   /**
