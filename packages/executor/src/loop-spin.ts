@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * Keeps the event loop turning for a short while after a task was sent, so that its answer is read by a turn
  * of the loop that is already running instead of waking a sleeping one (issue 19). A thread or process that
@@ -47,14 +49,27 @@ function cpuNow(): number {
 /** Looked up per call, like `setTimeout`: fake timers or a spy installed after this module loaded apply. */
 const setImmediateOf = () => (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
 
-/** The clocks a spin reads, in ms (tests give their own). */
+/** The clocks a spin reads, in ms, and the CPUs it may use (tests give their own). */
 export interface SpinClock {
   now(): number;
   /** CPU time of this thread or process; NaN where unknown (then it never spins). */
   cpu(): number;
+  /**
+   * CPUs this process may run on (`os.availableParallelism()`: a process pinned to one with `taskset`, or a
+   * container given one, sees 1). With one, it never spins: the other side could only run once it stops.
+   */
+  cpus(): number;
 }
 
-const defaultClock: SpinClock = { now: () => performance.now(), cpu: cpuNow };
+function cpus(): number {
+  try {
+    return availableParallelism();
+  } catch {
+    return 2; // a runtime without it: assume spinning may pay, the adaptive rules still apply
+  }
+}
+
+const defaultClock: SpinClock = { now: () => performance.now(), cpu: cpuNow, cpus };
 
 export class LoopSpin {
   readonly #maxMs: number;
@@ -75,7 +90,7 @@ export class LoopSpin {
   /** `maxMs` 0 never spins. */
   constructor(maxMs: number, clock: SpinClock = defaultClock) {
     this.#clock = clock;
-    this.#maxMs = typeof setImmediateOf() === 'function' ? maxMs : 0;
+    this.#maxMs = typeof setImmediateOf() === 'function' && clock.cpus() > 1 ? maxMs : 0;
     this.#budget = this.#maxMs;
   }
 

@@ -31,6 +31,7 @@ describe('LoopSpin', () => {
         return wall;
       },
       cpu: () => cpu,
+      cpus: () => 2,
       preempt: (ms: number) => {
         jump = ms;
       },
@@ -146,7 +147,7 @@ describe('LoopSpin', () => {
     const count = turns();
     let wall = 0;
     let cpu = 0;
-    const clock = { now: () => (wall += 0.001), cpu: () => cpu };
+    const clock = { now: () => (wall += 0.001), cpu: () => cpu, cpus: () => 2 };
     const spin = new LoopSpin(1000, clock);
     spin.sent();
     await nextTurns(3);
@@ -170,6 +171,7 @@ describe('LoopSpin', () => {
         return (wall += 0.01);
       },
       cpu: () => cpu,
+      cpus: () => 2,
     };
     const spin = new LoopSpin(1000, clock);
     // Short spins, each ended by an answer, until their account covers 0.5 ms of wall-clock time.
@@ -188,6 +190,14 @@ describe('LoopSpin', () => {
     for (let i = 0; i < 100; i++) spin.sent();
     await nextTurns(3);
     expect(count()).toBe(off);
+  });
+
+  it('never spins where the process may use only one CPU (pinned with taskset, a one-CPU container)', async () => {
+    const count = turns();
+    const spin = new LoopSpin(1000, { now: () => performance.now(), cpu: () => 0, cpus: () => 1 });
+    for (let i = 0; i < 100; i++) spin.sent();
+    await nextTurns(3);
+    expect(count()).toBe(0);
   });
 
   it('a budget of 0 never spins', async () => {

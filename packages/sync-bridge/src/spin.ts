@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * Busy-waits up to `ms` milliseconds for `control[index]` to differ from `value`; true when it did.
  * A short spin before `Atomics.wait` turns a reply that is microseconds away into a few hundred
@@ -9,6 +11,20 @@ export function spinUntilChanged(control: Int32Array, index: number, value: numb
     for (let i = 0; i < 64; i++) if (Atomics.load(control, index) !== value) return true;
   } while (performance.now() < end);
   return false;
+}
+
+/**
+ * The spin to use, in ms, for a `spin` option of `micros`: none where this process may use only one CPU (pinned
+ * with `taskset`, a one-CPU container), where the other thread could only run once the spinner stops.
+ */
+export function spinMsFor(micros: number, cpus: () => number = availableParallelism): number {
+  let n: number;
+  try {
+    n = cpus();
+  } catch {
+    n = 2;
+  }
+  return n > 1 ? micros / 1000 : 0;
 }
 
 /** With the budget at zero, every this many waits one probes with the whole budget. */

@@ -14,6 +14,7 @@ import {
 import { type CallRecord, Connection } from './connection.js';
 import { BridgeClosedError, ReentrantCallError } from './errors.js';
 import { IN_BRIDGE_WORKER } from './protocol.js';
+import { spinMsFor } from './spin.js';
 import { SyncStream } from './sync-stream.js';
 import { receiveError, sendCall } from './wire.js';
 
@@ -52,7 +53,9 @@ export interface SyncBridgeOptions {
    * microseconds away without a kernel wake-up (under 1 µs instead of 10 to 40 µs per hand-off); when they
    * share one, spinning only delays the other thread, so each side halves its budget on every spin that times
    * out, down to none, and probes again with the whole budget every 32nd wait. So a call burns at most this
-   * much CPU on each side per wait. `0` never spins: the least CPU, a kernel wake-up per hand-off.
+   * much CPU on each side per wait. `0` never spins: the least CPU, a kernel wake-up per hand-off. Where the
+   * process may use only one CPU (`os.availableParallelism()` is 1: pinned with `taskset`, a one-CPU
+   * container), it never spins either.
    * @default 200
    * @example new SyncBridge({ spin: 0 }) // a loaded server: never busy-wait
    */
@@ -131,7 +134,7 @@ export class SyncBridge implements Disposable {
     this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.#resourceLimits = resourceLimits;
     this.#execArgv = options.execArgv;
-    this.#spinMs = (options.spin ?? DEFAULT_SPIN_MICROS) / 1000;
+    this.#spinMs = spinMsFor(options.spin ?? DEFAULT_SPIN_MICROS);
   }
 
   /** True once {@link SyncBridge.close} was called. */

@@ -1,6 +1,6 @@
 import { SyncBridge } from '@x/sync-bridge';
 import { describe, expect, it } from 'vitest';
-import { AdaptiveSpin, PROBE_EVERY, spinUntilChanged } from '../src/spin.js';
+import { AdaptiveSpin, PROBE_EVERY, spinMsFor, spinUntilChanged } from '../src/spin.js';
 
 const cell = () => new Int32Array(new SharedArrayBuffer(4));
 const elapsed = (fn: () => void) => {
@@ -65,6 +65,12 @@ describe('the spin before Atomics.wait', () => {
       Atomics.store(control, 0, i + 1);
       expect(spin.spin(control, 0, i)).toBe(true);
     }
+  });
+
+  it('never spins where the process may use only one CPU (pinned with taskset, a one-CPU container)', () => {
+    expect(spinMsFor(200, () => 2)).toBe(0.2);
+    expect(spinMsFor(200, () => 1)).toBe(0);
+    expect(spinMsFor(0, () => 8)).toBe(0);
   });
 
   it('never spins with a budget of 0', () => {

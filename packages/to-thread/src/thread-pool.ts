@@ -49,7 +49,8 @@ export interface ThreadPoolOptions {
    * task, so the answer is read without waking a sleeping thread (tens of µs on an idle machine); other
    * callbacks run between the turns as usual. Adaptive: it halves after a spin no answer ended, down to
    * none, probes again every 32nd task, and stops for the next 256 tasks when the thread was preempted or got
-   * under 0.6 of a CPU while spinning (a busy machine). An integer from 0 to 10,000; `0` never spins. Default: 200.
+   * under 0.6 of a CPU while spinning (a busy machine). Where the process may use only one CPU
+   * (`os.availableParallelism()` is 1: pinned with `taskset`, a one-CPU container), it never spins. An integer from 0 to 10,000; `0` never spins. Default: 200.
    */
   spin?: number;
   /**
