@@ -31,6 +31,7 @@ export {
   type SubmitOptions,
 } from './executor.js';
 export { invokeRemote, resolveRemote } from './invoke-remote.js';
+export { LoopSpin, type SpinClock } from './loop-spin.js';
 export { mapOnExecutor } from './map.js';
 export { Pool, type PoolOptions } from './pool.js';
 export type {
