@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableCpus, cpuTime } from '@x/internal';
 
 /**
  * Keeps the event loop turning for a short while after a task was sent, so that its answer is read by a turn
@@ -30,22 +30,6 @@ const LATE_TURN_MS = 1;
 const MIN_CPU_SHARE = 0.6;
 const SHARE_WINDOW_MS = 0.5;
 
-interface CpuClock {
-  threadCpuUsage?: () => { user: number; system: number };
-  cpuUsage?: () => { user: number; system: number };
-}
-
-/** CPU time of this thread (Node 23.9+, Deno) or process, in ms; NaN where the runtime has neither. */
-function cpuNow(): number {
-  try {
-    const proc = (globalThis as { process?: CpuClock }).process;
-    const u = proc?.threadCpuUsage?.() ?? proc?.cpuUsage?.();
-    return u === undefined ? Number.NaN : (u.user + u.system) / 1000;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /** Looked up per call, like `setTimeout`: fake timers or a spy installed after this module loaded apply. */
 const setImmediateOf = () => (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
 
@@ -61,15 +45,12 @@ export interface SpinClock {
   cpus(): number;
 }
 
-function cpus(): number {
-  try {
-    return availableParallelism();
-  } catch {
-    return 2; // a runtime without it: assume spinning may pay, the adaptive rules still apply
-  }
-}
-
-const defaultClock: SpinClock = { now: () => performance.now(), cpu: cpuNow, cpus };
+const defaultClock: SpinClock = {
+  now: () => performance.now(),
+  cpu: cpuTime,
+  // Unknown: assume spinning may pay; the adaptive rules still apply.
+  cpus: () => availableCpus() ?? 2,
+};
 
 export class LoopSpin {
   readonly #maxMs: number;

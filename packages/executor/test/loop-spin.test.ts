@@ -1,5 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loopSpinTurns } from '../../../scripts/test-support/loop-spin.js';
 import { type MainMessage, Pool, serveWorker, type TransportHandlers } from '../src/index.js';
 import { LoopSpin } from '../src/loop-spin.js';
 import { resolvePoolOptions } from '../src/pool-options.js';
@@ -38,10 +39,6 @@ describe('LoopSpin', () => {
     };
   };
 
-  const turns = () => {
-    const spy = vi.spyOn(globalThis, 'setImmediate');
-    return () => spy.mock.calls.filter(([fn]) => (fn as { name?: string }).name === '#turn').length;
-  };
   const nextTurns = (n: number) =>
     new Promise<void>((resolve) => {
       let left = n;
@@ -51,7 +48,7 @@ describe('LoopSpin', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('turns the loop after a send until the answer comes, and lets other callbacks run meanwhile', async () => {
-    const count = turns();
+    const count = loopSpinTurns();
     const spin = new LoopSpin(1000, handClock()); // 1 s: only the answer can end it in this test
     spin.sent();
     let timerRan = false;
@@ -71,7 +68,7 @@ describe('LoopSpin', () => {
   });
 
   it('stops when its budget runs out without an answer', async () => {
-    const count = turns();
+    const count = loopSpinTurns();
     const spin = new LoopSpin(2, handClock(0.1)); // about 20 turns
     spin.sent();
     await sleep(30);
@@ -82,7 +79,7 @@ describe('LoopSpin', () => {
   });
 
   it('halves its budget after every unanswered spin, down to none, then probes every 32nd send', async () => {
-    const count = turns();
+    const count = loopSpinTurns();
     const spin = new LoopSpin(1, handClock(0.1));
     // Waits until the spin has ended: no new turn over a few ms.
     const ended = async () => {
@@ -108,7 +105,7 @@ describe('LoopSpin', () => {
   });
 
   it('stays on while answers end its spins', async () => {
-    const count = turns();
+    const count = loopSpinTurns();
     const spin = new LoopSpin(5, handClock());
     for (let i = 0; i < 10; i++) {
       const before = count();
@@ -121,7 +118,7 @@ describe('LoopSpin', () => {
   });
 
   it('turns itself off for the next 256 sends when a turn shows the thread was preempted', async () => {
-    const count = turns();
+    const count = loopSpinTurns();
     const clock = handClock();
     const spin = new LoopSpin(1000, clock);
     spin.sent();
@@ -144,7 +141,7 @@ describe('LoopSpin', () => {
   });
 
   it('a late turn during which the thread was busy (a garbage collection, a long callback) does not stop it', async () => {
-    const count = turns();
+    const count = loopSpinTurns();
     let wall = 0;
     let cpu = 0;
     const clock = { now: () => (wall += 0.001), cpu: () => cpu, cpus: () => 2 };
@@ -161,7 +158,7 @@ describe('LoopSpin', () => {
   });
 
   it('turns itself off when its spins get under 0.6 of the CPU, though no single turn is late (a busy machine)', async () => {
-    const count = turns();
+    const count = loopSpinTurns();
     // Every read moves the wall clock 0.01 ms and the CPU clock only 0.004 ms: the thread gets 40% of a core.
     let wall = 0;
     let cpu = 0;
@@ -193,7 +190,7 @@ describe('LoopSpin', () => {
   });
 
   it('never spins where the process may use only one CPU (pinned with taskset, a one-CPU container)', async () => {
-    const count = turns();
+    const count = loopSpinTurns();
     const spin = new LoopSpin(1000, { now: () => performance.now(), cpu: () => 0, cpus: () => 1 });
     for (let i = 0; i < 100; i++) spin.sent();
     await nextTurns(3);
@@ -201,7 +198,7 @@ describe('LoopSpin', () => {
   });
 
   it('a budget of 0 never spins', async () => {
-    const count = turns();
+    const count = loopSpinTurns();
     const spin = new LoopSpin(0);
     for (let i = 0; i < 100; i++) spin.sent();
     await sleep(5);

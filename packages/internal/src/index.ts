@@ -198,6 +198,14 @@ export const asyncDispose: typeof Symbol.asyncDispose =
 export { isCancellation } from './cancellation.js';
 export { applyErrorBrands, brandErrorClass, errorBrand, errorBrandsOf } from './error-brand.js';
 export { validateOptionNames } from './options.js';
-export { allowManyListeners, nextTurn, nodeBuiltin, refTimer, unrefTimer } from './runtime.js';
+export {
+  allowManyListeners,
+  availableCpus,
+  cpuTime,
+  nextTurn,
+  nodeBuiltin,
+  refTimer,
+  unrefTimer,
+} from './runtime.js';
 export { validateWaitOptions, WaitList, WaitNode, type WaitOptions } from './wait-list.js';
 export { wantsSignal } from './wants-signal.js';

@@ -82,3 +82,40 @@ export function refTimer(timer: Timer): void {
   if (typeof timer === 'object' && timer !== null && typeof timer.ref === 'function') timer.ref();
   else if (typeof timer === 'number' && typeof g.Deno?.refTimer === 'function') g.Deno.refTimer(timer);
 }
+
+interface CpuUsage {
+  user: number;
+  system: number;
+}
+
+/**
+ * CPU time, in ms, of this thread where the runtime can tell (Node 23.9+, Deno: `process.threadCpuUsage`), else
+ * of the whole process (`process.cpuUsage`: other threads count too); NaN where there is neither or it is refused.
+ * What the busy-wait back-offs (the deadline poll, the pools' loop spin) compare with wall-clock time to tell
+ * that the thread was preempted.
+ */
+export function cpuTime(): number {
+  try {
+    const proc = (globalThis as { process?: { threadCpuUsage?: () => CpuUsage; cpuUsage?: () => CpuUsage } })
+      .process;
+    const u = proc?.threadCpuUsage?.() ?? proc?.cpuUsage?.();
+    return u === undefined ? Number.NaN : (u.user + u.system) / 1000;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const os = nodeBuiltin<{ availableParallelism?: () => number }>('node:os');
+
+/**
+ * The CPUs this process may run on (`os.availableParallelism()`: 1 when pinned with `taskset` or in a one-CPU
+ * container), or `undefined` where the runtime does not say (then assume more than one). A busy-wait for another
+ * thread cannot pay with one.
+ */
+export function availableCpus(): number | undefined {
+  try {
+    return os?.availableParallelism?.();
+  } catch {
+    return undefined;
+  }
+}

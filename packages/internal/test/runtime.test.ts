@@ -115,3 +115,38 @@ describe('nodeBuiltin / allowManyListeners', () => {
     expect(mod.nodeBuiltin('node:events')).toBeUndefined();
   });
 });
+
+describe('cpuTime', () => {
+  it("is this thread's CPU time in ms where the runtime has it, else the process's, and grows with work", async () => {
+    const { cpuTime } = await load();
+    const before = cpuTime();
+    const end = performance.now() + 20;
+    while (performance.now() < end);
+    const spent = cpuTime() - before;
+    expect(spent).toBeGreaterThan(5); // 20 ms of busy loop; generous for a machine that preempts us
+    expect(spent).toBeLessThan(10_000);
+  });
+
+  it('is NaN where the runtime has no CPU clock (a browser page) or refuses it', async () => {
+    vi.stubGlobal('process', undefined);
+    expect(Number.isNaN((await load()).cpuTime())).toBe(true);
+    vi.stubGlobal('process', {
+      cpuUsage: () => {
+        throw new Error('denied');
+      },
+    });
+    expect(Number.isNaN((await load()).cpuTime())).toBe(true);
+  });
+});
+
+describe('availableCpus', () => {
+  it("is Node's os.availableParallelism() where the runtime has node:os", async () => {
+    const { availableParallelism } = await import('node:os');
+    expect((await load()).availableCpus()).toBe(availableParallelism());
+  });
+
+  it('is undefined where the runtime does not say (no process.getBuiltinModule)', async () => {
+    vi.stubGlobal('process', undefined);
+    expect((await load()).availableCpus()).toBeUndefined();
+  });
+});

@@ -1,5 +1,6 @@
 import { ProcessPool } from '@x/process-pool';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loopSpinTurns } from '../../../scripts/test-support/loop-spin.js';
 
 const pools: ProcessPool[] = [];
 afterEach(async () => {
@@ -7,15 +8,10 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.shutdown()));
 });
 
-const turns = () => {
-  const spy = vi.spyOn(globalThis, 'setImmediate');
-  return () => spy.mock.calls.filter(([fn]) => (fn as { name?: string }).name === '#turn').length;
-};
-
 // Issue 19: the pool's thread keeps its loop turning briefly after a send, and a child after answering.
 describe('ProcessPool spin', () => {
   it('tells each child its spin (200 µs by default), and turns its own loop after a send', async () => {
-    const count = turns();
+    const count = loopSpinTurns();
     const pool = new ProcessPool({ maxWorkers: 1 });
     pools.push(pool);
     const argv = await pool.submit(() => process.argv.slice(2), []);
@@ -25,7 +21,7 @@ describe('ProcessPool spin', () => {
   });
 
   it('spin: 0 never spins, on either side', async () => {
-    const count = turns();
+    const count = loopSpinTurns();
     const pool = new ProcessPool({ maxWorkers: 1, spin: 0 });
     pools.push(pool);
     const argv = await pool.submit(() => process.argv.slice(2), []);

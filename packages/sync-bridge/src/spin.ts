@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableCpus } from '@x/internal';
 
 /**
  * Busy-waits up to `ms` milliseconds for `control[index]` to differ from `value`; true when it did.
@@ -17,14 +17,8 @@ export function spinUntilChanged(control: Int32Array, index: number, value: numb
  * The spin to use, in ms, for a `spin` option of `micros`: none where this process may use only one CPU (pinned
  * with `taskset`, a one-CPU container), where the other thread could only run once the spinner stops.
  */
-export function spinMsFor(micros: number, cpus: () => number = availableParallelism): number {
-  let n: number;
-  try {
-    n = cpus();
-  } catch {
-    n = 2;
-  }
-  return n > 1 ? micros / 1000 : 0;
+export function spinMsFor(micros: number, cpus: () => number | undefined = availableCpus): number {
+  return (cpus() ?? 2) > 1 ? micros / 1000 : 0;
 }
 
 /** With the budget at zero, every this many waits one probes with the whole budget. */

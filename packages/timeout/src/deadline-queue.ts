@@ -12,7 +12,7 @@
  * does not toggle it on every call.
  */
 
-import { nextTurn, refTimer as refRuntimeTimer, unrefTimer } from '@x/internal';
+import { cpuTime, nextTurn, refTimer as refRuntimeTimer, unrefTimer } from '@x/internal';
 
 /** Something the queue can expire. The fields are the queue's bookkeeping; only this module writes them. */
 export interface Deadline {
@@ -184,24 +184,6 @@ const POLL_LATE_MS = 1;
 const POLL_BACKOFF = 64;
 let pollBackoff = 0;
 
-interface CpuClock {
-  threadCpuUsage?: () => { user: number; system: number };
-  cpuUsage?: () => { user: number; system: number };
-}
-
-/**
- * CPU time of this thread (Node 23.9+, Deno) or else of the process, in ms; NaN where the runtime has neither
- * or refuses (then nothing is polled).
- */
-function cpuNow(): number {
-  try {
-    const proc = (globalThis as { process?: CpuClock }).process;
-    const u = proc?.threadCpuUsage?.() ?? proc?.cpuUsage?.();
-    return u === undefined ? Number.NaN : (u.user + u.system) / 1000;
-  } catch {
-    return Number.NaN;
-  }
-}
 /** A poll is scheduled (see {@link POLL_MS}), and when it was asked for. */
 let polling = false;
 let pollAskedAt = 0;
@@ -220,7 +202,7 @@ function onTimer(): void {
 function onPoll(): void {
   polling = false;
   const wall = now() - pollAskedAt;
-  if (wall > POLL_LATE_MS && cpuNow() - pollAskedCpu < wall / 2) pollBackoff = POLL_BACKOFF;
+  if (wall > POLL_LATE_MS && cpuTime() - pollAskedCpu < wall / 2) pollBackoff = POLL_BACKOFF;
   expireDue();
 }
 
@@ -261,7 +243,7 @@ function poll(): boolean {
   if (polling) return true;
   const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
   if (typeof immediate !== 'function') return false;
-  pollAskedCpu = cpuNow();
+  pollAskedCpu = cpuTime();
   if (Number.isNaN(pollAskedCpu)) return false;
   polling = true;
   pollAskedAt = now();

@@ -1,5 +1,6 @@
 import { ThreadPool } from '@x/to-thread';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loopSpinTurns } from '../../../scripts/test-support/loop-spin.js';
 
 const pools: ThreadPool[] = [];
 afterEach(async () => {
@@ -7,21 +8,16 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.shutdown()));
 });
 
-const turns = () => {
-  const spy = vi.spyOn(globalThis, 'setImmediate');
-  return () => spy.mock.calls.filter(([fn]) => (fn as { name?: string }).name === '#turn').length;
-};
-
 // Issue 19: the pool's thread keeps its loop turning briefly after a send, so the answer needs no wake-up.
 describe('ThreadPool spin', () => {
   it('turns the loop after a send by default, and never with spin: 0', async () => {
-    const on = turns();
+    const on = loopSpinTurns();
     const pool = new ThreadPool({ maxThreads: 1 });
     pools.push(pool);
     for (let i = 0; i < 5; i++) expect(await pool.submit((x: number) => x + 1, [i])).toBe(i + 1);
     expect(on()).toBeGreaterThan(0);
     vi.restoreAllMocks();
-    const off = turns();
+    const off = loopSpinTurns();
     const quiet = new ThreadPool({ maxThreads: 1, spin: 0 });
     pools.push(quiet);
     for (let i = 0; i < 5; i++) expect(await quiet.submit((x: number) => x + 1, [i])).toBe(i + 1);
