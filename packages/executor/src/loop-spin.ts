@@ -1,4 +1,4 @@
-import { availableCpus, cpuTime } from '@x/internal';
+import { availableCpus, cpuTime, loadAverage } from '@x/internal';
 
 /**
  * Keeps the event loop turning for a short while after a task was sent, so that its answer is read by a turn
@@ -28,7 +28,28 @@ const LATE_TURN_MS = 1;
  * spin of a few µs says little).
  */
 const MIN_CPU_SHARE = 0.6;
-const SHARE_WINDOW_MS = 0.5;
+/**
+ * The first judgement covers 10 ms of spinning: long enough for the kernel to move two spinning processes apart.
+ * A process woken by the other's write is often put on the writer's CPU (the wake-up is "synchronous"), and two
+ * processes that then spin there get half a CPU each until the load balancer moves one to the idle CPU, a few ms
+ * later. Judged over 0.5 ms, that looked like a busy machine: a ProcessPool parent backed off every few hundred
+ * tasks and the two never stayed apart (one tiny task at a time: 73-136 µs median; pinned apart by hand with
+ * `taskset`, 45-49 µs). Once a judgement found the thread starved, the next ones cover 0.5 ms, until one finds
+ * it was not: on a busy machine the probes then back off at once, as the first window cost only 10 ms.
+ */
+const SHARE_WINDOW_MS = 10;
+const SHARE_WINDOW_AFTER_STARVED_MS = 0.5;
+
+/**
+ * A machine whose load average reaches its CPUs + 1 has no CPU to spare (the +1 leaves room for the spinning pair
+ * itself: a parent and a child both turning count up to 2): no spin starts, probes included, until it falls
+ * under CPUs + 0.5. The other rules react within a spin but only after it has cost something, and on a loaded
+ * machine each spin costs: with six busy processes on 2 cores, one tiny task at a time took 58 µs spinning
+ * against 46 with `spin: 0` (ThreadPool), and 123 against 79 µs (ProcessPool).
+ */
+const BUSY_LOAD = 1;
+const NOT_BUSY_LOAD = 0.5;
+const LOAD_EVERY_MS = 500;
 
 /** Looked up per call, like `setTimeout`: fake timers or a spy installed after this module loaded apply. */
 const setImmediateOf = () => (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
@@ -43,6 +64,11 @@ export interface SpinClock {
    * container given one, sees 1). With one, it never spins: the other side could only run once it stops.
    */
   cpus(): number;
+  /**
+   * The system's load average over the last minute (`os.loadavg()[0]`), or undefined where unknown (then only
+   * the other rules apply). Read at most every {@link LOAD_EVERY_MS}; see {@link BUSY_LOAD}.
+   */
+  load?(): number | undefined;
 }
 
 const defaultClock: SpinClock = {
@@ -50,6 +76,7 @@ const defaultClock: SpinClock = {
   cpu: cpuTime,
   // Unknown: assume spinning may pay; the adaptive rules still apply.
   cpus: () => availableCpus() ?? 2,
+  load: loadAverage,
 };
 
 export class LoopSpin {
@@ -58,6 +85,8 @@ export class LoopSpin {
   #budget: number;
   #skipped = 0;
   #spinning = false;
+  /** A turn of the chain is scheduled (it may outlive the spin that scheduled it: see {@link sent}). */
+  #scheduled = false;
   #answered = false;
   #until = 0;
   #turnAt = 0;
@@ -67,6 +96,10 @@ export class LoopSpin {
   /** Wall-clock and CPU time of the spins since the last judgement (see {@link MIN_CPU_SHARE}). */
   #sharedWall = 0;
   #sharedCpu = 0;
+  #busy = false;
+  #loadAt = Number.NEGATIVE_INFINITY;
+  /** Wall-clock time of spinning the next judgement covers (see {@link SHARE_WINDOW_MS}). */
+  #window = SHARE_WINDOW_MS;
 
   /** `maxMs` 0 never spins. */
   constructor(maxMs: number, clock: SpinClock = defaultClock) {
@@ -77,20 +110,46 @@ export class LoopSpin {
 
   /** A task was sent and its answer is awaited: turn the loop until {@link answered} or the budget runs out. */
   sent(): void {
-    if (this.#spinning || this.#maxMs === 0) return;
+    if (this.#maxMs === 0) return;
+    if (this.#spinning) {
+      if (!this.#answered) return; // already waiting for an earlier task's answer
+      // The answer came and the next task went out in the same turn (an awaiter sent it), before the chain's
+      // next turn could close the spin: close it as answered now, and spin for the new task on the same chain.
+      // Otherwise every other task of a one-at-a-time caller would find the spin just ending, and wait asleep.
+      this.#spinning = false;
+      this.#budget = Math.min(this.#maxMs, this.#budget * 2);
+      if (this.#account(this.#clock.now(), this.#clock.cpu())) return;
+    }
     if (this.#budget === 0) {
       if (++this.#skipped < PROBE_EVERY) return;
       this.#skipped = 0;
       this.#budget = this.#maxMs;
     }
     const cpu = this.#clock.cpu();
-    if (Number.isNaN(cpu)) return;
+    if (Number.isNaN(cpu) || this.#machineBusy()) return;
     this.#spinning = true;
     this.#answered = false;
     this.#turnAt = this.#startAt = this.#clock.now();
     this.#turnCpu = this.#startCpu = cpu;
     this.#until = this.#turnAt + this.#budget;
-    setImmediateOf()!(this.#turn);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediateOf()!(this.#turn);
+    }
+  }
+
+  /** Whether the load average says the machine has no CPU to spare (see {@link BUSY_LOAD}). */
+  #machineBusy(): boolean {
+    const load = this.#clock.load;
+    if (load === undefined) return false;
+    const now = this.#clock.now();
+    if (now - this.#loadAt < LOAD_EVERY_MS) return this.#busy;
+    this.#loadAt = now;
+    const average = load();
+    if (average === undefined) return (this.#busy = false);
+    const cpus = this.#clock.cpus();
+    this.#busy = average >= cpus + (this.#busy ? NOT_BUSY_LOAD : BUSY_LOAD);
+    return this.#busy;
   }
 
   /** An answer arrived: the spin (if any) has done its job. */
@@ -106,20 +165,23 @@ export class LoopSpin {
   }
 
   /**
-   * Adds a finished spin's wall-clock and CPU time to the running account; once it covers
-   * {@link SHARE_WINDOW_MS}, backs off (true) if the thread got under {@link MIN_CPU_SHARE} of it.
+   * Adds a finished spin's wall-clock and CPU time to the running account; once it covers the window (see
+   * {@link SHARE_WINDOW_MS}), backs off (true) if the thread got under {@link MIN_CPU_SHARE} of it.
    */
   #account(now: number, cpu: number): boolean {
     this.#sharedWall += now - this.#startAt;
     this.#sharedCpu += cpu - this.#startCpu;
-    if (this.#sharedWall < SHARE_WINDOW_MS) return false;
+    if (this.#sharedWall < this.#window) return false;
     const starved = this.#sharedCpu < this.#sharedWall * MIN_CPU_SHARE;
     this.#sharedWall = this.#sharedCpu = 0;
+    this.#window = starved ? SHARE_WINDOW_AFTER_STARVED_MS : SHARE_WINDOW_MS;
     if (starved) this.#backOff();
     return starved;
   }
 
   readonly #turn = (): void => {
+    this.#scheduled = false;
+    if (!this.#spinning) return; // closed by `sent`, then backed off
     const now = this.#clock.now();
     const cpu = this.#clock.cpu();
     if (now - this.#turnAt > LATE_TURN_MS && cpu - this.#turnCpu < (now - this.#turnAt) / 2) {
@@ -141,6 +203,7 @@ export class LoopSpin {
     }
     this.#turnAt = now;
     this.#turnCpu = cpu;
+    this.#scheduled = true;
     setImmediateOf()!(this.#turn);
   };
 }

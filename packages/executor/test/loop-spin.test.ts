@@ -117,6 +117,26 @@ describe('LoopSpin', () => {
     }
   });
 
+  it('spins for the next task when it is sent in the turn that read the answer (a one-at-a-time caller)', async () => {
+    const count = loopSpinTurns();
+    const spin = new LoopSpin(1000, handClock()); // 1 s: only an answer can end a spin here
+    for (let task = 0; task < 5; task++) {
+      if (task === 0) spin.sent();
+      await nextTurns(3);
+      // The answer arrives, and its awaiter sends the next task before the chain's next turn runs.
+      spin.answered();
+      spin.sent();
+      const before = count();
+      await nextTurns(5);
+      expect(count() - before).toBeGreaterThanOrEqual(4); // still turning, for the new task
+    }
+    spin.answered();
+    await nextTurns(3);
+    const after = count();
+    await sleep(10);
+    expect(count()).toBe(after);
+  });
+
   it('turns itself off for the next 256 sends when a turn shows the thread was preempted', async () => {
     const count = loopSpinTurns();
     const clock = handClock();
@@ -159,19 +179,19 @@ describe('LoopSpin', () => {
 
   it('turns itself off when its spins get under 0.6 of the CPU, though no single turn is late (a busy machine)', async () => {
     const count = loopSpinTurns();
-    // Every read moves the wall clock 0.01 ms and the CPU clock only 0.004 ms: the thread gets 40% of a core.
+    // Every read moves the wall clock 0.1 ms and the CPU clock only 0.04 ms: the thread gets 40% of a core.
     let wall = 0;
     let cpu = 0;
     const clock = {
       now: () => {
-        cpu += 0.004;
-        return (wall += 0.01);
+        cpu += 0.04;
+        return (wall += 0.1);
       },
       cpu: () => cpu,
       cpus: () => 2,
     };
     const spin = new LoopSpin(1000, clock);
-    // Short spins, each ended by an answer, until their account covers 0.5 ms of wall-clock time.
+    // Short spins, each ended by an answer, until their account covers 10 ms of wall-clock time.
     let spins = 0;
     for (; spins < 200 && count() < 1000; spins++) {
       const before = count();
@@ -187,6 +207,72 @@ describe('LoopSpin', () => {
     for (let i = 0; i < 100; i++) spin.sent();
     await nextTurns(3);
     expect(count()).toBe(off);
+  });
+
+  it('stays on through a few ms under half a CPU (two spinning processes put on one CPU until the kernel moves one)', async () => {
+    const count = loopSpinTurns();
+    // 40% of a CPU for the first 4 ms of wall-clock time, then a whole one.
+    let wall = 0;
+    let cpu = 0;
+    const clock = {
+      now: () => {
+        cpu += wall < 4 ? 0.04 : 0.1;
+        return (wall += 0.1);
+      },
+      cpu: () => cpu,
+      cpus: () => 2,
+    };
+    const spin = new LoopSpin(1000, clock);
+    for (let task = 0; wall < 25; task++) {
+      const before = count();
+      spin.sent();
+      await nextTurns(3);
+      expect(count(), `task ${task} at ${wall.toFixed(1)} ms`).toBeGreaterThan(before);
+      spin.answered();
+      await nextTurns(2);
+    }
+  });
+
+  it('starts no spin while the load average reaches the CPUs + 1, and again once it falls under CPUs + 0.5', async () => {
+    const count = loopSpinTurns();
+    let wall = 0;
+    let load = 3; // 2 CPUs, 3 runnable threads on average: none to spare
+    let reads = 0;
+    const clock = {
+      now: () => (wall += 0.001),
+      cpu: () => wall,
+      cpus: () => 2,
+      load: () => {
+        reads++;
+        return load;
+      },
+    };
+    const spin = new LoopSpin(1000, clock);
+    const spinsFor = async (tasks: number) => {
+      const before = count();
+      for (let i = 0; i < tasks; i++) {
+        spin.sent();
+        await nextTurns(2);
+        spin.answered();
+        await nextTurns(2);
+      }
+      return count() - before;
+    };
+    expect(await spinsFor(40)).toBe(0); // probes included
+    expect(reads).toBe(1); // read at most every 500 ms
+    wall += 500;
+    load = 2.6; // under CPUs + 1 but not under CPUs + 0.5: still busy
+    expect(await spinsFor(5)).toBe(0);
+    expect(reads).toBe(2);
+    wall += 500;
+    load = 2.4;
+    expect(await spinsFor(5)).toBeGreaterThan(0);
+    wall += 500;
+    load = 2.9; // on again: off only at CPUs + 1
+    expect(await spinsFor(5)).toBeGreaterThan(0);
+    wall += 500;
+    load = 3;
+    expect(await spinsFor(5)).toBe(0);
   });
 
   it('never spins where the process may use only one CPU (pinned with taskset, a one-CPU container)', async () => {

@@ -202,6 +202,7 @@ export {
   allowManyListeners,
   availableCpus,
   cpuTime,
+  loadAverage,
   nextTurn,
   nodeBuiltin,
   refTimer,

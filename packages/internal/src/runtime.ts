@@ -105,7 +105,7 @@ export function cpuTime(): number {
   }
 }
 
-const os = nodeBuiltin<{ availableParallelism?: () => number }>('node:os');
+const os = nodeBuiltin<{ availableParallelism?: () => number; loadavg?: () => number[] }>('node:os');
 
 /**
  * The CPUs this process may run on (`os.availableParallelism()`: 1 when pinned with `taskset` or in a one-CPU
@@ -115,6 +115,20 @@ const os = nodeBuiltin<{ availableParallelism?: () => number }>('node:os');
 export function availableCpus(): number | undefined {
   try {
     return os?.availableParallelism?.();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The system's load average over the last minute (runnable threads, averaged: `os.loadavg()[0]`), or `undefined`
+ * where the runtime does not say or refuses (a Deno without `--allow-sys`, browsers). Windows reports 0. What
+ * the pools' loop spin reads to stay off on a machine whose CPUs are all taken.
+ */
+export function loadAverage(): number | undefined {
+  try {
+    const load = os?.loadavg?.()[0];
+    return typeof load === 'number' && Number.isFinite(load) ? load : undefined;
   } catch {
     return undefined;
   }

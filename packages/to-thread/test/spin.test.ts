@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { ThreadPool } from '@x/to-thread';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loopSpinTurns } from '../../../scripts/test-support/loop-spin.js';
@@ -11,6 +12,7 @@ afterEach(async () => {
 // Issue 19: the pool's thread keeps its loop turning briefly after a send, so the answer needs no wake-up.
 describe('ThreadPool spin', () => {
   it('turns the loop after a send by default, and never with spin: 0', async () => {
+    vi.spyOn(os, 'loadavg').mockReturnValue([0, 0, 0]); // a loaded machine running the tests would turn it off
     const on = loopSpinTurns();
     const pool = new ThreadPool({ maxThreads: 1 });
     pools.push(pool);
@@ -22,6 +24,21 @@ describe('ThreadPool spin', () => {
     pools.push(quiet);
     for (let i = 0; i < 5; i++) expect(await quiet.submit((x: number) => x + 1, [i])).toBe(i + 1);
     expect(off()).toBe(0);
+  });
+
+  it('never spins while the load average says every CPU is taken, and spins again once it falls', async () => {
+    const cpus = os.availableParallelism();
+    const load = vi.spyOn(os, 'loadavg').mockReturnValue([cpus + 1, cpus + 1, cpus + 1]);
+    const busy = loopSpinTurns();
+    const pool = new ThreadPool({ maxThreads: 1 });
+    pools.push(pool);
+    for (let i = 0; i < 50; i++) expect(await pool.submit((x: number) => x + 1, [i])).toBe(i + 1);
+    expect(load).toHaveBeenCalled();
+    expect(busy()).toBe(0);
+    load.mockReturnValue([cpus, cpus, cpus]);
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the load is read at most every 500 ms
+    for (let i = 0; i < 5; i++) expect(await pool.submit((x: number) => x + 1, [i])).toBe(i + 1);
+    expect(busy()).toBeGreaterThan(0);
   });
 
   it('refuses a spin that is not an integer from 0 to 10,000', () => {
