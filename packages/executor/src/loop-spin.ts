@@ -1,4 +1,4 @@
-import { availableCpus, cpuTime, loadAverage } from '@x/internal';
+import { availableCpus, cpuTime, systemLoad } from '@x/internal';
 
 /**
  * Keeps the event loop turning for a short while after a task was sent, so that its answer is read by a turn
@@ -65,10 +65,11 @@ export interface SpinClock {
    */
   cpus(): number;
   /**
-   * The system's load average over the last minute (`os.loadavg()[0]`), or undefined where unknown (then only
-   * the other rules apply). Read at most every {@link LOAD_EVERY_MS}; see {@link BUSY_LOAD}.
+   * The system's one-minute load average and the machine's CPUs (all of them, whatever this process's
+   * affinity), or undefined where unknown (then only the other rules apply). Read at most every
+   * {@link LOAD_EVERY_MS}; see {@link BUSY_LOAD}.
    */
-  load?(): number | undefined;
+  load?(): { average: number; cpus: number } | undefined;
 }
 
 const defaultClock: SpinClock = {
@@ -76,7 +77,7 @@ const defaultClock: SpinClock = {
   cpu: cpuTime,
   // Unknown: assume spinning may pay; the adaptive rules still apply.
   cpus: () => availableCpus() ?? 2,
-  load: loadAverage,
+  load: systemLoad,
 };
 
 export class LoopSpin {
@@ -145,10 +146,9 @@ export class LoopSpin {
     const now = this.#clock.now();
     if (now - this.#loadAt < LOAD_EVERY_MS) return this.#busy;
     this.#loadAt = now;
-    const average = load();
-    if (average === undefined) return (this.#busy = false);
-    const cpus = this.#clock.cpus();
-    this.#busy = average >= cpus + (this.#busy ? NOT_BUSY_LOAD : BUSY_LOAD);
+    const system = load();
+    if (system === undefined) return (this.#busy = false);
+    this.#busy = system.average >= system.cpus + (this.#busy ? NOT_BUSY_LOAD : BUSY_LOAD);
     return this.#busy;
   }
 

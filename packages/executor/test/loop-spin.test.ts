@@ -244,7 +244,7 @@ describe('LoopSpin', () => {
       cpus: () => 2,
       load: () => {
         reads++;
-        return load;
+        return { average: load, cpus: 2 };
       },
     };
     const spin = new LoopSpin(1000, clock);

@@ -202,10 +202,11 @@ export {
   allowManyListeners,
   availableCpus,
   cpuTime,
-  loadAverage,
   nextTurn,
   nodeBuiltin,
   refTimer,
+  type SystemLoad,
+  systemLoad,
   unrefTimer,
 } from './runtime.js';
 export { validateWaitOptions, WaitList, WaitNode, type WaitOptions } from './wait-list.js';

@@ -105,7 +105,11 @@ export function cpuTime(): number {
   }
 }
 
-const os = nodeBuiltin<{ availableParallelism?: () => number; loadavg?: () => number[] }>('node:os');
+const os = nodeBuiltin<{
+  availableParallelism?: () => number;
+  loadavg?: () => number[];
+  cpus?: () => unknown[];
+}>('node:os');
 
 /**
  * The CPUs this process may run on (`os.availableParallelism()`: 1 when pinned with `taskset` or in a one-CPU
@@ -120,15 +124,27 @@ export function availableCpus(): number | undefined {
   }
 }
 
+/** The system's load: its one-minute load average and the CPUs it is spread over. */
+export interface SystemLoad {
+  /** Runnable threads, averaged over the last minute (`os.loadavg()[0]`; Windows reports 0). */
+  average: number;
+  /** The machine's CPUs (`os.cpus().length`), whatever this process's affinity: the average counts them all. */
+  cpus: number;
+}
+
+let machineCpus: number | undefined;
+
 /**
- * The system's load average over the last minute (runnable threads, averaged: `os.loadavg()[0]`), or `undefined`
- * where the runtime does not say or refuses (a Deno without `--allow-sys`, browsers). Windows reports 0. What
- * the pools' loop spin reads to stay off on a machine whose CPUs are all taken.
+ * The system's load (see {@link SystemLoad}), or `undefined` where the runtime does not say or refuses (a Deno
+ * without `--allow-sys`, browsers). What the pools' loop spin reads to stay off on a machine whose CPUs are all
+ * taken.
  */
-export function loadAverage(): number | undefined {
+export function systemLoad(): SystemLoad | undefined {
   try {
-    const load = os?.loadavg?.()[0];
-    return typeof load === 'number' && Number.isFinite(load) ? load : undefined;
+    const average = os?.loadavg?.()[0];
+    machineCpus ??= os?.cpus?.().length;
+    if (typeof average !== 'number' || !Number.isFinite(average) || !machineCpus) return undefined;
+    return { average, cpus: machineCpus };
   } catch {
     return undefined;
   }

@@ -3,11 +3,13 @@
  * below does strictly less than a `Task` (no name, no state, no cancellation), so its cost is a floor for that
  * design. CPU time per create + await (process.cpuUsage, so time the machine gives to other processes is not
  * counted), 20,000 in flight and one at a time, 21 interleaved rounds, medians.
- * Run from this package after a build: `node --expose-gc bench/issue19-floor.mjs`. Figures in the README.
+ * The candidate redesign below does about as much as a `Task` on the common path (state, retrieval, a name).
+ * Run from this package after a build: `node --expose-gc bench/issue19-floor.mjs` (`N=100000` for 100,000 in
+ * flight). Figures in the README and docs/bench.md (issue 19, third round).
  */
 import { createTask } from '@x/task';
 
-const N = 20_000;
+const N = Number(process.env.N ?? 20_000);
 const ROUNDS = 21;
 const value = async () => 1;
 
@@ -36,6 +38,64 @@ class AdoptingPromise extends Promise {
 }
 Object.defineProperty(AdoptingPromise.prototype, 'constructor', { value: Promise });
 
+let parkedResolve;
+let parkedReject;
+const parkBoth = (resolve, reject) => {
+  parkedResolve = resolve;
+  parkedReject = reject;
+};
+/**
+ * The candidate redesign, complete enough to measure: a task that *is* a native promise, settled by its one
+ * reaction on the work (which first records the state, so `done` is right before any awaiter resumes), with a
+ * `constructor` getter that returns `Promise`: `await` then takes its fast path, and the getter is where the task
+ * learns it was awaited or `then`-ed (the unobserved-failure policy needs that). Fields as a Task has them.
+ */
+class SubclassTask extends Promise {
+  #state = 0;
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: a Task's fields, for its size.
+  #value;
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: a Task's fields, for its size.
+  #label = 1;
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: a Task's fields, for its size.
+  #owner;
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: a Task's fields, for its size.
+  #extra;
+  #resolve;
+  #reject;
+  static #onFulfilled = function (v) {
+    this.#value = v;
+    this.#state = 1 | (this.#state & 4);
+    this.#resolve(v);
+  };
+  static #onRejected = function (e) {
+    this.#value = e;
+    this.#state = 2 | (this.#state & 4);
+    this.#reject(e);
+  };
+  constructor(fn) {
+    super(parkBoth);
+    this.#resolve = parkedResolve;
+    this.#reject = parkedReject;
+    let work;
+    try {
+      const result = fn();
+      work = result instanceof Promise ? result : Promise.resolve(result);
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    work.then(SubclassTask.#onFulfilled.bind(this), SubclassTask.#onRejected.bind(this));
+  }
+  static retrieved(task) {
+    task.#state |= 4;
+  }
+}
+Object.defineProperty(SubclassTask.prototype, 'constructor', {
+  get() {
+    SubclassTask.retrieved(this);
+    return Promise;
+  },
+});
+
 const designs = {
   'raw promise': () => value(),
   'raw promise + one reaction (the state a task must keep)': () => {
@@ -48,6 +108,7 @@ const designs = {
   },
   'bare thenable wrapper (no reaction)': () => new Wrapper(value()),
   'Promise subclass adopting its work (no reaction)': () => new AdoptingPromise(value()),
+  'candidate: Task as a Promise subclass (one reaction, constructor getter)': () => new SubclassTask(value),
   '@x/task createTask': () => createTask(value),
 };
 const shapes = {
@@ -75,6 +136,6 @@ for (const [shape, run] of Object.entries(shapes)) {
   const raw = med(cpu['raw promise']);
   console.log(`\n${shape} (CPU µs per create + await; × raw promise)`);
   for (const [k, xs] of Object.entries(cpu))
-    console.log(`  ${k.padEnd(58)} ${((med(xs) * 1000) / N).toFixed(3)}  ${(med(xs) / raw).toFixed(1)}x`);
+    console.log(`  ${k.padEnd(74)} ${((med(xs) * 1000) / N).toFixed(3)}  ${(med(xs) / raw).toFixed(1)}x`);
 }
 process.exit(0);
