@@ -4,7 +4,6 @@ import {
   assertCloneable,
   assertRuntimeSupport,
   DataCloneError,
-  DEFAULT_SPIN_MICROS,
   describeReceived,
   type Executor,
   fromModule,
@@ -65,7 +64,9 @@ export interface ProcessPoolOptions {
    * for its next task. Adaptive: it halves after a spin no answer ended, down to
    * none, probes again every 32nd task, and stops for the next 256 tasks when the thread was preempted or got
    * under 0.6 of a CPU while spinning (a busy machine). Where the process may use only one CPU
-   * (`os.availableParallelism()` is 1: pinned with `taskset`, a one-CPU container), it never spins. An integer from 0 to 10,000; `0` never spins. Default: 200.
+   * (`os.availableParallelism()` is 1: pinned with `taskset`, a one-CPU container), and while the system's load
+   * average reaches its CPUs + 1, it never spins. An integer from 0 to 10,000; `0` never spins. Default: 500 (a
+   * process round trip takes several times a thread's: with 200, one spin in several ran out and halved the next).
    */
   spin?: number;
   /**
@@ -110,6 +111,12 @@ export interface ProcessMapOptions extends MapOptions {
 
 /** Pipelining depth: measured best for tiny tasks on 2 cores (8: ~2.5x the throughput of 1). */
 const DEFAULT_TASKS_PER_CHILD = 8;
+/**
+ * Default `spin`, µs: longer than the thread pools' 200, as a process round trip is. One tiny task at a time, 2
+ * children, interleaved (issue 19): steady state 55-59 µs with 500 against 77 with 200 (workerpool 143-179), a
+ * fresh pool's first tasks 131-145 against 181-192 (workerpool 148-154); 700 measured no better than 500.
+ */
+const PROCESS_SPIN_MICROS = 500;
 
 const chunkRunner = fromModule<typeof runChunk>(new URL('./chunk.js', import.meta.url), 'runChunk');
 
@@ -194,7 +201,7 @@ export class ProcessPool extends Pool {
       teardown,
       measureMemory: typeof options.maxMemory === 'number' && options.maxMemory < Number.POSITIVE_INFINITY,
       tasksPerMessage: options.tasksPerMessage ?? 1,
-      spin: options.spin ?? DEFAULT_SPIN_MICROS,
+      spin: options.spin ?? PROCESS_SPIN_MICROS,
     };
     assertRuntimeSupport('@x/process-pool', {
       permissions: [
@@ -228,7 +235,7 @@ export class ProcessPool extends Pool {
       concurrentTasksPerWorker: perChild,
       cancelGrace: options.cancelGrace,
       recordTiming: options.recordTiming,
-      spin: options.spin,
+      spin: options.spin ?? PROCESS_SPIN_MICROS,
       maxMemory: options.maxMemory,
       label: 'child process',
     });

@@ -11,13 +11,13 @@ afterEach(async () => {
 
 // Issue 19: the pool's thread keeps its loop turning briefly after a send, and a child after answering.
 describe('ProcessPool spin', () => {
-  it('tells each child its spin (200 µs by default), and turns its own loop after a send', async () => {
+  it('tells each child its spin (500 µs by default), and turns its own loop after a send', async () => {
     vi.spyOn(os, 'loadavg').mockReturnValue([0, 0, 0]); // a loaded machine running the tests would turn it off
     const count = loopSpinTurns();
     const pool = new ProcessPool({ maxWorkers: 1 });
     pools.push(pool);
     const argv = await pool.submit(() => process.argv.slice(2), []);
-    expect(argv).toContain('--spin=200');
+    expect(argv).toContain('--spin=500');
     for (let i = 0; i < 5; i++) await pool.submit((x: number) => x + 1, [i]);
     expect(count()).toBeGreaterThan(0);
   });
