@@ -12,7 +12,11 @@ interface NodeEvents {
 interface RuntimeGlobals {
   process?: { getBuiltinModule?: (id: string) => unknown };
   setImmediate?: (fn: () => void) => unknown;
-  Deno?: { unrefTimer?: (id: number) => void; refTimer?: (id: number) => void };
+  Deno?: {
+    unrefTimer?: (id: number) => void;
+    refTimer?: (id: number) => void;
+    permissions?: { querySync?: (descriptor: { name: string; kind?: string }) => { state: string } };
+  };
 }
 
 const g = globalThis as RuntimeGlobals;
@@ -135,11 +139,27 @@ export interface SystemLoad {
 let machineCpus: number | undefined;
 
 /**
+ * Whether Deno has already granted `--allow-sys` for `kind` (elsewhere: true). Asked first, because calling
+ * `os.loadavg()` without the permission would make an interactive Deno stop and prompt the user, from inside a
+ * library, for a figure the caller never asked for.
+ */
+function sysGranted(kind: string): boolean {
+  const permissions = g.Deno?.permissions;
+  if (permissions?.querySync === undefined) return true;
+  try {
+    return permissions.querySync({ name: 'sys', kind }).state === 'granted';
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The system's load (see {@link SystemLoad}), or `undefined` where the runtime does not say or refuses (a Deno
- * without `--allow-sys`, browsers). What the pools' loop spin reads to stay off on a machine whose CPUs are all
- * taken.
+ * without `--allow-sys`, which is never prompted for it; browsers). What the pools' loop spin reads to stay off
+ * on a machine whose CPUs are all taken.
  */
 export function systemLoad(): SystemLoad | undefined {
+  if (!sysGranted('loadavg') || (machineCpus === undefined && !sysGranted('cpus'))) return undefined;
   try {
     const average = os?.loadavg?.()[0];
     machineCpus ??= os?.cpus?.().length;

@@ -150,3 +150,50 @@ describe('availableCpus', () => {
     expect((await load()).availableCpus()).toBeUndefined();
   });
 });
+
+describe('systemLoad', () => {
+  it("is Node's one-minute load average and the machine's CPU count", async () => {
+    const os = await import('node:os');
+    const system = (await load()).systemLoad();
+    expect(system?.cpus).toBe(os.cpus().length);
+    expect(system?.average).toBeGreaterThanOrEqual(0);
+    expect(Math.abs((system?.average ?? 0) - os.loadavg()[0]!)).toBeLessThan(1);
+  });
+
+  it('is undefined where the runtime does not say (no process.getBuiltinModule) or refuses', async () => {
+    vi.stubGlobal('process', undefined);
+    expect((await load()).systemLoad()).toBeUndefined();
+    vi.unstubAllGlobals();
+    const os = (await import('node:os')).default;
+    vi.spyOn(os, 'loadavg').mockImplementation(() => {
+      throw new Error('NotCapable');
+    });
+    expect((await load()).systemLoad()).toBeUndefined();
+  });
+
+  it('never calls os.loadavg() in a Deno that has not granted --allow-sys (it would prompt the user)', async () => {
+    const os = (await import('node:os')).default;
+    const loadavg = vi.spyOn(os, 'loadavg');
+    const cpus = vi.spyOn(os, 'cpus');
+    const asked: string[] = [];
+    const state = { loadavg: 'prompt', cpus: 'prompt' } as Record<string, string>;
+    vi.stubGlobal('Deno', {
+      permissions: {
+        querySync: ({ name, kind }: { name: string; kind: string }) => {
+          asked.push(`${name}:${kind}`);
+          return { state: state[kind] };
+        },
+      },
+    });
+    const { systemLoad } = await load();
+    expect(systemLoad()).toBeUndefined();
+    expect(asked).toEqual(['sys:loadavg']);
+    state.loadavg = 'granted';
+    expect(systemLoad()).toBeUndefined(); // cpus not granted
+    expect(loadavg).not.toHaveBeenCalled();
+    expect(cpus).not.toHaveBeenCalled();
+    state.cpus = 'granted';
+    expect(systemLoad()?.cpus).toBeGreaterThan(0);
+    expect(loadavg).toHaveBeenCalledTimes(1);
+  });
+});
