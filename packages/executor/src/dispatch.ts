@@ -1,6 +1,5 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { cloneError } from './clone.js';
-import type { LoopSpin } from './loop-spin.js';
 import { nowMicros, type StatsRecorder } from './pool-stats.js';
 import { ASSIGNED, SENT, type Task } from './pool-task.js';
 import { MSG_RUN, type WorkerMessage } from './transport.js';
@@ -13,11 +12,8 @@ export interface DispatchHooks {
   afterChange(slot: Slot): void;
   /** `task`, which has a `runTimeout`, was just sent to its worker: its run clock starts. */
   runStarted(task: Task): void;
-  /**
-   * Whether to keep the loop turning for the answer (see `LoopSpin`): only while no task waits in the queue. A
-   * saturated pool is busy anyway, and the CPU a spin burns is then taken from the workers.
-   */
-  maySpin(): boolean;
+  /** Tasks were just sent to a worker, and their answer is awaited (the pool's `LoopSpin` may start). */
+  sent(): void;
 }
 
 /**
@@ -59,16 +55,7 @@ export class Dispatcher {
   /** Functions seen holding a worker for long: never queued behind other tasks on one worker. */
   readonly #slow = new Set<number>();
 
-  readonly #spin: LoopSpin;
-
-  constructor(
-    perWorker: number,
-    maxTasks: number,
-    hooks: DispatchHooks,
-    stats: StatsRecorder | undefined,
-    spin: LoopSpin,
-  ) {
-    this.#spin = spin;
+  constructor(perWorker: number, maxTasks: number, hooks: DispatchHooks, stats: StatsRecorder | undefined) {
     this.#stats = stats;
     this.#perWorker = perWorker;
     this.#maxTasks = maxTasks;
@@ -186,7 +173,7 @@ export class Dispatcher {
   }
 
   #markSent(slot: Slot, tasks: Task[]): void {
-    if (this.#hooks.maySpin()) this.#spin.sent();
+    this.#hooks.sent();
     const stats = this.#stats;
     const now = stats === undefined ? 0 : nowMicros();
     for (const task of tasks) {

@@ -1,4 +1,4 @@
-import { availableCpus, cpuTime, systemLoad } from '@x/internal';
+import { availableCpus, cpuTime, preempted, systemLoad } from '@x/internal';
 
 /**
  * Keeps the event loop turning for a short while after a task was sent, so that its answer is read by a turn
@@ -10,16 +10,14 @@ import { availableCpus, cpuTime, systemLoad } from '@x/internal';
  * usual (the loop polls I/O without blocking while an immediate is pending), so nothing waits on it; it only
  * burns the idle time. It learns whether spinning pays, as the bridge's spin does: a spin that an answer ends
  * doubles the budget (up to the maximum), one that runs out halves it, down to none, and then every 32nd task
- * probes again with the whole budget. A spin that finds the thread was preempted (a turn ran more than 1 ms
- * late while the thread got less than half that CPU: a busy machine, where a process that keeps its loop
- * turning is the one the kernel makes wait) stops at once and turns spinning off for the next 256 tasks; so
+ * probes again with the whole budget. A spin that finds the thread was preempted (`preempted` in @x/internal: a
+ * turn more than 1 ms late with under half of it on the CPU) stops at once and turns spinning off for the next 256 tasks; so
  * do spins that, taken together, got under 0.6 of a CPU (see {@link MIN_CPU_SHARE}).
  */
 
 /** Tasks between two probes once the budget is zero; tasks skipped after a preemption. */
 const PROBE_EVERY = 32;
 const PREEMPTED_BACKOFF = 256;
-const LATE_TURN_MS = 1;
 /**
  * Spins during which this thread (this process, where the runtime cannot tell threads apart) got less than this
  * share of the wall-clock time are starved the same way, even if no single turn was late: with six busy
@@ -111,26 +109,33 @@ export class LoopSpin {
 
   /** A task was sent and its answer is awaited: turn the loop until {@link answered} or the budget runs out. */
   sent(): void {
-    if (this.#maxMs === 0) return;
+    // Already waiting for an earlier task's answer.
+    if (this.#maxMs === 0 || (this.#spinning && !this.#answered)) return;
+    let now = Number.NaN;
+    let cpu = Number.NaN;
     if (this.#spinning) {
-      if (!this.#answered) return; // already waiting for an earlier task's answer
       // The answer came and the next task went out in the same turn (an awaiter sent it), before the chain's
       // next turn could close the spin: close it as answered now, and spin for the new task on the same chain.
       // Otherwise every other task of a one-at-a-time caller would find the spin just ending, and wait asleep.
+      now = this.#clock.now();
+      cpu = this.#clock.cpu();
       this.#spinning = false;
       this.#budget = Math.min(this.#maxMs, this.#budget * 2);
-      if (this.#account(this.#clock.now(), this.#clock.cpu())) return;
+      if (this.#account(now, cpu)) return;
     }
     if (this.#budget === 0) {
       if (++this.#skipped < PROBE_EVERY) return;
       this.#skipped = 0;
       this.#budget = this.#maxMs;
     }
-    const cpu = this.#clock.cpu();
-    if (Number.isNaN(cpu) || this.#machineBusy()) return;
+    if (Number.isNaN(now)) {
+      now = this.#clock.now();
+      cpu = this.#clock.cpu();
+    }
+    if (Number.isNaN(cpu) || this.#machineBusy(now)) return;
     this.#spinning = true;
     this.#answered = false;
-    this.#turnAt = this.#startAt = this.#clock.now();
+    this.#turnAt = this.#startAt = now;
     this.#turnCpu = this.#startCpu = cpu;
     this.#until = this.#turnAt + this.#budget;
     if (!this.#scheduled) {
@@ -140,10 +145,9 @@ export class LoopSpin {
   }
 
   /** Whether the load average says the machine has no CPU to spare (see {@link BUSY_LOAD}). */
-  #machineBusy(): boolean {
+  #machineBusy(now: number): boolean {
     const load = this.#clock.load;
     if (load === undefined) return false;
-    const now = this.#clock.now();
     if (now - this.#loadAt < LOAD_EVERY_MS) return this.#busy;
     this.#loadAt = now;
     const system = load();
@@ -184,7 +188,7 @@ export class LoopSpin {
     if (!this.#spinning) return; // closed by `sent`, then backed off
     const now = this.#clock.now();
     const cpu = this.#clock.cpu();
-    if (now - this.#turnAt > LATE_TURN_MS && cpu - this.#turnCpu < (now - this.#turnAt) / 2) {
+    if (preempted(now - this.#turnAt, cpu - this.#turnCpu)) {
       // Preempted: on a busy machine, turning the loop only makes this process wait longer for the CPU.
       this.#backOff();
       return;

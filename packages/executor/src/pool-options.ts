@@ -74,7 +74,8 @@ export interface PoolOptions {
    * Other callbacks run between the turns as usual. Adaptive: it halves after a spin no answer ended, down to
    * none, probes again every 32nd task, and stops for the next 256 tasks when the thread was preempted or got
    * under 0.6 of a CPU while spinning (a busy machine). Where the process may use only one CPU
-   * (`os.availableParallelism()` is 1: pinned with `taskset`, a one-CPU container), it never spins. `0` never spins.
+   * (`os.availableParallelism()` is 1: pinned with `taskset`, a one-CPU container), and while the system's load
+   * average reaches its CPUs + 1, it never spins. `0` never spins.
    * @default 200
    */
   spin?: number;

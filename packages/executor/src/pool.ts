@@ -111,10 +111,13 @@ export class Pool extends EventEmitter<PoolEventMap> implements Executor {
         settle: (task, ok, value) => this.#settle(task, ok, value),
         afterChange: (slot) => this.#afterChange(slot),
         runStarted: (task) => this.#runStarted(task),
-        maySpin: () => this.#queue.size === 0,
+        // Only while no task waits in the queue: a saturated pool is busy anyway, and the CPU a spin burns would
+        // be taken from the workers.
+        sent: () => {
+          if (this.#queue.size === 0) this.#spin.sent();
+        },
       },
       stats.timing ? stats : undefined,
-      this.#spin,
     );
     for (let i = 0; i < config.minWorkers; i++) this.#workers.idle(this.#workers.spawn());
   }

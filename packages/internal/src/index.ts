@@ -204,6 +204,7 @@ export {
   cpuTime,
   nextTurn,
   nodeBuiltin,
+  preempted,
   refTimer,
   type SystemLoad,
   systemLoad,

@@ -109,6 +109,17 @@ export function cpuTime(): number {
   }
 }
 
+/**
+ * Whether a busy-wait's turn that came `lateMs` after it was due, while this thread's (or process's, see
+ * {@link cpuTime}) CPU time advanced `cpuMs`, shows the thread was preempted: more than 1 ms late with under half
+ * of it on the CPU. On a busy machine the kernel makes a process that keeps its loop turning wait, and wakes a
+ * sleeping one sooner, so the busy-waits (the deadline poll, the pools' loop spin) back off then. A late turn
+ * whose time was spent on the CPU (a garbage collection, a long callback) is no such sign.
+ */
+export function preempted(lateMs: number, cpuMs: number): boolean {
+  return lateMs > 1 && cpuMs < lateMs / 2;
+}
+
 const os = nodeBuiltin<{
   availableParallelism?: () => number;
   loadavg?: () => number[];

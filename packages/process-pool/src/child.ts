@@ -50,12 +50,12 @@ let teardown: Parameters<typeof invokeRemote>[0] | 0 = 0;
 const json = process.argv.includes('--json');
 const progress = process.argv.includes('--progress');
 const memory = process.argv.includes('--memory');
+/** MSG_RUN messages received and not yet handed to the worker loop (see `paced`). */
+let queuedRuns = 0;
 /**
  * After answering, the child keeps its event loop turning for up to `--spin=<µs>` waiting for the next task,
  * so a task sent soon after is read without waking a sleeping process (see `LoopSpin`).
  */
-/** MSG_RUN messages received and not yet handed to the worker loop (see `paced`). */
-let queuedRuns = 0;
 const spin = new LoopSpin(
   Number(process.argv.find((arg) => arg.startsWith('--spin='))?.slice('--spin='.length) ?? 0) / 1000,
 );

@@ -192,6 +192,7 @@ export class ProcessPool extends Pool {
     }
     const maxWorkers = options.maxWorkers ?? Math.max(options.minWorkers ?? 0, availableParallelism());
     const perChild = options.concurrentTasksPerChild ?? DEFAULT_TASKS_PER_CHILD;
+    const spin = options.spin ?? PROCESS_SPIN_MICROS;
     const childOptions = {
       execArgv,
       env,
@@ -201,7 +202,7 @@ export class ProcessPool extends Pool {
       teardown,
       measureMemory: typeof options.maxMemory === 'number' && options.maxMemory < Number.POSITIVE_INFINITY,
       tasksPerMessage: options.tasksPerMessage ?? 1,
-      spin: options.spin ?? PROCESS_SPIN_MICROS,
+      spin,
     };
     assertRuntimeSupport('@x/process-pool', {
       permissions: [
@@ -235,7 +236,7 @@ export class ProcessPool extends Pool {
       concurrentTasksPerWorker: perChild,
       cancelGrace: options.cancelGrace,
       recordTiming: options.recordTiming,
-      spin: options.spin ?? PROCESS_SPIN_MICROS,
+      spin,
       maxMemory: options.maxMemory,
       label: 'child process',
     });

@@ -12,7 +12,7 @@
  * does not toggle it on every call.
  */
 
-import { cpuTime, nextTurn, refTimer as refRuntimeTimer, unrefTimer } from '@x/internal';
+import { cpuTime, nextTurn, preempted, refTimer as refRuntimeTimer, unrefTimer } from '@x/internal';
 
 /** Something the queue can expire. The fields are the queue's bookkeeping; only this module writes them. */
 export interface Deadline {
@@ -173,14 +173,11 @@ function applyUnref(): void {
  */
 const POLL_MS = 1;
 /**
- * A poll that ran more than this long after it was asked for, with the process's CPU time advancing less than
- * half as much meanwhile, says the process was preempted: on a busy machine the kernel preempts a process that
- * keeps its loop spinning, and wakes a sleeping one sooner (measured with 6 busy processes on 2 cores: 2,000
- * deadlines firing together were a median 4.1 ms late when polled, 1.1 ms with timers alone). Then the next
- * {@link POLL_BACKOFF} waits use the timer alone. A late poll during which the CPU was busy (a garbage
- * collection, a long callback) is no such sign.
+ * A poll that shows the process was preempted (`preempted` in @x/internal: more than 1 ms late with under half of
+ * it on the CPU) makes the next this many waits use the timer alone: on a busy machine polling only makes the
+ * process wait longer (measured with 6 busy processes on 2 cores: 2,000 deadlines firing together were a median
+ * 4.1 ms late when polled, 1.1 ms with timers alone).
  */
-const POLL_LATE_MS = 1;
 const POLL_BACKOFF = 64;
 let pollBackoff = 0;
 
@@ -202,7 +199,7 @@ function onTimer(): void {
 function onPoll(): void {
   polling = false;
   const wall = now() - pollAskedAt;
-  if (wall > POLL_LATE_MS && cpuTime() - pollAskedCpu < wall / 2) pollBackoff = POLL_BACKOFF;
+  if (preempted(wall, cpuTime() - pollAskedCpu)) pollBackoff = POLL_BACKOFF;
   expireDue();
 }
 

@@ -2,11 +2,11 @@ import os from 'node:os';
 import { ThreadPool } from '@x/to-thread';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loopSpinTurns } from '../../../scripts/test-support/loop-spin.js';
+import { poolPerTest } from './helpers.js';
 
-const pools: ThreadPool[] = [];
-afterEach(async () => {
+const createPool = poolPerTest();
+afterEach(() => {
   vi.restoreAllMocks();
-  await Promise.all(pools.splice(0).map((pool) => pool.shutdown()));
 });
 
 // Issue 19: the pool's thread keeps its loop turning briefly after a send, so the answer needs no wake-up.
@@ -14,14 +14,12 @@ describe('ThreadPool spin', () => {
   it('turns the loop after a send by default, and never with spin: 0', async () => {
     vi.spyOn(os, 'loadavg').mockReturnValue([0, 0, 0]); // a loaded machine running the tests would turn it off
     const on = loopSpinTurns();
-    const pool = new ThreadPool({ maxThreads: 1 });
-    pools.push(pool);
+    const pool = createPool({ maxThreads: 1 });
     for (let i = 0; i < 5; i++) expect(await pool.submit((x: number) => x + 1, [i])).toBe(i + 1);
     expect(on()).toBeGreaterThan(0);
     vi.restoreAllMocks();
     const off = loopSpinTurns();
-    const quiet = new ThreadPool({ maxThreads: 1, spin: 0 });
-    pools.push(quiet);
+    const quiet = createPool({ maxThreads: 1, spin: 0 });
     for (let i = 0; i < 5; i++) expect(await quiet.submit((x: number) => x + 1, [i])).toBe(i + 1);
     expect(off()).toBe(0);
   });
@@ -30,8 +28,7 @@ describe('ThreadPool spin', () => {
     const cpus = os.cpus().length;
     const load = vi.spyOn(os, 'loadavg').mockReturnValue([cpus + 1, cpus + 1, cpus + 1]);
     const busy = loopSpinTurns();
-    const pool = new ThreadPool({ maxThreads: 1 });
-    pools.push(pool);
+    const pool = createPool({ maxThreads: 1 });
     for (let i = 0; i < 50; i++) expect(await pool.submit((x: number) => x + 1, [i])).toBe(i + 1);
     expect(load).toHaveBeenCalled();
     expect(busy()).toBe(0);
