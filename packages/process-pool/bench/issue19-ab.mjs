@@ -2,7 +2,7 @@
  * Issue 19 A/B check, not part of `pnpm bench`. One tiny task at a time (a fresh pool's first tasks, and in the steady state) and 10,000 in flight, 2 children: the previous build, this one (with and without `spin`) and workerpool, interleaved in rounds.
  * BASE is a folder holding the previous build's packages (e.g. a `git worktree` of the commit before, built with
  * `pnpm build`, then BASE=<worktree>/packages; its node_modules/@x links must resolve). Run from this package:
- * `BASE=... node bench/issue19-ab.mjs`. Figures in docs/bench.md (issue 19).
+ * `BASE=... node bench/issue19-ab.mjs`. Figures in docs/latency.md.
  */
 import { ProcessPool as Cur } from '@x/process-pool';
 import workerpool from 'workerpool';

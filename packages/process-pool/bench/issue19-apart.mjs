@@ -4,7 +4,7 @@
  * alternating rounds. The gap is the time the two spend sharing one CPU: a child woken by the parent's write
  * is often put on the parent's CPU, where both then get half of it until the load balancer moves one.
  * Run from this package after a build, on a quiet machine with 2+ CPUs: `node bench/issue19-apart.mjs`.
- * Figures in docs/bench.md (issue 19, third round).
+ * Figures in docs/latency.md (third round).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * Issue 19 A/B check, not part of `pnpm bench`: 10,000 tiny tasks in flight on 2 children, the previous build
  * against this one, 8 rounds alternating which goes first; prints every round. BASE as in issue19-ab.mjs:
- * `BASE=... node bench/issue19-throughput.mjs`. Figures in docs/bench.md (issue 19).
+ * `BASE=... node bench/issue19-throughput.mjs`. Figures in docs/latency.md.
  */
 import { ProcessPool as Cur } from '@x/process-pool';
 

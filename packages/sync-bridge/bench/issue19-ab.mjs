@@ -2,7 +2,7 @@
  * Issue 19 A/B check, not part of `pnpm bench`. runSync of a trivial function (argument `big`: of a 64 KiB string): the previous build, this one, this one with spin 0, and synckit, interleaved in rounds; with the process CPU per wall-clock time.
  * BASE is a folder holding the previous build's packages (e.g. a `git worktree` of the commit before, built with
  * `pnpm build`, then BASE=<worktree>/packages; its node_modules/@x links must resolve). Run from this package:
- * `BASE=... node bench/issue19-ab.mjs`. Figures in docs/bench.md (issue 19).
+ * `BASE=... node bench/issue19-ab.mjs`. Figures in docs/latency.md.
  */
 
 import { SyncBridge as Cur } from '@x/sync-bridge';

@@ -2,7 +2,7 @@
  * Issue 19 A/B check, not part of `pnpm bench`. createTask + await against a raw promise, in a batch of 2,000 and one at a time: the previous build and this one, interleaved in 31 rounds.
  * BASE is a folder holding the previous build's packages (e.g. a `git worktree` of the commit before, built with
  * `pnpm build`, then BASE=<worktree>/packages; its node_modules/@x links must resolve). Run from this package:
- * `BASE=... node bench/issue19-ab.mjs`. Figures in docs/bench.md (issue 19).
+ * `BASE=... node bench/issue19-ab.mjs`. Figures in docs/latency.md.
  */
 import { createTask } from '@x/task';
 

@@ -2,7 +2,7 @@
  * Issue 19 A/B check, not part of `pnpm bench`. 100,000 fast operations under a 1-hour deadline, concurrent and one at a time: the previous build, this one and p-timeout, interleaved in 7 rounds (run with --expose-gc).
  * BASE is a folder holding the previous build's packages (e.g. a `git worktree` of the commit before, built with
  * `pnpm build`, then BASE=<worktree>/packages; its node_modules/@x links must resolve). Run from this package:
- * `BASE=... node bench/issue19-throughput.mjs`. Figures in docs/bench.md (issue 19).
+ * `BASE=... node bench/issue19-throughput.mjs`. Figures in docs/latency.md.
  */
 import { withTimeout as cur } from '@x/timeout';
 import pTimeout from 'p-timeout';
