@@ -5,9 +5,9 @@
  * event loop with `setImmediate`). Measured as medians / p99 of round trips, µs:
  * - `Atomics` ping-pong between two threads: both sleeping in `Atomics.wait`, or both spinning;
  * - `postMessage` echo to a worker thread: the main loop sleeping in `epoll`, or turning for up to 0.5 ms;
- * - `fork` IPC echo to a child process: the same two ways.
+ * - `fork` IPC echo to a child process: the same two ways, over an `advanced` and a `json` channel.
  * Run with `node bench/issue19-floors.mjs` on a quiet machine, and under `taskset -c 0` for the mode where the
- * threads share one core. Figures in docs/bench.md (issue 19).
+ * threads share one core. Figures in docs/latency.md.
  */
 import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -97,6 +97,9 @@ await echo('postMessage echo (thread)', worker, (i) => worker.postMessage(i));
 await worker.terminate();
 const childFile = join(tmpdir(), `x-issue19-echo-${process.pid}.cjs`);
 writeFileSync(childFile, "process.on('message', (m) => process.send(m));");
-const child = fork(childFile, [], { serialization: 'advanced' });
-await echo('fork IPC echo (process)', child, (i) => child.send([i]));
-child.kill();
+// Both channel encodings: `advanced` (V8 serialization, ProcessPool's default) and `json` (workerpool's).
+for (const serialization of ['advanced', 'json']) {
+  const child = fork(childFile, [], { serialization });
+  await echo(`fork IPC echo (process, ${serialization})`, child, (i) => child.send([i]));
+  child.kill();
+}

@@ -1,16 +1,21 @@
 /**
  * Issue 19, not part of `pnpm bench`: how close any awaitable task handle can get to a raw promise. Each design
- * below does strictly less than a `Task` (no name, no state, no cancellation), so its cost is a floor for that
- * design. CPU time per create + await (process.cpuUsage, so time the machine gives to other processes is not
- * counted), 20,000 in flight and one at a time, 21 interleaved rounds, medians.
- * The candidate redesign below does about as much as a `Task` on the common path (state, retrieval, a name).
- * Run from this package after a build: `node --expose-gc bench/issue19-floor.mjs` (`N=100000` for 100,000 in
- * flight). Figures in the README and docs/bench.md (issue 19, third round).
+ * below but the candidate does strictly less than a `Task` (no name, no state, no cancellation), so its cost is
+ * a floor for that design; the candidate redesign does about as much as a `Task` on the common path (state,
+ * retrieval, a name). CPU time per create + await (process.cpuUsage, so time the machine gives to other
+ * processes is not counted), N in flight and one at a time, and the heap each task holds while in flight.
+ * Each design runs in its own process (a fresh `node` per design and round, interleaved): run in one process,
+ * the designs' different shapes reach the same `await` and call sites and slow each other down (createTask
+ * measured 1.0-1.1 µs there against 0.79 alone, at 100,000 in flight).
+ * Run from this package after a build: `node bench/issue19-floor.mjs` (`N=100000` for 100,000 in flight).
+ * Figures in the README and docs/latency.md.
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createTask } from '@x/task';
 
 const N = Number(process.env.N ?? 20_000);
-const ROUNDS = 21;
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const value = async () => 1;
 
 /** The thinnest thenable handle: what `await` costs on anything that is not a native promise. */
@@ -28,6 +33,28 @@ let parked;
 const park = (resolve) => {
   parked = resolve;
 };
+/**
+ * The least a task must do: a thenable handle (a native promise would need a reaction of its own to keep a
+ * failure from being reported before anyone awaits it) and one reaction on the work that records `done`.
+ */
+class MinimalTask {
+  static #settled = function () {
+    this.done = true;
+  };
+  constructor(work) {
+    this.work = work;
+    this.done = false;
+    work.then(MinimalTask.#settled.bind(this), MinimalTask.#settled.bind(this));
+  }
+  // biome-ignore lint/suspicious/noThenProperty: the point of the measurement.
+  then(a, b) {
+    return this.work.then(a, b);
+  }
+  // Keeps the class's maps alive across full collections, as `Task` does (see its `#shape`).
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: held, never read.
+  static #shape = new MinimalTask(Promise.resolve());
+}
+
 /** A native-promise handle on `await`'s fast path that only adopts its work: no reaction to know it is done. */
 class AdoptingPromise extends Promise {
   constructor(work) {
@@ -107,6 +134,7 @@ const designs = {
     return work;
   },
   'bare thenable wrapper (no reaction)': () => new Wrapper(value()),
+  'least task: thenable handle + one reaction recording done': () => new MinimalTask(value()),
   'Promise subclass adopting its work (no reaction)': () => new AdoptingPromise(value()),
   'candidate: Task as a Promise subclass (one reaction, constructor getter)': () => new SubclassTask(value),
   '@x/task createTask': () => createTask(value),
@@ -122,20 +150,49 @@ const shapes = {
   },
 };
 const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-for (const [shape, run] of Object.entries(shapes)) {
+
+if (process.env.DESIGN !== undefined) {
+  // One design, one shape, in this process: warm up, then the median of 5 runs, and the heap per task.
+  const mk = designs[process.env.DESIGN];
+  const run = shapes[process.env.SHAPE];
+  for (let i = 0; i < 3; i++) await run(mk);
+  const xs = [];
+  for (let i = 0; i < 5; i++) {
+    globalThis.gc();
+    const c0 = process.cpuUsage();
+    await run(mk);
+    const c = process.cpuUsage(c0);
+    xs.push((c.user + c.system) / 1000);
+  }
+  const all = new Array(N).fill(0);
+  globalThis.gc();
+  const h0 = process.memoryUsage().heapUsed;
+  for (let i = 0; i < N; i++) all[i] = mk();
+  globalThis.gc();
+  const bytes = (process.memoryUsage().heapUsed - h0) / N;
+  for (let i = 0; i < N; i++) await all[i];
+  process.stdout.write(JSON.stringify({ ms: med(xs), bytes }));
+  process.exit(0);
+}
+
+const self = fileURLToPath(import.meta.url);
+for (const shape of Object.keys(shapes)) {
   const cpu = Object.fromEntries(Object.keys(designs).map((k) => [k, []]));
-  for (const mk of Object.values(designs)) await run(mk);
+  const heap = {};
   for (let r = 0; r < ROUNDS; r++)
-    for (const [k, mk] of Object.entries(designs)) {
-      globalThis.gc?.();
-      const c0 = process.cpuUsage();
-      await run(mk);
-      const c = process.cpuUsage(c0);
-      cpu[k].push((c.user + c.system) / 1000);
+    for (const design of Object.keys(designs)) {
+      const out = execFileSync(process.execPath, ['--expose-gc', self], {
+        env: { ...process.env, DESIGN: design, SHAPE: shape },
+        encoding: 'utf8',
+      });
+      const { ms, bytes } = JSON.parse(out);
+      cpu[design].push(ms);
+      heap[design] = bytes;
     }
   const raw = med(cpu['raw promise']);
-  console.log(`\n${shape} (CPU µs per create + await; × raw promise)`);
+  console.log(`\n${shape} (CPU µs per create + await, × raw promise; heap bytes per task in flight)`);
   for (const [k, xs] of Object.entries(cpu))
-    console.log(`  ${k.padEnd(74)} ${((med(xs) * 1000) / N).toFixed(3)}  ${(med(xs) / raw).toFixed(1)}x`);
+    console.log(
+      `  ${k.padEnd(74)} ${((med(xs) * 1000) / N).toFixed(3)}  ${(med(xs) / raw).toFixed(1)}x  ${heap[k].toFixed(0)} B`,
+    );
 }
-process.exit(0);

@@ -113,6 +113,29 @@ export default async (): Promise<Workload[]> => {
     { target: 'within 2x raw promises (ratio >= 0.5)' },
   );
 
+  // What most callers write: a new closure per task, capturing its input. `createTask` reads a function's
+  // source to learn whether it takes a signal; per literal, not per closure (issue 19).
+  const freshClosures = await throughput(
+    `${N.toLocaleString('en-US')} x (create one task from a new closure, await it)`,
+    N,
+    [
+      {
+        name: '@x/task createTask(async () => i)',
+        ours: true,
+        run: async () => {
+          for (let i = 0; i < N; i++) await createTask(async () => i);
+        },
+      },
+      {
+        name: 'raw: (async () => i)()',
+        run: async () => {
+          for (let i = 0; i < N; i++) await (async () => i)();
+        },
+      },
+    ],
+    { target: 'reported beside the same-function workload above: what a closure per task adds' },
+  );
+
   const withSignal = await throughput(
     `${N.toLocaleString('en-US')} tasks whose function takes the signal, then each awaited`,
     N,
@@ -171,5 +194,13 @@ export default async (): Promise<Workload[]> => {
     { target: 'no ratio in the issue; reported against Promise.all (which gives none of the guarantees)' },
   );
 
-  return [peers, many, ...(manyWithPeers ? [manyWithPeers] : []), oneAtATime, withSignal, group];
+  return [
+    peers,
+    many,
+    ...(manyWithPeers ? [manyWithPeers] : []),
+    oneAtATime,
+    freshClosures,
+    withSignal,
+    group,
+  ];
 };

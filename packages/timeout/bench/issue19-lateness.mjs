@@ -1,9 +1,11 @@
 /**
  * Issue 19 A/B check, not part of `pnpm bench`. Deadline lateness (2,000 deadlines of 20-80 ms per round, all firing; then
- * one deadline of 2-12 ms at a time, 100 per round): the previous build, this one, setTimeout and p-timeout, interleaved in rounds.
+ * one deadline of 2-12 ms at a time, 100 per round): the previous build, this one, setTimeout and p-timeout, interleaved in rounds,
+ * beside two floors for a deadline that is never early: setTimeout re-armed until the due time (the timer floor), and a
+ * loop that never sleeps and reads the clock (the spinning floor; on a busy machine the kernel deschedules it longest).
  * BASE is a folder holding the previous build's packages (e.g. a `git worktree` of the commit before, built with
  * `pnpm build`, then BASE=<worktree>/packages; its node_modules/@x links must resolve). Run from this package:
- * `BASE=... node bench/issue19-lateness.mjs`. Figures in docs/bench.md (issue 19).
+ * `BASE=... node bench/issue19-lateness.mjs`. Figures in docs/latency.md.
  */
 import { withTimeout as cur } from '@x/timeout';
 import pTimeout from 'p-timeout';
@@ -29,7 +31,31 @@ const c = {
   cur: (ms, f) => void cur(ms, never()).catch(f),
   setTimeout: (ms, f) => void setTimeout(f, ms),
   'p-timeout': (ms, f) => void pTimeout(never(), { milliseconds: ms }).catch(f),
+  'floor: setTimeout, never early': (ms, f) => {
+    const at = performance.now() + ms;
+    const check = () => {
+      const left = at - performance.now();
+      if (left > 0) setTimeout(check, Math.max(1, Math.floor(left)));
+      else f();
+    };
+    setTimeout(check, Math.floor(ms));
+  },
+  'floor: spinning': (ms, f) => {
+    spinning.push([performance.now() + ms, f]);
+    // All of a round's deadlines are started in one synchronous loop: spin once the last one is in.
+    if (spinning.length === 2000 || oneAtATime) spin();
+  },
 };
+let spinning = [];
+let oneAtATime = false;
+function spin() {
+  const due = spinning.sort((a, b) => a[0] - b[0]);
+  spinning = [];
+  for (const [at, f] of due) {
+    while (performance.now() < at);
+    f();
+  }
+}
 const all = Object.fromEntries(Object.keys(c).map((k) => [k, []]));
 for (let r = 0; r < Number(process.env.ROUNDS ?? 5); r++)
   for (const [k, s] of Object.entries(c)) {
@@ -59,6 +85,7 @@ for (const k of Object.keys(all))
   );
 
 // One deadline at a time (a request handler's timeout that fires): no other deadline shares its bucket.
+oneAtATime = true;
 const one = Object.fromEntries(Object.keys(c).map((k) => [k, []]));
 for (let r = 0; r < Number(process.env.ROUNDS ?? 5); r++)
   for (const [k, s] of Object.entries(c)) {
