@@ -1,4 +1,4 @@
-import { availableCpus, cpuTime, preempted, systemLoad } from '@x/internal';
+import { availableCpus, cpuTime, preempted, spinCanPay, systemLoad } from '@x/internal';
 
 /**
  * Keeps the event loop turning for a short while after a task was sent, so that its answer is read by a turn
@@ -61,7 +61,7 @@ export interface SpinClock {
    * CPUs this process may run on (`os.availableParallelism()`: a process pinned to one with `taskset`, or a
    * container given one, sees 1). With one, it never spins: the other side could only run once it stops.
    */
-  cpus(): number;
+  cpus(): number | undefined;
   /**
    * The system's one-minute load average and the machine's CPUs (all of them, whatever this process's
    * affinity), or undefined where unknown (then only the other rules apply). Read at most every
@@ -73,8 +73,8 @@ export interface SpinClock {
 const defaultClock: SpinClock = {
   now: () => performance.now(),
   cpu: cpuTime,
-  // Unknown: assume spinning may pay; the adaptive rules still apply.
-  cpus: () => availableCpus() ?? 2,
+  // Unknown (undefined): spinning may pay (`spinCanPay`); the adaptive rules still apply.
+  cpus: availableCpus,
   load: systemLoad,
 };
 
@@ -103,7 +103,7 @@ export class LoopSpin {
   /** `maxMs` 0 never spins. */
   constructor(maxMs: number, clock: SpinClock = defaultClock) {
     this.#clock = clock;
-    this.#maxMs = typeof setImmediateOf() === 'function' && clock.cpus() > 1 ? maxMs : 0;
+    this.#maxMs = typeof setImmediateOf() === 'function' && spinCanPay(clock.cpus()) ? maxMs : 0;
     this.#budget = this.#maxMs;
   }
 

@@ -1,5 +1,5 @@
 import type { TransferListItem } from 'node:worker_threads';
-import { availableCpus } from '@x/internal';
+import { spinCanPay } from '@x/internal';
 import { invokeRemote, resolveRemote } from './invoke-remote.js';
 import type { RemoteRef } from './remote-function.js';
 import { ResultOutbox } from './result-outbox.js';
@@ -113,7 +113,7 @@ export function serveWorker(channel: WorkerChannel): void {
 
   const fast = state !== undefined && channel.receiveSync !== undefined;
   // Read when serving starts (after the pool's initializer): see SPIN_MS.
-  const spinMs = (availableCpus() ?? 2) > 1 ? SPIN_MS : 0;
+  const spinMs = spinCanPay() ? SPIN_MS : 0;
   const cancelPending =
     channel.cancelPending ??
     (state === undefined ? () => false : () => Atomics.load(state, STATE_CANCEL_PENDING) !== 0);

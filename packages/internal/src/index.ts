@@ -207,6 +207,7 @@ export {
   preempted,
   refTimer,
   type SystemLoad,
+  spinCanPay,
   systemLoad,
   unrefTimer,
 } from './runtime.js';

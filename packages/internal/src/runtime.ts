@@ -139,6 +139,16 @@ export function availableCpus(): number | undefined {
   }
 }
 
+/**
+ * Whether busy-waiting for another thread or process can pay: only where this process may use more than one CPU
+ * (`cpus`, default {@link availableCpus}; unknown counts as more). On one, the other side can only run once the
+ * waiter stops or is preempted. The one rule for every spin: the pools' loop spin, a pool thread's idle poll, the
+ * sync bridge's spin.
+ */
+export function spinCanPay(cpus: number | undefined = availableCpus()): boolean {
+  return (cpus ?? 2) > 1;
+}
+
 /** The system's load: its one-minute load average and the CPUs it is spread over. */
 export interface SystemLoad {
   /** Runnable threads, averaged over the last minute (`os.loadavg()[0]`; Windows reports 0). */

@@ -151,6 +151,35 @@ describe('availableCpus', () => {
   });
 });
 
+describe('spinCanPay', () => {
+  it('is true only with more than one CPU, and where the count is unknown', async () => {
+    const { spinCanPay } = await load();
+    expect(spinCanPay(1)).toBe(false);
+    expect(spinCanPay(2)).toBe(true);
+    expect(spinCanPay(undefined)).toBe(true);
+  });
+
+  it('reads os.availableParallelism() when given no count (a process pinned to one CPU sees 1)', async () => {
+    const os = (await import('node:os')).default;
+    const spy = vi.spyOn(os, 'availableParallelism').mockReturnValue(1);
+    expect((await load()).spinCanPay()).toBe(false);
+    spy.mockReturnValue(4);
+    expect((await load()).spinCanPay()).toBe(true);
+  });
+});
+
+describe('preempted', () => {
+  it('is a turn more than 1 ms late with under half of that time on the CPU', async () => {
+    const { preempted } = await load();
+    expect(preempted(2, 0.5)).toBe(true);
+    expect(preempted(2, 0.999)).toBe(true);
+    expect(preempted(2, 1)).toBe(false); // half the time on the CPU: a garbage collection, a long callback
+    expect(preempted(1, 0)).toBe(false); // 1 ms late is not late enough
+    expect(preempted(1.01, 0)).toBe(true);
+    expect(preempted(0.5, 0)).toBe(false);
+  });
+});
+
 describe('systemLoad', () => {
   it("is Node's one-minute load average and the machine's CPU count", async () => {
     const os = await import('node:os');

@@ -1,4 +1,4 @@
-import { availableCpus } from '@x/internal';
+import { availableCpus, spinCanPay } from '@x/internal';
 
 /**
  * Busy-waits up to `ms` milliseconds for `control[index]` to differ from `value`; true when it did.
@@ -18,7 +18,7 @@ export function spinUntilChanged(control: Int32Array, index: number, value: numb
  * with `taskset`, a one-CPU container), where the other thread could only run once the spinner stops.
  */
 export function spinMsFor(micros: number, cpus: () => number | undefined = availableCpus): number {
-  return (cpus() ?? 2) > 1 ? micros / 1000 : 0;
+  return spinCanPay(cpus()) ? micros / 1000 : 0;
 }
 
 /** With the budget at zero, every this many waits one probes with the whole budget. */
