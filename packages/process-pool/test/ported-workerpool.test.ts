@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ProcessPool, TimeoutError, WorkerCrashedError } from '@x/process-pool';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { workerpoolDispatchTests } from '../../../scripts/test-support/workerpool-dispatch.js';
 
 const pools: ProcessPool[] = [];
 const createPool = (options?: ConstructorParameters<typeof ProcessPool>[0]) => {
@@ -153,72 +154,10 @@ describe('workerpool Pool.test.js, ported to ProcessPool', () => {
 // they exercise the path the spin changed on both sides (the parent after a send, a child after answering, and
 // a child's own queue), one child task at a time (`concurrentTasksPerChild: 1`, as workerpool gives a worker one).
 describe('workerpool Pool.test.js dispatch and queue, ported to ProcessPool (spin on)', () => {
-  const sleep = (ms: number, value: string) => new Promise((resolve) => setTimeout(() => resolve(value), ms));
-
-  it('should offload functions to multiple workers', async () => {
-    const pool = createPool({ maxWorkers: 10, concurrentTasksPerChild: 1 });
-    expect(pool.workers).toBe(0);
-    const all = Promise.all([pool.submit(add, [3, 4]), pool.submit(add, [2, 3])]);
-    expect(pool.workers).toBe(2);
-    expect(await all).toEqual([7, 5]);
-    expect(pool.workers).toBe(2);
-  });
-
-  it('should put tasks in queue when all workers are busy', async () => {
-    const pool = createPool({ maxWorkers: 2, concurrentTasksPerChild: 1 });
-    expect(pool.queued).toBe(0);
-    expect(pool.workers).toBe(0);
-    const task1 = pool.submit(add, [3, 4]);
-    const task2 = pool.submit(add, [2, 3]);
-    expect(pool.queued).toBe(0);
-    expect(pool.workers).toBe(2);
-    const task3 = pool.submit(add, [5, 7]);
-    const task4 = pool.submit(add, [1, 1]);
-    expect(pool.queued).toBe(2);
-    expect(pool.workers).toBe(2);
-    expect(await Promise.all([task1, task2, task3, task4])).toEqual([7, 5, 12, 2]);
-    expect(pool.queued).toBe(0);
-    expect(pool.workers).toBe(2);
-  });
-
-  it('should run following tasks if a previous queued task is cancelled', async () => {
-    const pool = createPool({ maxWorkers: 1, concurrentTasksPerChild: 1 });
-    const delayed = () => new Promise((resolve) => setTimeout(() => resolve(1), 0));
-    const two = () => new Promise((resolve) => setTimeout(() => resolve(2), 0));
-    const one = () => 1;
-    const p1 = pool.submit(delayed, []);
-    expect(pool.workers).toBe(1);
-    expect(pool.queued).toBe(0);
-    const controller = new AbortController();
-    const p2 = pool.submit(one, [], { signal: controller.signal }); // will be queued
-    expect(pool.queued).toBe(1);
-    const p3 = pool.submit(two, []);
-    controller.abort(); // cancel immediately
-    expect(pool.workers).toBe(1);
-    expect(pool.queued).toBe(1); // workerpool: 2 (it keeps the cancelled task queued); ours drops it
-    await expect(p2).rejects.toBe(controller.signal.reason);
-    expect(await p1).toBe(1);
-    expect(await p3).toBe(2);
-    expect(pool.workers).toBe(1);
-    expect(pool.queued).toBe(0);
-  });
-
-  it('should start timeout timer of a task once the task is taken from the queue (1): ours counts from submission', async () => {
-    // Deliberate difference, as in the ThreadPool port: our `timeout` runs from submission (README). workerpool's
-    // queued task with a 50 ms timeout behind a 100 ms task resolves; ours times out (the first task runs 300 ms).
-    const pool = createPool({ maxWorkers: 1, concurrentTasksPerChild: 1 });
-    const first = pool.submit(sleep, [300, 'done :)']);
-    const error = await pool.submit(() => 'ready', [], { timeout: 50 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect(await first).toBe('done :)');
-  });
-
-  it('should start timeout timer of a task once the task is taken from the queue (2)', async () => {
-    const pool = createPool({ maxWorkers: 1, concurrentTasksPerChild: 1 });
-    const first = pool.submit(sleep, [100, 'done :)']);
-    const error = await pool.submit(sleep, [100, 'done :)'], { timeout: 50 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect(await first).toBe('done :)');
+  workerpoolDispatchTests({
+    create: (max) => createPool({ maxWorkers: max, concurrentTasksPerChild: 1 }),
+    workers: (pool) => pool.workers,
+    TimeoutError,
   });
 });
 

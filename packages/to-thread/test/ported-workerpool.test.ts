@@ -62,6 +62,7 @@ import {
   WorkerCrashedError,
 } from '@x/to-thread';
 import { describe, expect, it } from 'vitest';
+import { workerpoolDispatchTests } from '../../../scripts/test-support/workerpool-dispatch.js';
 import { poolPerTest, threadIdOf, trapUnhandledRejections } from './helpers.js';
 
 trapUnhandledRejections();
@@ -145,30 +146,11 @@ describe('workerpool Pool.test.js, ported to ThreadPool', () => {
     expect(pool.threads).toBe(0);
   });
 
-  it('should offload functions to multiple workers', async () => {
-    const pool = createPool({ maxThreads: 10, concurrentTasksPerThread: 1 });
-    expect(pool.threads).toBe(0);
-    const all = Promise.all([pool.submit(add, [3, 4]), pool.submit(add, [2, 3])]);
-    expect(pool.threads).toBe(2);
-    expect(await all).toEqual([7, 5]);
-    expect(pool.threads).toBe(2);
-  });
-
-  it('should put tasks in queue when all workers are busy', async () => {
-    const pool = createPool({ maxThreads: 2, concurrentTasksPerThread: 1 });
-    expect(pool.queued).toBe(0);
-    expect(pool.threads).toBe(0);
-    const task1 = pool.submit(add, [3, 4]);
-    const task2 = pool.submit(add, [2, 3]);
-    expect(pool.queued).toBe(0);
-    expect(pool.threads).toBe(2);
-    const task3 = pool.submit(add, [5, 7]);
-    const task4 = pool.submit(add, [1, 1]);
-    expect(pool.queued).toBe(2);
-    expect(pool.threads).toBe(2);
-    expect(await Promise.all([task1, task2, task3, task4])).toEqual([7, 5, 12, 2]);
-    expect(pool.queued).toBe(0);
-    expect(pool.threads).toBe(2);
+  // Five dispatch and queue tests, ported once for both pools (scripts/test-support/workerpool-dispatch.ts).
+  workerpoolDispatchTests({
+    create: (max) => createPool({ maxThreads: max, concurrentTasksPerThread: 1 }),
+    workers: (pool) => pool.threads,
+    TimeoutError,
   });
 
   it('should invoke a method via a proxy (fromModule)', async () => {
@@ -292,28 +274,6 @@ describe('workerpool Pool.test.js, ported to ThreadPool', () => {
     expect(Atomics.load(new Int32Array(ran), 0)).toBe(0); // the cancelled task never ran
   });
 
-  it('should run following tasks if a previous queued task is cancelled', async () => {
-    const pool = createPool({ maxThreads: 1, concurrentTasksPerThread: 1 });
-    const delayed = () => new Promise((resolve) => setTimeout(() => resolve(1), 0));
-    const two = () => new Promise((resolve) => setTimeout(() => resolve(2), 0));
-    const one = () => 1;
-    const p1 = pool.submit(delayed, []);
-    expect(pool.threads).toBe(1);
-    expect(pool.queued).toBe(0);
-    const controller = new AbortController();
-    const p2 = pool.submit(one, [], { signal: controller.signal }); // will be queued
-    expect(pool.queued).toBe(1);
-    const p3 = pool.submit(two, []);
-    controller.abort(); // cancel immediately
-    expect(pool.threads).toBe(1);
-    expect(pool.queued).toBe(1); // workerpool: 2 (it keeps the cancelled task queued); ours drops it
-    await expect(p2).rejects.toBe(controller.signal.reason);
-    expect(await p1).toBe(1);
-    expect(await p3).toBe(2);
-    expect(pool.threads).toBe(1);
-    expect(pool.queued).toBe(0);
-  });
-
   it('should not assign new tasks to a worker whose previous task was cancelled', async () => {
     const pool = createPool({ maxThreads: 1 });
     const controller = new AbortController();
@@ -330,26 +290,6 @@ describe('workerpool Pool.test.js, ported to ThreadPool', () => {
     const pool = createPool({ maxThreads: 10 });
     const error = await pool.submit(forever, [], { timeout: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
-  });
-
-  it('should start timeout timer of a task once the task is taken from the queue (1) — ours counts from submission', async () => {
-    // Deliberate difference: our `timeout` runs from submission, not from when a thread takes the task
-    // (README: "`options.timeout` (ms, from submission)"). workerpool's queued `doNothing` with a 50 ms
-    // timeout behind a 100 ms task resolves; ours times out. (The first task runs 300 ms here, so the
-    // 50 ms deadline passes well before the thread is free.)
-    const pool = createPool({ maxThreads: 1, concurrentTasksPerThread: 1 });
-    const first = pool.submit(sleep, [300, 'done :)']);
-    const error = await pool.submit(() => 'ready', [], { timeout: 50 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect(await first).toBe('done :)');
-  });
-
-  it('should start timeout timer of a task once the task is taken from the queue (2)', async () => {
-    const pool = createPool({ maxThreads: 1, concurrentTasksPerThread: 1 });
-    const first = pool.submit(sleep, [100, 'done :)']);
-    const error = await pool.submit(sleep, [100, 'done :)'], { timeout: 50 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TimeoutError);
-    await first;
   });
 
   it('should handle crashed workers', async () => {
