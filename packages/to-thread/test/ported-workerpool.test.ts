@@ -97,7 +97,6 @@ const busy = (ms: number, result: string) => {
   while (Date.now() - start < ms) {}
   return result;
 };
-const sleep = (ms: number, result: string) => new Promise((resolve) => setTimeout(() => resolve(result), ms));
 /** Sets cell 0 of `flag` once the task has started, then sleeps `ms`. */
 const startedThenSleep = async (flag: SharedArrayBuffer, ms: number, result: string) => {
   Atomics.store(new Int32Array(flag), 0, 1);
