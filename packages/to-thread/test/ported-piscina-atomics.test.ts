@@ -1,5 +1,6 @@
 // Ported from piscina (https://github.com/piscinajs/piscina, MIT licence): test/atomics-optimization.test.ts, with
-// piscina's test names, to our API, and run with our `spin` (issue 19) on and off. piscina's `atomics: 'sync'` is
+// piscina's test names, to our API, and run with our `spin` (issue 19) on and off, and as on one CPU (where neither
+// the pool's spin nor a thread's idle poll runs). piscina's `atomics: 'sync'` is
 // its shared-memory wake path for idle threads (ours is always on); `atomics: 'async'` lets the worker's event loop
 // run between tasks (ours always does). The fixture files become self-contained functions: `notify-then-sleep-or`
 // (set this task's bit, notify, block until the bits are cleared) and `eval-params` (timers that notify the
@@ -53,21 +54,31 @@ async function bothThreadsUp(pool: ThreadPool): Promise<void> {
     for (const id of await Promise.all([pool.submit(busy, []), pool.submit(busy, [])])) seen.add(id);
 }
 
+/** Runs in each thread before it serves: the thread sees one CPU, so it never polls while idle. */
+const oneCpuThread = async () => {
+  (await import('node:os')).default.availableParallelism = () => 1;
+};
+
 describe.each([
-  ['spin on (default)', undefined],
-  ['spin: 0', 0],
-])('ported from piscina: Atomics optimization, %s', (_, spin) => {
-  const pool = poolPerTest();
+  ['spin on (default)', undefined, false],
+  ['spin: 0', 0, false],
+  ['one CPU (no spin, no idle poll in the threads)', undefined, true],
+])('ported from piscina: Atomics optimization, %s', (_, spin, oneCpu) => {
+  const perTest = poolPerTest();
+  const pool = (options: ConstructorParameters<typeof ThreadPool>[0]) =>
+    perTest({ ...options, spin, ...(oneCpu ? { initializer: oneCpuThread } : {}) });
   // A loaded machine running the tests would keep the spin from starting (the load rule): make "on" mean on.
+  // One CPU: the pool's own spin is off as it is in a pinned process (it reads the CPUs when the pool is made).
   beforeEach(() => {
     vi.spyOn(os, 'loadavg').mockReturnValue([0, 0, 0]);
+    if (oneCpu) vi.spyOn(os, 'availableParallelism').mockReturnValue(1);
   });
   afterEach(() => {
     vi.restoreAllMocks();
   });
 
   it('coverage test for Atomics optimization (sync mode)', async () => {
-    const p = pool({ minThreads: 2, maxThreads: 2, concurrentTasksPerThread: 2, spin });
+    const p = pool({ minThreads: 2, maxThreads: 2, concurrentTasksPerThread: 2 });
     await bothThreadsUp(p);
     // Post 4 tasks, and wait for all of them to be ready.
     const i32array = new Int32Array(new SharedArrayBuffer(4));
@@ -100,14 +111,14 @@ describe.each([
   });
 
   it('avoids unbounded recursion', async () => {
-    const p = pool({ minThreads: 2, maxThreads: 2, spin });
+    const p = pool({ minThreads: 2, maxThreads: 2 });
     const isWorkerThread = async () => !(await import('node:worker_threads')).isMainThread;
     const results = await Promise.all(Array.from({ length: 10_000 }, () => p.submit(isWorkerThread, [])));
     expect(results.every((r) => r === true)).toBe(true);
   });
 
   it('enable async mode', async () => {
-    const p: ThreadPool = pool({ minThreads: 1, maxThreads: 1, spin });
+    const p: ThreadPool = pool({ minThreads: 1, maxThreads: 1 });
     const bufs = [0, 1, 2].map(() => new Int32Array(new SharedArrayBuffer(4)));
     const promise = p.submit(
       (shared: Int32Array[]) => {
