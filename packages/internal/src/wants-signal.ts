@@ -17,17 +17,31 @@ const MAX_SOURCES = 1024;
 export const rememberedSources = (): number => bySource.size;
 
 /**
+ * The last function answered by its source text: when the same one comes again right after, it is remembered in
+ * the `WeakMap`. That is how a function whose text equals an earlier literal's (a second `async () => 1`, a
+ * module loaded twice) gets the fast path, while new closures of a literal, which never come twice, do not pay
+ * for a `WeakMap` entry each (about 540 ns; a `WeakRef` would cost about 1 µs). Held strongly: at most this one
+ * function (and what it captures) stays alive until the next function answered by its source, as memoize-one
+ * keeps its last arguments.
+ */
+let previous: object | undefined;
+
+/**
  * Whether `fn` can receive the signal (or any argument): whether it declares a parameter. Creating an
  * `AbortSignal` costs more than the rest of a task or a retry call, so functions that declare no parameter
  * (`async () => ...`) do not get a fresh one. `length` alone is not enough: it is
  * 0 for `(...args) =>` and `(signal = fallback) =>`, whose signal must not be lost, so for `length` 0 the
- * source is read: once per function literal, then once per new closure of it. Native and bound functions (no
- * readable parameter list) get it.
+ * source is read: once per function literal, then once per new closure of it (a function whose text equals an
+ * earlier literal's is remembered the second time it comes in a row). Native and bound functions (no readable
+ * parameter list) get it.
  */
 export function wantsSignal(fn: (...args: never[]) => unknown): boolean {
-  if (fn.length > 0) return true;
+  // The `WeakMap` first: a function passed again and again is found there, and reading `length` (an accessor
+  // V8 does not inline here) costs about twice the lookup (issue 19). A function that takes the signal creates
+  // an `AbortController`, which costs hundreds of times more than the lookup it misses.
   const known = declaresParameter.get(fn);
   if (known !== undefined) return known;
+  if (fn.length > 0) return true;
   let source: string;
   try {
     source = Function.prototype.toString.call(fn);
@@ -39,8 +53,13 @@ export function wantsSignal(fn: (...args: never[]) => unknown): boolean {
     wants = hasParameterList(source);
     if (bySource.size >= MAX_SOURCES) bySource.clear();
     bySource.set(source, wants);
-    // Only the first closure of a literal: the one a caller passes again and again is usually that one.
+    // The first closure of a literal: the one a caller passes again and again is usually that one.
     declaresParameter.set(fn, wants);
+  } else if (fn === previous) {
+    declaresParameter.set(fn, wants);
+    previous = undefined;
+  } else {
+    previous = fn;
   }
   return wants;
 }

@@ -33,6 +33,62 @@ describe('wantsSignal', () => {
     expect(answers).toEqual([false, true, true, false, true, true, false, true, true]);
   });
 
+  it("reads a function's length once: a function seen again is answered from memory (issue 19)", () => {
+    // Reading `length` costs 65-100 ns under loaders that redefine every function's `name` (tsx, esbuild's
+    // keepNames): more than the rest of a task created again and again with the same function.
+    let reads = 0;
+    // A source text of its own: only the first function of a literal is remembered (later closures of the same
+    // literal are answered by their source).
+    const fn = async () => 'length is read once';
+    Object.defineProperty(fn, 'length', {
+      get() {
+        reads++;
+        return 0;
+      },
+    });
+    expect(wantsSignal(fn)).toBe(false);
+    expect(reads).toBe(1);
+    for (let i = 0; i < 5; i++) expect(wantsSignal(fn)).toBe(false);
+    expect(reads).toBe(1);
+  });
+
+  it('remembers a function whose text equals an earlier one the second time it comes in a row', () => {
+    const counted = (fn: () => unknown) => {
+      const counter = { reads: 0 };
+      Object.defineProperty(fn, 'length', {
+        get() {
+          counter.reads++;
+          return 0;
+        },
+      });
+      return counter;
+    };
+    // Two functions of one source text (a literal written twice, a module loaded twice): the first is remembered
+    // at once, the second once it is passed twice in a row.
+    const first = new Function("return 'twice written';") as () => unknown;
+    const second = new Function("return 'twice written';") as () => unknown;
+    const a = counted(first);
+    const b = counted(second);
+    expect(wantsSignal(first)).toBe(false);
+    expect(wantsSignal(second)).toBe(false);
+    expect(wantsSignal(second)).toBe(false);
+    expect([a.reads, b.reads]).toEqual([1, 2]);
+    for (let i = 0; i < 5; i++) {
+      expect(wantsSignal(first)).toBe(false);
+      expect(wantsSignal(second)).toBe(false);
+    }
+    expect([a.reads, b.reads]).toEqual([1, 2]);
+    // New closures of one literal are answered by their text, each read once, never remembered one by one.
+    const reads: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const closure = async () => `fresh ${i}`;
+      const c = counted(closure);
+      expect(wantsSignal(closure)).toBe(false);
+      reads.push(c.reads);
+    }
+    expect(reads).toEqual([1, 1, 1]);
+  });
+
   it('stays right past its bound on remembered sources (generated code)', () => {
     // 3,000 distinct sources: the source cache (1,024) is emptied on the way, never larger than its bound.
     for (let i = 0; i < 3000; i++) {

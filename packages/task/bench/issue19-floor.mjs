@@ -13,6 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createTask } from '@x/task';
+import { LeastTask, withReaction } from './least-task.mjs';
 
 const N = Number(process.env.N ?? 20_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
@@ -33,28 +34,6 @@ let parked;
 const park = (resolve) => {
   parked = resolve;
 };
-/**
- * The least a task must do: a thenable handle (a native promise would need a reaction of its own to keep a
- * failure from being reported before anyone awaits it) and one reaction on the work that records `done`.
- */
-class MinimalTask {
-  static #settled = function () {
-    this.done = true;
-  };
-  constructor(work) {
-    this.work = work;
-    this.done = false;
-    work.then(MinimalTask.#settled.bind(this), MinimalTask.#settled.bind(this));
-  }
-  // biome-ignore lint/suspicious/noThenProperty: the point of the measurement.
-  then(a, b) {
-    return this.work.then(a, b);
-  }
-  // Keeps the class's maps alive across full collections, as `Task` does (see its `#shape`).
-  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: held, never read.
-  static #shape = new MinimalTask(Promise.resolve());
-}
-
 /** A native-promise handle on `await`'s fast path that only adopts its work: no reaction to know it is done. */
 class AdoptingPromise extends Promise {
   constructor(work) {
@@ -125,16 +104,9 @@ Object.defineProperty(SubclassTask.prototype, 'constructor', {
 
 const designs = {
   'raw promise': () => value(),
-  'raw promise + one reaction (the state a task must keep)': () => {
-    const work = value();
-    work.then(
-      (v) => v,
-      (e) => e,
-    );
-    return work;
-  },
+  'raw promise + one reaction (the state a task must keep)': () => withReaction(value()),
   'bare thenable wrapper (no reaction)': () => new Wrapper(value()),
-  'least task: thenable handle + one reaction recording done': () => new MinimalTask(value()),
+  'least task: thenable handle + one reaction recording done': () => new LeastTask(value()),
   'Promise subclass adopting its work (no reaction)': () => new AdoptingPromise(value()),
   'candidate: Task as a Promise subclass (one reaction, constructor getter)': () => new SubclassTask(value),
   '@x/task createTask': () => createTask(value),
@@ -157,10 +129,13 @@ if (process.env.DESIGN !== undefined) {
   const run = shapes[process.env.SHAPE];
   for (let i = 0; i < 3; i++) await run(mk);
   const xs = [];
+  const walls = [];
   for (let i = 0; i < 5; i++) {
     globalThis.gc();
     const c0 = process.cpuUsage();
+    const w0 = performance.now();
     await run(mk);
+    walls.push(performance.now() - w0);
     const c = process.cpuUsage(c0);
     xs.push((c.user + c.system) / 1000);
   }
@@ -171,13 +146,14 @@ if (process.env.DESIGN !== undefined) {
   globalThis.gc();
   const bytes = (process.memoryUsage().heapUsed - h0) / N;
   for (let i = 0; i < N; i++) await all[i];
-  process.stdout.write(JSON.stringify({ ms: med(xs), bytes }));
+  process.stdout.write(JSON.stringify({ ms: med(xs), wall: med(walls), bytes }));
   process.exit(0);
 }
 
 const self = fileURLToPath(import.meta.url);
 for (const shape of Object.keys(shapes)) {
   const cpu = Object.fromEntries(Object.keys(designs).map((k) => [k, []]));
+  const wall = Object.fromEntries(Object.keys(designs).map((k) => [k, []]));
   const heap = {};
   for (let r = 0; r < ROUNDS; r++)
     for (const design of Object.keys(designs)) {
@@ -185,14 +161,18 @@ for (const shape of Object.keys(shapes)) {
         env: { ...process.env, DESIGN: design, SHAPE: shape },
         encoding: 'utf8',
       });
-      const { ms, bytes } = JSON.parse(out);
+      const { ms, wall: w, bytes } = JSON.parse(out);
       cpu[design].push(ms);
+      wall[design].push(w);
       heap[design] = bytes;
     }
   const raw = med(cpu['raw promise']);
-  console.log(`\n${shape} (CPU µs per create + await, × raw promise; heap bytes per task in flight)`);
+  const rawWall = med(wall['raw promise']);
+  console.log(
+    `\n${shape} (µs per create + await, CPU then wall, each × raw promise; heap bytes per task in flight)`,
+  );
   for (const [k, xs] of Object.entries(cpu))
     console.log(
-      `  ${k.padEnd(74)} ${((med(xs) * 1000) / N).toFixed(3)}  ${(med(xs) / raw).toFixed(1)}x  ${heap[k].toFixed(0)} B`,
+      `  ${k.padEnd(74)} CPU ${((med(xs) * 1000) / N).toFixed(3)} ${(med(xs) / raw).toFixed(1)}x  wall ${((med(wall[k]) * 1000) / N).toFixed(3)} ${(med(wall[k]) / rawWall).toFixed(1)}x  ${heap[k].toFixed(0)} B`,
     );
 }
