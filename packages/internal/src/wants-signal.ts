@@ -3,7 +3,11 @@
  * `AbortSignal` (a few microseconds on Node 20) for a function that declares no parameter.
  */
 
-/** The first function of `length` 0 seen with each source text, and whether that source declares a parameter. */
+/**
+ * Functions of `length` 0 answered before, and whether their source declares a parameter: the first function of
+ * each source text, and a later one of the same text passed in two calls in a row (see {@link previous}).
+ * `length` is read once per remembered function: redefining it afterwards does not change the answer.
+ */
 const declaresParameter = new WeakMap<object, boolean>();
 /**
  * The answer by source text, for the closures of one function literal: `createTask(() => work(i))` makes a new
@@ -17,12 +21,12 @@ const MAX_SOURCES = 1024;
 export const rememberedSources = (): number => bySource.size;
 
 /**
- * The last function answered by its source text: when the same one comes again right after, it is remembered in
- * the `WeakMap`. That is how a function whose text equals an earlier literal's (a second `async () => 1`, a
- * module loaded twice) gets the fast path, while new closures of a literal, which never come twice, do not pay
- * for a `WeakMap` entry each (about 540 ns; a `WeakRef` would cost about 1 µs). Held strongly: at most this one
- * function (and what it captures) stays alive until the next function answered by its source, as memoize-one
- * keeps its last arguments.
+ * The function of the previous call, if that call was answered by its source text: when the same function comes
+ * again in the next call, it is remembered in the `WeakMap`. That is how a function whose text equals an earlier
+ * literal's (a second `async () => 1`, a module loaded twice) gets the fast path, while new closures of a literal,
+ * which never come twice, do not pay for a `WeakMap` entry each (about 540 ns; a `WeakRef` would cost about 1 µs).
+ * Held strongly until the next call, whatever it is (as memoize-one keeps its last arguments): if no call comes,
+ * that function and its scope stay alive. One such slot per bundled copy of this module.
  */
 let previous: object | undefined;
 
@@ -36,6 +40,8 @@ let previous: object | undefined;
  * parameter list) get it.
  */
 export function wantsSignal(fn: (...args: never[]) => unknown): boolean {
+  const last = previous;
+  previous = undefined;
   // The `WeakMap` first: a function passed again and again is found there, and reading `length` (an accessor
   // V8 does not inline here) costs about twice the lookup (issue 19). A function that takes the signal creates
   // an `AbortController`, which costs hundreds of times more than the lookup it misses.
@@ -55,9 +61,8 @@ export function wantsSignal(fn: (...args: never[]) => unknown): boolean {
     bySource.set(source, wants);
     // The first closure of a literal: the one a caller passes again and again is usually that one.
     declaresParameter.set(fn, wants);
-  } else if (fn === previous) {
+  } else if (fn === last) {
     declaresParameter.set(fn, wants);
-    previous = undefined;
   } else {
     previous = fn;
   }

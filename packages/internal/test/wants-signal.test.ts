@@ -37,8 +37,8 @@ describe('wantsSignal', () => {
     // Reading `length` costs 65-100 ns under loaders that redefine every function's `name` (tsx, esbuild's
     // keepNames): more than the rest of a task created again and again with the same function.
     let reads = 0;
-    // A source text of its own: only the first function of a literal is remembered (later closures of the same
-    // literal are answered by their source).
+    // A source text of its own: the first function of a text is remembered at once (a later function of the same
+    // text only once it comes in two calls in a row, below).
     const fn = async () => 'length is read once';
     Object.defineProperty(fn, 'length', {
       get() {
@@ -52,41 +52,55 @@ describe('wantsSignal', () => {
     expect(reads).toBe(1);
   });
 
-  it('remembers a function whose text equals an earlier one the second time it comes in a row', () => {
-    const counted = (fn: () => unknown) => {
-      const counter = { reads: 0 };
-      Object.defineProperty(fn, 'length', {
-        get() {
-          counter.reads++;
-          return 0;
-        },
-      });
-      return counter;
-    };
-    // Two functions of one source text (a literal written twice, a module loaded twice): the first is remembered
-    // at once, the second once it is passed twice in a row.
-    const first = new Function("return 'twice written';") as () => unknown;
-    const second = new Function("return 'twice written';") as () => unknown;
-    const a = counted(first);
-    const b = counted(second);
+  const counted = (fn: () => unknown) => {
+    const counter = { reads: 0 };
+    Object.defineProperty(fn, 'length', {
+      get() {
+        counter.reads++;
+        return 0;
+      },
+    });
+    return counter;
+  };
+
+  it('remembers a function whose text equals an earlier one once it comes in two calls in a row', () => {
+    // Three functions of one source text (a literal written twice, a module loaded twice): the first is remembered
+    // at once, a later one once it is passed in two consecutive calls, not when another call comes between.
+    const first = new Function("return 'thrice written';") as () => unknown;
+    const second = new Function("return 'thrice written';") as () => unknown;
+    const third = new Function("return 'thrice written';") as () => unknown;
+    const [a, b, c] = [counted(first), counted(second), counted(third)];
     expect(wantsSignal(first)).toBe(false);
     expect(wantsSignal(second)).toBe(false);
-    expect(wantsSignal(second)).toBe(false);
-    expect([a.reads, b.reads]).toEqual([1, 2]);
+    expect(wantsSignal(third)).toBe(false);
+    expect(wantsSignal(second)).toBe(false); // not in a row: read again
+    expect([a.reads, b.reads, c.reads]).toEqual([1, 2, 1]);
+    expect(wantsSignal(second)).toBe(false); // in a row: remembered from now on
+    expect(b.reads).toBe(3);
     for (let i = 0; i < 5; i++) {
       expect(wantsSignal(first)).toBe(false);
       expect(wantsSignal(second)).toBe(false);
     }
-    expect([a.reads, b.reads]).toEqual([1, 2]);
-    // New closures of one literal are answered by their text, each read once, never remembered one by one.
-    const reads: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const closure = async () => `fresh ${i}`;
-      const c = counted(closure);
-      expect(wantsSignal(closure)).toBe(false);
-      reads.push(c.reads);
-    }
-    expect(reads).toEqual([1, 1, 1]);
+    expect([a.reads, b.reads]).toEqual([1, 3]);
+  });
+
+  it('answers new closures of a literal by their text, remembering none of them one by one', () => {
+    const closures = [0, 1, 2].map((i) => async () => `fresh ${i}`);
+    const counters = closures.map(counted);
+    for (const closure of closures) expect(wantsSignal(closure)).toBe(false);
+    // The first is remembered; the others are read again when they come back after another call.
+    for (const closure of closures) expect(wantsSignal(closure)).toBe(false);
+    expect(counters.map((c) => c.reads)).toEqual([1, 2, 2]);
+  });
+
+  it('keeps its answer for a remembered function whose length is redefined afterwards (read once, documented)', () => {
+    const fn = function (this: unknown) {
+      // biome-ignore lint/complexity/noArguments: a function that reads arguments without declaring them.
+      return arguments[0];
+    } as () => unknown;
+    expect(wantsSignal(fn)).toBe(false);
+    Object.defineProperty(fn, 'length', { value: 1 });
+    expect(wantsSignal(fn)).toBe(false);
   });
 
   it('stays right past its bound on remembered sources (generated code)', () => {
