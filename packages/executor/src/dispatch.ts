@@ -27,8 +27,10 @@ export function pickWorker(workers: readonly Slot[]): Slot | undefined {
     if (slot.retiring || slot.stopping) continue;
     // A worker with an abandoned task not yet answered may be stuck in it and about to be terminated; without
     // shared state the pool could not tell then which of the tasks sent ahead to it had started (all would fail
-    // with it as started), so it takes no more until it answers or the watchdog has decided.
-    if (slot.abandoned > 0 && slot.transport.state === undefined) continue;
+    // with it as started), so it takes no more until it answers or the watchdog has decided. Nor does one that
+    // has not said it is ready: whether it will share its state is not known yet (a child process on Deno does
+    // not), and a task sent to it now would fail with it as started if it turns out not to.
+    if (slot.abandoned > 0 && (!slot.ready || slot.transport.state === undefined)) continue;
     const load = slot.inflight.size;
     if (load < bestLoad) {
       best = slot;
