@@ -8,6 +8,7 @@ import {
   MSG_RESULTS,
   MSG_RUN,
   Pool,
+  STATE_LENGTH,
   serveWorker,
   type Transport,
   type TransportHandlers,
@@ -134,6 +135,39 @@ describe('Pool over a transport without shared memory', () => {
     await expect(task).rejects.toThrow('stop');
     await new Promise((r) => setTimeout(r, 100));
     expect(ChannelTransport.all[0]!.events).toContain('terminate');
+    await p.shutdown();
+  });
+
+  it('sends no task to a worker holding an abandoned task before it is ready, when it may turn out to share no state', async () => {
+    // A child process on Deno: its state reads "nothing started" until it is ready, then it turns out to share
+    // none (CI, issue 19). This one takes its first task, never answers, and is stopped by the watchdog.
+    class Silent implements Transport {
+      shared: Int32Array | undefined = new Int32Array(STATE_LENGTH);
+      constructor(readonly handlers: TransportHandlers) {}
+      get state() {
+        return this.shared;
+      }
+      send(): void {}
+      terminate(): void {
+        setImmediate(() => this.handlers.onExit({ code: null, signal: 'SIGKILL' }));
+      }
+      ref(): void {}
+      unref(): void {}
+    }
+    let silent: Silent | undefined;
+    const p = new Pool({
+      transport: (h) => (silent === undefined ? (silent = new Silent(h)) : new ChannelTransport(h)),
+      maxWorkers: 1,
+      // Tasks may be sent ahead to a busy worker, as a ProcessPool's child takes several by default.
+      concurrentTasksPerWorker: 4,
+      cancelGrace: 10,
+    });
+    await expect(p.submit(() => 1, [], { timeout: 20 })).rejects.toMatchObject({ name: 'TimeoutError' });
+    const next = p.submit(() => 'next', []);
+    await new Promise((r) => setImmediate(r));
+    silent!.shared = undefined; // it said nothing of its state yet: now it turns out to have none
+    // Sent to the silent worker, `next` would fail as started when the watchdog stops it (WorkerCrashedError).
+    expect(await next).toBe('next');
     await p.shutdown();
   });
 

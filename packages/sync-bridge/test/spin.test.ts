@@ -1,5 +1,5 @@
 import { SyncBridge } from '@x/sync-bridge';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AdaptiveSpin, PROBE_EVERY, spinMsFor, spinUntilChanged } from '../src/spin.js';
 
 const cell = () => new Int32Array(new SharedArrayBuffer(4));
@@ -71,6 +71,21 @@ describe('the spin before Atomics.wait', () => {
     expect(spinMsFor(200, () => 2)).toBe(0.2);
     expect(spinMsFor(200, () => 1)).toBe(0);
     expect(spinMsFor(0, () => 8)).toBe(0);
+    // The one rule of every spin (`spinCanPay` in @x/internal): a CPU count the runtime cannot tell counts as more
+    // than one, so the adaptive spin decides.
+    expect(spinMsFor(200, () => undefined)).toBe(0.2);
+  });
+
+  it('reads the CPUs this process may use by default (os.availableParallelism)', async () => {
+    const os = (await import('node:os')).default;
+    const spy = vi.spyOn(os, 'availableParallelism').mockReturnValue(1);
+    try {
+      expect(spinMsFor(200)).toBe(0);
+      spy.mockReturnValue(2);
+      expect(spinMsFor(200)).toBe(0.2);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('never spins with a budget of 0', () => {
